@@ -1,0 +1,74 @@
+""" Finish a freshly baked project: licence, secrets, answers, next steps.
+
+Cookiecutter renders this file with Jinja and runs it inside the new project
+folder; the answers arrive as JSON text inside a raw string.
+"""
+import json
+import secrets
+import shutil
+from pathlib import Path
+
+LICENSES_DIR = 'licenses'
+
+
+def read_answers():
+    """ the answers given at the prompts, as a dict """
+    return json.loads(r'''{{ cookiecutter | tojson }}''')
+
+
+def keep_license(project, chosen):
+    """ move the chosen licence text to LICENSE and drop the others """
+    licenses = project / LICENSES_DIR
+    (licenses / chosen).replace(project / 'LICENSE')
+    shutil.rmtree(licenses)
+
+
+def write_env(project):
+    """ write a git-ignored .env holding a fresh random cookie secret """
+    env = project / '.env'
+    env.write_text(f'COOKIE_SECRET={secrets.token_urlsafe(32)}\n', encoding='utf-8')
+    env.chmod(0o600)
+
+
+def public_answers(answers):
+    """ the answers worth keeping for a later update of the project """
+    kept = {
+        key: value
+        for key, value in answers.items()
+        if not key.startswith('_') or key == '_template'
+    }
+    return dict(sorted(kept.items()))
+
+
+def write_answers(project, answers):
+    """ record the answers in .cookiecutter.json """
+    text = json.dumps(public_answers(answers), indent=2, ensure_ascii=False)
+    (project / '.cookiecutter.json').write_text(text + '\n', encoding='utf-8')
+
+
+def next_steps(answers):
+    """ the commands a user runs next, as text """
+    return '\n'.join(
+        [
+            f'Baked {answers["project_name"]} in {answers["project_slug"]}/. Next:',
+            f'    cd {answers["project_slug"]}',
+            '    make setup',
+            '    . venv/bin/activate',
+            '    inv server',
+            f'and open http://localhost:{answers["port"]}/',
+        ]
+    )
+
+
+def main(project=None):
+    """ finish the project in the current folder """
+    project = Path(project or '.').resolve()
+    answers = read_answers()
+    keep_license(project, answers['license'])
+    write_env(project)
+    write_answers(project, answers)
+    print(next_steps(answers))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,96 @@
+""" Fixtures for the template's own tests: bake with answers, look at the result.
+
+`bake(**answers)` bakes the template with pytest-cookies and returns a Baked
+project (or raises with cookiecutter's error); `refuse(**answers)` bakes
+expecting the pre-gen hook to refuse, and returns what it said.
+"""
+import fnmatch
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+TEMPLATE = Path(__file__).resolve().parent.parent
+COPY_WITHOUT_RENDER = json.loads((TEMPLATE / 'cookiecutter.json').read_text())[
+    '_copy_without_render'
+]
+# the tools of the Python running these tests: the baked projects use them
+TOOLS_PATH = os.pathsep.join([str(Path(sys.executable).parent), os.environ['PATH']])
+
+
+@dataclass
+class Baked:
+    """ a baked project and ways to look into it """
+
+    path: Path
+    context: dict
+
+    def has_file(self, name):
+        """ is there a file at name (relative to the project)? """
+        return (self.path / name).is_file()
+
+    def read(self, name):
+        """ the text of a file """
+        return (self.path / name).read_text(encoding='utf-8')
+
+    def files(self):
+        """ every file, relative to the project """
+        return sorted(
+            path.relative_to(self.path)
+            for path in self.path.rglob('*')
+            if path.is_file()
+        )
+
+    def is_copied_without_render(self, name):
+        """ is name one of the files cookiecutter copies as they are? """
+        return any(
+            fnmatch.fnmatch(str(name), pattern) for pattern in COPY_WITHOUT_RENDER
+        )
+
+    def run(self, command, timeout=600, env=None):
+        """ run a shell command in the project; fail the test with its output """
+        completed = subprocess.run(
+            command,
+            shell=True,
+            cwd=self.path,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, 'PATH': TOOLS_PATH, **(env or {})},
+            check=False,
+        )
+        assert completed.returncode == 0, (
+            f'`{command}` failed with {completed.returncode} in {self.path}\n'
+            f'{completed.stdout[-6000:]}\n{completed.stderr[-6000:]}'
+        )
+        return completed.stdout
+
+
+@pytest.fixture
+def bake(cookies):
+    """ a factory: `project = bake(license='MIT')` """
+
+    def make(**answers):
+        result = cookies.bake(extra_context=answers)
+        assert result.exit_code == 0, f'baking {answers} failed: {result.exception}'
+        return Baked(Path(result.project_path), result.context)
+
+    return make
+
+
+@pytest.fixture
+def refuse(cookies, tmp_path, capfd):
+    """ a factory: `message = refuse(port='0')`, asserting nothing was written """
+
+    def make(**answers):
+        result = cookies.bake(extra_context=answers)
+        assert result.exit_code != 0, f'{answers} was accepted'
+        written = [path for path in (tmp_path / 'cookies').rglob('*') if path.is_file()]
+        assert not written, f'{answers} was refused but left {written}'
+        return capfd.readouterr().err
+
+    return make

@@ -1,0 +1,73 @@
+""" Slow: bake each supported combination and run the baked project's own checks.
+
+`pytest -m slow` runs these; they take a minute or two, use the network for
+`make setup` (PyPI, npm) and need node and npm on PATH.
+"""
+import filecmp
+import shutil
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+# One option at a time, plus awkward answers; every answer here must bake a
+# project whose lint, tests (100% coverage) and docs all pass.
+SUPPORTED = [
+    pytest.param({}, id='default'),
+    pytest.param({'python_version': '3.11', 'license': 'Apache-2.0'}, id='py311'),
+    pytest.param({'license': 'Proprietary', 'port': '9000'}, id='port-9000'),
+    pytest.param(
+        {
+            'project_name': 'O\'Connor\'s "Chat" Café',
+            'author_name': 'Zoë Ångström 王',
+            'description': 'Tea & "talk" \\ {braces}',
+            'license': 'BSD-3-Clause',
+        },
+        id='awkward-answers',
+    ),
+]
+
+
+@pytest.mark.parametrize('answers', SUPPORTED)
+def test_baked_project_lints_tests_and_documents(bake, answers):
+    """ inv lint (10.00/10), inv test (100%) and inv docs-build all pass """
+    project = bake(**answers)
+    lint = project.run('inv lint')
+    assert 'rated at 10.00/10' in lint
+    tested = project.run('inv test')
+    assert 'Required test coverage of 100% reached' in tested
+    project.run('inv docs-build')
+    assert (project.path / 'docs/.nojekyll').is_file()
+    assert (project.path / 'docs/index.html').is_file()
+
+
+def test_make_setup_builds_a_working_venv_of_its_own(bake):
+    """ from dev.txt alone, the project's own venv lints and tests it """
+    project = bake()
+    project.run('make setup', timeout=900)
+    venv_python = project.path / 'venv/bin/python'
+    assert venv_python.is_file()
+    clean_path = {'PATH': f'{project.path}/venv/bin:/usr/local/bin:/usr/bin:/bin'}
+    project.run('. venv/bin/activate && inv lint && inv test', env=clean_path)
+    assert (project.path / 'nenv/bin/node').exists()
+    assert (project.path / 'client/node_modules/vite').is_dir()
+
+
+def test_docker_files_are_valid(bake):
+    """ hadolint passes the Dockerfile; docker compose accepts the compose file """
+    project = bake()
+    project.run('hadolint Dockerfile')
+    project.run('docker-compose config -q')
+
+
+def test_shipped_client_is_a_fresh_build(bake, tmp_path):
+    """ `inv build` from the sources writes exactly the bundle the template ships """
+    project = bake()
+    shipped = tmp_path / 'shipped'
+    shutil.copytree(project.path / 'chat/static', shipped)
+    project.run('inv build', timeout=600)
+    comparison = filecmp.dircmp(shipped, project.path / 'chat/static')
+    assert not comparison.left_only and not comparison.right_only
+    assert not comparison.diff_files
+    for sub in comparison.subdirs.values():
+        assert not sub.left_only and not sub.right_only and not sub.diff_files

@@ -1,0 +1,61 @@
+""" What the server accepts from a client, and what it refuses. """
+import json
+
+import pytest
+
+from {{ cookiecutter.package_name }}.protocol import (
+    MAX_NAME,
+    BadMessage,
+    chat_message,
+    encode,
+    parse_frame,
+)
+
+MAX_TEXT = 2000
+
+
+def frame(**fields):
+    """ a client frame """
+    return json.dumps(fields)
+
+
+def test_accepts_a_message():
+    """ a name and a text come back, the name trimmed """
+    assert parse_frame(frame(name=' ann ', text='hi'), MAX_TEXT) == ('ann', 'hi')
+
+
+def test_accepts_the_longest_text():
+    """ exactly max_text characters is allowed """
+    text = 'x' * MAX_TEXT
+    assert parse_frame(frame(name='ann', text=text), MAX_TEXT) == ('ann', text)
+
+
+@pytest.mark.parametrize(
+    'raw, reason',
+    [
+        (b'\x00\x01', 'binary'),
+        ('hello', 'not JSON'),
+        ('', 'not JSON'),
+        ('[1, 2]', 'JSON object'),
+        ('null', 'JSON object'),
+        (frame(name='ann'), 'strings'),
+        (frame(name=1, text='hi'), 'strings'),
+        (frame(name='  ', text='hi'), 'name must be'),
+        (frame(name='n' * (MAX_NAME + 1), text='hi'), 'name must be'),
+        (frame(name='ann', text=''), 'empty'),
+        (frame(name='ann', text=' \n\t'), 'empty'),
+        (frame(name='ann', text='x' * (MAX_TEXT + 1)), 'longer than 2000'),
+    ],
+)
+def test_refuses(raw, reason):
+    """ each kind of bad frame is refused with a reason the sender can read """
+    with pytest.raises(BadMessage, match=reason):
+        parse_frame(raw, MAX_TEXT)
+
+
+def test_encode_keeps_unicode_and_markup_as_text():
+    """ frames are compact JSON; text is data, never markup """
+    message = chat_message('Zoë', '<b>hi</b> ☕', 1.5)
+    text = encode(message)
+    assert text == '{"type":"message","name":"Zoë","text":"<b>hi</b> ☕","ts":1.5}'
+    assert json.loads(text) == message

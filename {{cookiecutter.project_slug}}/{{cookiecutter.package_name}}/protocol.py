@@ -1,0 +1,51 @@
+""" The chat protocol: what a client may send, what the server sends back.
+
+A client sends a JSON text frame ``{"name": ..., "text": ...}``. The server
+answers bad input with ``{"type": "error", "error": ...}`` and sends every
+accepted message to everyone as ``{"type": "message", "name", "text", "ts"}``.
+"""
+import json
+
+MAX_NAME = 40
+
+
+class BadMessage(ValueError):
+    """ a frame the server refuses; its text is shown to the sender """
+
+
+def parse_frame(frame, max_text):
+    """ the (name, text) of a client's frame, or raise BadMessage """
+    if isinstance(frame, bytes):
+        raise BadMessage('binary frames are not accepted: send JSON text')
+    try:
+        data = json.loads(frame)
+    except ValueError as error:
+        raise BadMessage('the message is not JSON') from error
+    if not isinstance(data, dict):
+        raise BadMessage('the message must be a JSON object with name and text')
+    name, text = data.get('name'), data.get('text')
+    if not isinstance(name, str) or not isinstance(text, str):
+        raise BadMessage('name and text must both be strings')
+    name = name.strip()
+    if not 1 <= len(name) <= MAX_NAME:
+        raise BadMessage(f'the name must be 1 to {MAX_NAME} characters')
+    if not text.strip():
+        raise BadMessage('the text is empty')
+    if len(text) > max_text:
+        raise BadMessage(f'the text is longer than {max_text} characters')
+    return name, text
+
+
+def chat_message(name, text, ts):
+    """ the message everyone receives """
+    return {'type': 'message', 'name': name, 'text': text, 'ts': ts}
+
+
+def error_message(reason):
+    """ the answer to a refused frame """
+    return {'type': 'error', 'error': reason}
+
+
+def encode(message):
+    """ one message as the text of a websocket frame """
+    return json.dumps(message, ensure_ascii=False, separators=(',', ':'))
