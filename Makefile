@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` bakes the default project and starts
-# its chat server; `make test` runs every test of the template (tox: py311, py312, lint).
+# its chat server; `make test` runs every test of the template (tox: lint, py312, py311).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -20,13 +20,13 @@ demo: $(VENV)/.installed
 	cd demo/chat && $(MAKE) setup && . venv/bin/activate && inv server --port=$(PORT)
 
 test: $(VENV)/.installed
-	$(VENV)/bin/tox run -e py311,py312,lint
+	$(VENV)/bin/tox run -qq -e lint,py312,py311
 
 test-fast: $(VENV)/.installed
 	$(VENV)/bin/pytest -m "not slow"
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/tox run -e lint
+	$(VENV)/bin/tox run -qq -e lint
 
 clean:
 	rm -rf $(VENV) .tox demo

@@ -4,11 +4,7 @@ The hub encodes a message once and hands the same text to each client, so the
 cost per client is one write. A client that went away is dropped and never
 stops the others from receiving.
 """
-import logging
-
 from .protocol import encode
-
-log = logging.getLogger(__name__)
 
 
 class Hub:
@@ -34,7 +30,6 @@ class Hub:
         for client in list(self.clients):
             if not client.send_frame(frame):
                 self.leave(client)
-        log.debug('delivered to %d clients', len(self.clients))
 
     def close_all(self, code, reason):
         """ close every client's connection, e.g. when the server stops """

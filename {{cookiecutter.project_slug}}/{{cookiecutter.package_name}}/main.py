@@ -29,8 +29,8 @@ DEFAULTS = {
     'debug': False,
     'max_text': 2000,
     'websocket_max_message_size': MAX_FRAME_BYTES,
-    'websocket_ping_interval': 30,
-    'websocket_ping_timeout': 60,
+    'websocket_ping_interval': 25,
+    'websocket_ping_timeout': 20,
 }
 
 
