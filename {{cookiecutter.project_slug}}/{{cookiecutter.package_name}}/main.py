@@ -17,6 +17,7 @@ from tornado.options import OptionParser
 from tornado.web import Application, StaticFileHandler
 
 from .hub import Hub
+from .session import SessionHandler
 from .websocket import ChatSocket
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ def make_app(settings=None):
     return Application(
         [
             (r'/ws', ChatSocket),
+            (r'/api/session', SessionHandler),
             (
                 r'/(.*)',
                 StaticFileHandler,
