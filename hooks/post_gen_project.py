@@ -9,11 +9,49 @@ import shutil
 from pathlib import Path
 
 LICENSES_DIR = 'licenses'
+# what an answer leaves out of the project; {package} is the package's folder
+PRUNED = {
+    ('database', 'none'): [
+        '{package}/store.py',
+        '{package}/tables.py',
+        '{package}/migrate.py',
+        '{package}/migrations',
+        'tests/test_store.py',
+        'tests/test_history.py',
+        'tests/pg_server.py',
+        'docsrc/database.md',
+    ],
+    ('database', 'sqlite'): ['tests/pg_server.py'],
+    ('auth', 'none'): [
+        '{package}/auth.py',
+        '{package}/accounts.py',
+        '{package}/passwords.py',
+        '{package}/users.py',
+        '{package}/templates',
+        '{package}/migrations/versions/0002_users.py',
+        'tests/test_auth.py',
+        'tests/test_users.py',
+        'docsrc/login.md',
+    ],
+}
 
 
 def read_answers():
     """ the answers given at the prompts, as a dict """
     return json.loads(r'''{{ cookiecutter | tojson }}''')
+
+
+def prune(project, answers):
+    """ remove the files of the options that were not chosen """
+    for (key, value), paths in PRUNED.items():
+        if answers.get(key) != value:
+            continue
+        for path in paths:
+            target = project / path.format(package=answers['package_name'])
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
 
 
 def keep_license(project, chosen):
@@ -64,6 +102,7 @@ def main(project=None):
     """ finish the project in the current folder """
     project = Path(project or '.').resolve()
     answers = read_answers()
+    prune(project, answers)
     keep_license(project, answers['license'])
     write_env(project)
     write_answers(project, answers)

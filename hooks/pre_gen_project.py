@@ -79,6 +79,17 @@ def check_version(version):
     return None
 
 
+def check_combination(answers):
+    """ options that need one another """
+    if answers.get('auth') == 'password' and answers.get('database') == 'none':
+        return (
+            "auth 'password' is not allowed with database 'none': logins are kept "
+            "in the database, so choose database 'sqlite' or 'postgresql', or auth "
+            "'none'."
+        )
+    return None
+
+
 def problems(answers):
     """ every problem with the answers, each one sentence """
     checks = [
@@ -88,7 +99,8 @@ def problems(answers):
         (check_email, 'author_email'),
         (check_version, 'version'),
     ]
-    found = (check(answers[key]) for check, key in checks)
+    found = [check(answers[key]) for check, key in checks]
+    found.append(check_combination(answers))
     return [message for message in found if message]
 
 

@@ -4,6 +4,8 @@
 `make setup` (PyPI, npm) and need node and npm on PATH.
 """
 import filecmp
+import json
+import re
 import shutil
 
 import pytest
@@ -16,6 +18,10 @@ SUPPORTED = [
     pytest.param({}, id='default'),
     pytest.param({'python_version': '3.11', 'license': 'Apache-2.0'}, id='py311'),
     pytest.param({'license': 'Proprietary', 'port': '9000'}, id='port-9000'),
+    pytest.param({'database': 'none'}, id='no-database'),
+    pytest.param({'database': 'postgresql'}, id='postgresql'),
+    pytest.param({'auth': 'password'}, id='sqlite-login'),
+    pytest.param({'database': 'postgresql', 'auth': 'password'}, id='postgresql-login'),
     pytest.param(
         {
             'project_name': 'O\'Connor\'s "Chat" Café',
@@ -36,6 +42,8 @@ def test_baked_project_lints_tests_and_documents(bake, answers):
     assert 'rated at 10.00/10' in lint
     tested = project.run('inv test')
     assert 'Required test coverage of 100% reached' in tested
+    plain = re.sub(r'\x1b\[[0-9;]*m', '', tested)
+    assert re.search(r'Tests +\d+ passed', plain), 'the client tests did not run'
     project.run('inv docs-build')
     assert (project.path / 'docs/.nojekyll').is_file()
     assert (project.path / 'docs/index.html').is_file()
@@ -51,6 +59,27 @@ def test_make_setup_builds_a_working_venv_of_its_own(bake):
     project.run('. venv/bin/activate && inv lint && inv test', env=clean_path)
     assert (project.path / 'nenv/bin/node').exists()
     assert (project.path / 'client/node_modules/vite').is_dir()
+
+
+def test_browser_tests_pass_in_headless_chromium(bake):
+    """ inv e2e: the real server and Chromium, in a pytest process of their own """
+    project = bake()
+    out = project.run('inv e2e', timeout=600)
+    assert re.search(r'\b\d+ passed', out) and 'failed' not in out, out
+
+
+def test_loadtest_runs_and_writes_its_figures(bake):
+    """ inv loadtest, app and seed baseline, briefly: the JSON holds real figures """
+    project = bake()
+    project.run('inv loadtest --clients 50 --duration 2 --baseline --json out.json')
+    figures = json.loads(project.read('out.json'))
+    assert [row['server'] for row in figures['rows']] == ['app', 'seed']
+    for row in figures['rows']:
+        assert row['connected'] == 50 and row['deliveries'] > 0, row
+        assert row['latency_ms']['samples'] and row['latency_ms']['p99'] is not None
+        assert row['server_process']['rss_per_idle_client_kb'] is not None
+        assert row['server_process']['cpu_percent'] is not None
+    assert figures['ratios'][0]['over_seed'] > 0
 
 
 def test_docker_files_are_valid(bake):

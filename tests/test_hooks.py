@@ -84,6 +84,36 @@ def test_edge_answers_are_accepted(key, value):
     assert not pre_gen.problems({**GOOD, key: value})
 
 
+def test_every_pruned_path_is_in_the_template():
+    """ a misspelt path would silently leave files behind """
+    project = TEMPLATE / '{{cookiecutter.project_slug}}'
+    for paths in post_gen.PRUNED.values():
+        for path in paths:
+            assert (
+                project / path.format(package='{{cookiecutter.package_name}}')
+            ).exists(), path
+
+
+def test_prune_removes_what_was_not_chosen(tmp_path):
+    """ files and folders of an unchosen option go; the rest stays """
+    package = tmp_path / 'chat'
+    (package / 'migrations').mkdir(parents=True)
+    (package / 'store.py').write_text('', encoding='utf-8')
+    (package / 'main.py').write_text('', encoding='utf-8')
+    post_gen.prune(
+        tmp_path, {'database': 'none', 'auth': 'none', 'package_name': 'chat'}
+    )
+    assert sorted(path.name for path in package.iterdir()) == ['main.py']
+
+
+def test_login_without_a_database_is_refused():
+    """ auth=password needs a database, said in one sentence """
+    message = pre_gen.check_combination({'auth': 'password', 'database': 'none'})
+    assert message.startswith("auth 'password' is not allowed with database 'none': ")
+    assert message.count('. ') == 0
+    assert pre_gen.check_combination({'auth': 'password', 'database': 'sqlite'}) is None
+
+
 def make_licenses(project):
     """ the licence folder as the template writes it """
     licenses = project / post_gen.LICENSES_DIR

@@ -1,4 +1,5 @@
 """ The project's chores: `inv -l` lists them, `inv --help TASK` explains one. """
+import shlex
 import shutil
 import sys
 import webbrowser
@@ -7,17 +8,30 @@ from pathlib import Path
 from invoke import task
 
 PACKAGE = '{{ cookiecutter.package_name }}'
-PYTHON_SOURCES = f'{PACKAGE} tests tasks.py docsrc/conf.py'
+PYTHON_SOURCES = f'{PACKAGE} loadtest tests tasks.py docsrc/conf.py'
 DOCS_DIR = Path('docs')
 CHEATSHEET = 'https://github.com/ralsina/rst-cheatsheet/blob/master/rst-cheatsheet.rst'
 
 
+def has_node():
+    """ is there a node for the client's tools (the project's nenv or the system's)? """
+    return Path('nenv').is_dir() or bool(shutil.which('npm'))
+
+
 def node(ctx, command):
     """ run command in client/ with the project's node (nenv) or the system's """
-    if not Path('nenv').is_dir() and not shutil.which('npm'):
+    if not has_node():
         sys.exit('node and npm are needed for this: install node, then `make setup`')
     activate = '. nenv/bin/activate && ' if Path('nenv').is_dir() else ''
     ctx.run(f'{activate}cd client && {command}', pty=sys.stdin.isatty())
+
+
+def client_packages(ctx):
+    """ install the client's packages from the lock file, unless already done """
+    installed = Path('client/node_modules/.package-lock.json')
+    lock = Path('client/package-lock.json')
+    if not installed.is_file() or installed.stat().st_mtime < lock.stat().st_mtime:
+        node(ctx, 'npm ci --no-audit --no-fund')
 
 
 @task(
@@ -45,10 +59,15 @@ def build(ctx):
 
 @task
 def lint(ctx):
-    """ check formatting (axblack, isort) and code (pylint) """
+    """ check formatting (axblack, isort) and code (pylint); the client (eslint) too """
     ctx.run(f'black --check {PYTHON_SOURCES}')
     ctx.run(f'isort --check-only --diff {PYTHON_SOURCES}')
     ctx.run(f'pylint {PYTHON_SOURCES}')
+    if has_node():
+        client_packages(ctx)
+        node(ctx, 'npm run lint')
+    else:
+        print('node not found: the client was not linted (install node, `make setup`)')
 
 
 @task(name='format')
@@ -60,8 +79,27 @@ def format_code(ctx):
 
 @task
 def test(ctx):
-    """ run the tests with coverage (fails under 100%) """
+    """ run the tests with coverage (fails under 100%), and the client's (vitest) """
     ctx.run('pytest')
+    if has_node():
+        test_client(ctx)
+    else:
+        print('node not found: ran the Python tests only, not those of the client')
+
+
+@task
+def test_client(ctx):
+    """ run the client's unit tests (vitest, in happy-dom) """
+    client_packages(ctx)
+    node(ctx, 'npm test')
+
+
+@task(help={'k': 'run only the tests whose names match this expression'})
+def e2e(ctx, k=''):
+    """ run the browser tests in headless Chromium (CHROMIUM=path picks the browser) """
+    select = f' -k {shlex.quote(k)}' if k else ''
+    # their own pytest process: without pytest-tornasync and coverage
+    ctx.run(f'pytest tests/e2e -p no:tornado -p no:cov -o addopts=""{select}')
 
 
 @task
@@ -70,6 +108,89 @@ def benchmark(ctx):
     ctx.run('pytest tests/test_benchmark.py --benchmark-enable --no-cov')
 
 
+@task(
+    help={
+        'clients': 'connections (default 1000), or a sweep: 100,1000,5000',
+        'rate': 'messages/s sent in all, each delivered to every client; or max',
+        'duration': 'seconds measured, after a second of warm-up',
+        'size': 'characters of text in each message',
+        'json': 'also write the figures to this file as JSON',
+        'baseline': 'also run the seed-style handler the same way; print the ratio',
+        'calibrate': 'also run a near-free server: what the generator itself takes',
+        'url': 'load a running local server (ws://127.0.0.1:PORT/ws) instead',
+        'pid': "with --url: the server's process id, for its CPU and memory",
+    }
+)
+# pylint: disable-next=too-many-arguments,too-many-positional-arguments
+def loadtest(
+    ctx,
+    clients='1000',
+    rate='20',
+    duration=10,
+    size=100,
+    json='',
+    baseline=False,
+    calibrate=False,
+    url='',
+    pid=0,
+):
+    """ load the server on localhost: deliveries/s, latency, CPU and memory """
+    values = {'clients': clients, 'rate': rate, 'duration': duration, 'size': size}
+    values.update({'json': json, 'url': url, 'pid': pid})
+    options = [
+        f'--{key}={shlex.quote(str(value))}' for key, value in values.items() if value
+    ]
+    options += ['--baseline'] * baseline + ['--calibrate'] * calibrate
+    ctx.run(' '.join(['python -m loadtest', *options]), pty=sys.stdin.isatty())
+
+
+{% if cookiecutter.database != 'none' -%}
+@task
+def db_upgrade(ctx):
+    """ migrate the database ($DATABASE_URL, or the default) to the newest revision """
+    ctx.run(f'python -m {PACKAGE}.migrate upgrade')
+
+
+@task(help={'revision': 'go down to this revision: -1 (one step, the default) or base'})
+def db_downgrade(ctx, revision='-1'):
+    """ migrate the database down """
+    ctx.run(f'python -m {PACKAGE}.migrate downgrade {shlex.quote(revision)}')
+
+
+@task(help={'message': 'what the migration does, e.g. "add rooms"'})
+def db_revision(ctx, message):
+    """ write a migration for what changed in tables.py """
+    ctx.run(f'python -m {PACKAGE}.migrate revision {shlex.quote(message)}')
+
+
+{% endif -%}
+{% if cookiecutter.auth == 'password' -%}
+@task(
+    help={
+        'email': 'the e-mail address to log in with',
+        'name': 'the name shown on messages (default: from the e-mail)',
+    }
+)
+def user_add(ctx, email, name=''):
+    """ add an account: asks for the password, or reads it from standard input """
+    named = f' --name {shlex.quote(name)}' if name else ''
+    command = f'python -m {PACKAGE}.users add {shlex.quote(email)}{named}'
+    ctx.run(command, pty=sys.stdin.isatty())
+
+
+@task
+def user_list(ctx):
+    """ list the accounts """
+    ctx.run(f'python -m {PACKAGE}.users list')
+
+
+@task(help={'email': 'the e-mail address of the account'})
+def user_remove(ctx, email):
+    """ remove an account """
+    ctx.run(f'python -m {PACKAGE}.users remove {shlex.quote(email)}')
+
+
+{% endif -%}
 @task
 def docs_build(ctx):
     """ build the documentation into docs/ (for GitHub Pages) """

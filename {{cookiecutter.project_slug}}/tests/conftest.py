@@ -1,40 +1,238 @@
+{%- set database = cookiecutter.database != 'none' -%}
+{%- set auth = cookiecutter.auth == 'password' -%}
 """ Fixtures: the application under test and websocket clients connected to it.
 
 pytest-tornasync runs async tests; async fixtures do not work on pytest 8.4+,
-so the fixtures here return factories that a test awaits.
+so the fixtures here return factories that a test awaits, and set-up that must
+await runs on the test's own loop through ``io_loop.run_sync``.
 """
+# fixtures take the fixtures they need as arguments of the same name
+# pylint: disable=redefined-outer-name
 import json
-
+{% if cookiecutter.database == 'sqlite' -%}
+import sqlite3
+{% elif cookiecutter.database == 'postgresql' -%}
+import uuid
+{% endif %}
+{% if cookiecutter.database == 'postgresql' -%}
+import asyncpg
+{% endif -%}
 import pytest
 from tornado.httpclient import HTTPRequest
+{% if auth -%}
+from tornado.web import create_signed_value
+{% endif -%}
 from tornado.websocket import websocket_connect
 
+{% if auth -%}
+from {{ cookiecutter.package_name }}.accounts import Accounts
+{% endif -%}
 from {{ cookiecutter.package_name }}.main import make_app
+{% if database -%}
+from {{ cookiecutter.package_name }}.migrate import upgrade
+from {{ cookiecutter.package_name }}.store import Store, make_engine
+{% endif -%}
+{% if cookiecutter.database == 'postgresql' %}
+from .pg_server import PostgresServer
+{% endif %}
+COOKIE_SECRET = 'test-secret'
+{%- if auth %}
+MEMBER = {'email': 'ann@example.com', 'name': 'ann', 'password': 'correct horse'}
+{%- endif %}
+{%- if cookiecutter.database == 'postgresql' %}
+
+
+@pytest.fixture(scope='session')
+def postgres():
+    """ one throwaway PostgreSQL server for the whole run """
+    server = PostgresServer().start()
+    yield server
+    server.remove()
+
+
+@pytest.fixture
+def database_url(io_loop, postgres):
+    """ a new, empty database on the test server for each test """
+    name = f'test_{uuid.uuid4().hex}'
+
+    async def create():
+        connection = await asyncpg.connect(postgres.url().replace('+asyncpg', ''))
+        await connection.execute(f'CREATE DATABASE {name}')
+        await connection.close()
+
+    io_loop.run_sync(create)
+    return postgres.url(name)
+
+
+@pytest.fixture
+def outage(database_url):
+    """ make tables go away (renamed), and come back: `await outage.begin('messages')` """
+    dsn = database_url.replace('+asyncpg', '')
+
+    class Outage:
+        """ rename tables on the real database """
+
+        hidden = ()
+
+        async def rename(self, suffix_from, suffix_to):
+            """ rename the hidden tables """
+            connection = await asyncpg.connect(dsn)
+            for table in self.hidden:
+                await connection.execute(
+                    f'ALTER TABLE {table}{suffix_from} RENAME TO {table}{suffix_to}'
+                )
+            await connection.close()
+
+        async def begin(self, *tables):
+            """ the tables go away """
+            self.hidden = tables
+            await self.rename('', '_away')
+
+        async def end(self):
+            """ the tables are back """
+            await self.rename('_away', '')
+
+    return Outage()
+{%- elif cookiecutter.database == 'sqlite' %}
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """ a new SQLite file for each test """
+    return f'sqlite+aiosqlite:///{tmp_path}/chat.db'
+
+
+@pytest.fixture
+def outage(database_url):
+    """ make tables go away (renamed), and come back: `await outage.begin('messages')` """
+    path = database_url.split(':///', 1)[1]
+
+    class Outage:
+        """ rename tables in the real database file """
+
+        hidden = ()
+
+        def rename(self, suffix_from, suffix_to):
+            """ rename the hidden tables """
+            with sqlite3.connect(path) as connection:
+                for table in self.hidden:
+                    connection.execute(
+                        f'ALTER TABLE {table}{suffix_from} RENAME TO {table}{suffix_to}'
+                    )
+
+        async def begin(self, *tables):
+            """ the tables go away """
+            self.hidden = tables
+            self.rename('', '_away')
+
+        async def end(self):
+            """ the tables are back """
+            self.rename('_away', '')
+
+    return Outage()
+{%- endif %}
+{%- if database %}
+
+
+@pytest.fixture
+def store(io_loop, database_url):
+    """ the history store on a migrated, empty database """
+    engine = make_engine(database_url)
+    io_loop.run_sync(lambda: upgrade(engine))
+    history = Store(engine, history_size=5)
+    yield history
+    io_loop.run_sync(history.close)
+{%- endif %}
+{%- if auth %}
+
+
+@pytest.fixture
+def accounts(io_loop, store):
+    """ the accounts, with ann able to log in; a short backoff for the tests """
+    users = Accounts(store, backoff=0.2)
+    member = io_loop.run_sync(
+        lambda: users.add(MEMBER['email'], MEMBER['name'], MEMBER['password'])
+    )
+    users.member_id = member.id
+    return users
+
+
+@pytest.fixture
+def app(store, accounts):
+    """ a fresh application for each test """
+    return make_app(
+        {'cookie_secret': COOKIE_SECRET, 'store': store, 'accounts': accounts}
+    )
+
+
+@pytest.fixture
+def member_cookie(accounts):
+    """ the Cookie header of ann's login """
+    value = create_signed_value(COOKIE_SECRET, 'user', str(accounts.member_id))
+    return f'user={value.decode()}'
+{%- elif database %}
+
+
+@pytest.fixture
+def app(store):
+    """ a fresh application for each test """
+    return make_app({'cookie_secret': COOKIE_SECRET, 'store': store})
+{%- else %}
 
 
 @pytest.fixture
 def app():
     """ a fresh application for each test """
-    return make_app({'cookie_secret': 'test-secret'})
+    return make_app({'cookie_secret': COOKIE_SECRET})
+{%- endif %}
 
 
-@pytest.fixture(name='ws_url')
-def fixture_ws_url(http_server, http_server_port):
+@pytest.fixture
+def ws_url(http_server, http_server_port):
     """ the websocket address of the running test server """
     assert http_server
     return f'ws://127.0.0.1:{http_server_port[1]}/ws'
 
 
 @pytest.fixture
+{%- if auth %}
+def ws_connect(ws_url, member_cookie):
+{%- else %}
 def ws_connect(ws_url):
-    """ a factory: `client = await ws_connect(origin=...)`; all closed after the test """
+{%- endif %}
+    """ a factory: `client = await ws_connect(origin=...)`; all closed after the test
+{%- if database %}
+
+    The history frame every client gets first is read and kept as
+    ``client.history``, unless history=False.
+{%- endif %}
+{%- if auth %}
+    Clients are logged in as ann unless cookie=None.
+{%- endif %}
+    """
     clients = []
 
-    async def connect(origin=None, **options):
+{%- if auth %}
+
+    async def connect(origin=None, history=True, cookie=member_cookie):
         headers = {'Origin': origin} if origin else {}
-        request = HTTPRequest(ws_url, headers=headers)
-        client = await websocket_connect(request, **options)
+        if cookie:
+            headers['Cookie'] = cookie
+{%- elif database %}
+
+    async def connect(origin=None, history=True):
+        headers = {'Origin': origin} if origin else {}
+{%- else %}
+
+    async def connect(origin=None):
+        headers = {'Origin': origin} if origin else {}
+{%- endif %}
+        client = await websocket_connect(HTTPRequest(ws_url, headers=headers))
         clients.append(client)
+{%- if database %}
+        if history:
+            client.history = json.loads(await client.read_message())
+{%- endif %}
         return client
 
     yield connect

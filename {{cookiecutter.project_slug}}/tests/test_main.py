@@ -1,3 +1,5 @@
+{%- set database = cookiecutter.database != 'none' -%}
+{%- set auth = cookiecutter.auth == 'password' -%}
 """ Options, environment and the server's life from start to stop. """
 import asyncio
 import json
@@ -8,10 +10,32 @@ import subprocess
 import sys
 import time
 
+{% if database -%}
+import pytest
+{% endif -%}
+{% if auth -%}
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+{% else -%}
 from tornado.httpclient import AsyncHTTPClient
+{% endif -%}
 from tornado.websocket import websocket_connect
 
-from {{ cookiecutter.package_name }}.main import make_options, read_env_file, serve, settings_from
+from {{ cookiecutter.package_name }}.environment import read_env_file
+from {{ cookiecutter.package_name }}.main import (
+    make_options,
+{%- if auth %}
+    require_secret,
+{%- endif %}
+    serve,
+    settings_from,
+)
+{%- if cookiecutter.database == 'postgresql' %}
+
+UNREACHABLE_URL = 'postgresql+asyncpg://postgres@127.0.0.1:1/none'
+{%- elif database %}
+
+UNREACHABLE_URL = 'sqlite+aiosqlite:////nonexistent-folder/chat.db'
+{%- endif %}
 
 
 def test_env_file_fills_only_what_is_unset(tmp_path):
@@ -39,20 +63,44 @@ def test_settings_come_from_options_and_environment():
     options.parse_command_line(['prog', '--debug=true', '--max_text=10'])
     settings = settings_from(options, {'COOKIE_SECRET': 's3cret'})
     assert settings == {'debug': True, 'max_text': 10, 'cookie_secret': 's3cret'}
+{%- if auth %}
+
+
+async def test_serve_until_told_to_stop(
+    tmp_path, database_url, member_cookie, monkeypatch
+):
+{%- elif database %}
+
+
+async def test_serve_until_told_to_stop(tmp_path, database_url):
+{%- else %}
 
 
 async def test_serve_until_told_to_stop(tmp_path):
+{%- endif %}
     """ serve() listens, chats, and on SIGTERM closes its clients with 1001 """
+{%- if auth %}
+    monkeypatch.setenv('COOKIE_SECRET', 'test-secret')
+{%- endif %}
     ports = []
-    server = asyncio.ensure_future(
-        serve(
-            ['prog', '--port=0', '--address=127.0.0.1', f'--env_file={tmp_path}/none'],
-            ready=ports.append,
-        )
-    )
+    argv = ['prog', '--port=0', '--address=127.0.0.1', f'--env_file={tmp_path}/none']
+{%- if database %}
+    argv.append(f'--database_url={database_url}')
+{%- endif %}
+    server = asyncio.ensure_future(serve(argv, ready=ports.append))
     while not ports:
         await asyncio.sleep(0.01)
+{%- if auth %}
+    request = HTTPRequest(
+        f'ws://127.0.0.1:{ports[0]}/ws', headers={'Cookie': member_cookie}
+    )
+    client = await websocket_connect(request)
+{%- else %}
     client = await websocket_connect(f'ws://127.0.0.1:{ports[0]}/ws')
+{%- endif %}
+{%- if database %}
+    assert json.loads(await client.read_message())['type'] == 'history'
+{%- endif %}
     await client.write_message(json.dumps({'name': 'ann', 'text': 'hi'}))
     assert json.loads(await client.read_message())['text'] == 'hi'
     os.kill(os.getpid(), signal.SIGTERM)
@@ -60,6 +108,53 @@ async def test_serve_until_told_to_stop(tmp_path):
     assert await client.read_message() is None
     assert client.close_code == 1001
     client.close()
+{%- if database %}
+
+
+async def test_serve_refuses_a_database_that_is_behind(tmp_path, database_url):
+    """ with --upgrade_db=false an unmigrated database stops the start, clearly """
+    argv = [
+        'prog',
+        '--port=0',
+        f'--env_file={tmp_path}/none',
+        f'--database_url={database_url}',
+        '--upgrade_db=false',
+    ]
+{%- if auth %}
+    argv.append('--debug=true')
+{%- endif %}
+    with pytest.raises(SystemExit, match='run `inv db-upgrade`'):
+        await serve(argv)
+
+
+async def test_serve_refuses_a_database_it_cannot_reach(tmp_path):
+    """ a database that is not there stops the start with a message, not a traceback """
+    argv = ['prog', '--port=0', f'--env_file={tmp_path}/none']
+    argv.append(f'--database_url={UNREACHABLE_URL}')
+{%- if auth %}
+    argv.append('--debug=true')
+{%- endif %}
+    with pytest.raises(SystemExit, match='cannot reach the database'):
+        await serve(argv)
+{%- endif %}
+{%- if auth %}
+
+
+def test_a_secret_is_required_outside_debug():
+    """ without COOKIE_SECRET the server refuses to start """
+    with pytest.raises(SystemExit, match='COOKIE_SECRET is not set'):
+        require_secret({'cookie_secret': None, 'debug': False})
+
+
+def test_debug_makes_up_a_throwaway_secret():
+    """ in debug mode a random secret is used, and a given one is kept """
+    settings = {'cookie_secret': None, 'debug': True}
+    require_secret(settings)
+    assert len(settings['cookie_secret']) >= 32
+    given = {'cookie_secret': 'given', 'debug': False}
+    require_secret(given)
+    assert given['cookie_secret'] == 'given'
+{%- endif %}
 
 
 def free_port():
@@ -67,16 +162,27 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
+{%- if database %}
+
+
+async def test_python_dash_m_serves_the_page(tmp_path, database_url):
+{%- else %}
 
 
 async def test_python_dash_m_serves_the_page(tmp_path):
+{%- endif %}
     """ `python -m {{ cookiecutter.package_name }}.main --port=N` serves / and stops cleanly on SIGINT """
     port = free_port()
-    process = subprocess.Popen(  # pylint: disable=consider-using-with
-        [sys.executable, '-m', '{{ cookiecutter.package_name }}.main', f'--port={port}'],
-        cwd=tmp_path,
-        env={**os.environ, 'PYTHONPATH': os.getcwd()},
-    )
+    command = [sys.executable, '-m', '{{ cookiecutter.package_name }}.main', f'--port={port}']
+    env = {**os.environ, 'PYTHONPATH': os.getcwd()}
+{%- if database %}
+    env['DATABASE_URL'] = database_url
+{%- endif %}
+{%- if auth %}
+    env['COOKIE_SECRET'] = 'test-secret'
+{%- endif %}
+    # pylint: disable-next=consider-using-with
+    process = subprocess.Popen(command, cwd=tmp_path, env=env)
     try:
         body = await fetch_when_up(f'http://127.0.0.1:{port}/')
         assert b'<div id="app"></div>' in body

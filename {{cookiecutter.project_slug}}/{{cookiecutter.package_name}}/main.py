@@ -1,3 +1,5 @@
+{%- set database = cookiecutter.database != 'none' -%}
+{%- set auth = cookiecutter.auth == 'password' -%}
 """ The chat server: options, environment, the Tornado application, main().
 
 Run it with ``python -m {{ cookiecutter.package_name }}.main --port=N`` (``--help``
@@ -6,6 +8,9 @@ lists every option). Secrets come from the environment or a ``.env`` file.
 import asyncio
 import logging
 import os
+{%- if auth %}
+import secrets
+{%- endif %}
 import signal
 import sys
 from pathlib import Path
@@ -16,13 +21,27 @@ from tornado.netutil import bind_sockets
 from tornado.options import OptionParser
 from tornado.web import Application, StaticFileHandler
 
+{% if auth -%}
+from .accounts import Accounts
+from .auth import LoginHandler, LogoutHandler
+{% endif -%}
+from .environment import read_env_file
 from .hub import Hub
+{%- if database %}
+from .migrate import SchemaBehind, database_url, ensure_schema
+{%- endif %}
 from .session import SessionHandler
+{%- if database %}
+from .store import Store, StoreUnavailable, make_engine
+{%- endif %}
 from .websocket import ChatSocket
 
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / 'static'
+{%- if auth %}
+TEMPLATES_DIR = Path(__file__).parent / 'templates'
+{%- endif %}
 MAX_FRAME_BYTES = 64 * 1024
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -32,6 +51,11 @@ DEFAULTS = {
     'websocket_max_message_size': MAX_FRAME_BYTES,
     'websocket_ping_interval': 25,
     'websocket_ping_timeout': 20,
+{%- if auth %}
+    'template_path': str(TEMPLATES_DIR),
+    'xsrf_cookies': True,
+    'login_url': '/login',
+{%- endif %}
 }
 
 
@@ -50,20 +74,28 @@ def make_options():
         'max_text', default=DEFAULTS['max_text'], type=int, help='longest message text'
     )
     parser.define('env_file', default='.env', help='file of NAME=value secrets to read')
+{%- if database %}
+    parser.define(
+        'database_url', default=None, help='SQLAlchemy URL (default: $DATABASE_URL)'
+    )
+    parser.define('history', default=50, type=int, help='messages sent on connect')
+    parser.define(
+        'upgrade_db',
+        default=True,
+        type=bool,
+        help='migrate the database on start (false: refuse to start when behind)',
+    )
+{%- endif %}
+{%- if auth %}
+    parser.define(
+        'login_backoff',
+        default=1.0,
+        type=float,
+        help='seconds an account is locked after repeated failed logins (doubling)',
+    )
+{%- endif %}
     define_logging_options(parser)
     return parser
-
-
-def read_env_file(path, environ=None):
-    """ add the NAME=value lines of path to environ, where not already set """
-    environ = os.environ if environ is None else environ
-    path = Path(path)
-    if not path.is_file():
-        return
-    for line in path.read_text(encoding='utf-8').splitlines():
-        name, sep, value = line.partition('=')
-        if sep and not line.lstrip().startswith('#'):
-            environ.setdefault(name.strip(), value.strip().strip('\'"'))
 
 
 def make_app(settings=None):
@@ -73,6 +105,10 @@ def make_app(settings=None):
         [
             (r'/ws', ChatSocket),
             (r'/api/session', SessionHandler),
+{%- if auth %}
+            (r'/login', LoginHandler),
+            (r'/logout', LogoutHandler),
+{%- endif %}
             (
                 r'/(.*)',
                 StaticFileHandler,
@@ -90,6 +126,35 @@ def settings_from(options, environ):
         'max_text': options.max_text,
         'cookie_secret': environ.get('COOKIE_SECRET'),
     }
+{%- if auth %}
+
+
+def require_secret(settings):
+    """ a cookie secret, made up in debug mode; refuse to start without one """
+    if settings['cookie_secret']:
+        return
+    if not settings['debug']:
+        raise SystemExit(
+            'error: COOKIE_SECRET is not set: put it in .env or the environment '
+            '(or run with --debug=true to use a throwaway one)'
+        )
+    log.warning('COOKIE_SECRET is not set: using a throwaway one (debug mode)')
+    settings['cookie_secret'] = secrets.token_urlsafe(32)
+{%- endif %}
+{%- if database %}
+
+
+async def open_store(options, environ):
+    """ the store, its schema checked (or upgraded); SystemExit when unusable """
+    url = options.database_url or database_url(environ)
+    store = Store(make_engine(url), options.history)
+    try:
+        await ensure_schema(store.engine, options.upgrade_db)
+    except (SchemaBehind, StoreUnavailable) as error:
+        await store.close()
+        raise SystemExit(f'error: {error}') from error
+    return store
+{%- endif %}
 
 
 async def serve(argv, ready=None):
@@ -97,8 +162,18 @@ async def serve(argv, ready=None):
     options = make_options()
     options.parse_command_line(argv)
     read_env_file(options.env_file)
+    settings = settings_from(options, os.environ)
+{%- if auth %}
+    require_secret(settings)
+{%- endif %}
+{%- if database %}
+    settings['store'] = store = await open_store(options, os.environ)
+{%- endif %}
+{%- if auth %}
+    settings['accounts'] = Accounts(store, options.login_backoff)
+{%- endif %}
     sockets = bind_sockets(options.port, options.address or None)
-    app = make_app(settings_from(options, os.environ))
+    app = make_app(settings)
     server = HTTPServer(app)
     server.add_sockets(sockets)
     port = sockets[0].getsockname()[1]
@@ -117,6 +192,9 @@ async def serve(argv, ready=None):
         server.stop()
         app.settings['hub'].close_all(1001, 'the server is shutting down')
         await server.close_all_connections()
+{%- if database %}
+        await store.close()
+{%- endif %}
     log.info('chat server stopped')
 
 

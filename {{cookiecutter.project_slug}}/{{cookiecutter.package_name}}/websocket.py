@@ -1,50 +1,152 @@
-""" The websocket handler: origin check, parse and validate, stamp and publish. """
+{%- set database = cookiecutter.database != 'none' -%}
+{%- set auth = cookiecutter.auth == 'password' -%}
+""" The websocket handler: origin check, {% if auth %}login, {% endif %}parse and validate, stamp and publish.
+{%- if database %}
+
+Every message is stored before it is broadcast, and a client that connects
+gets the recent history first, then whatever arrived while it was read.
+{%- endif %}
+"""
+{%- if database %}
+import json
+{%- endif %}
 import logging
 import time
 
+{% if auth -%}
+from tornado.web import HTTPError
+{% endif -%}
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
+{% if auth -%}
+from .auth import current_member
+{% endif -%}
+{% if database -%}
+from .protocol import BadMessage, encode, error_message, parse_frame
+from .store import StoreUnavailable
+{% else -%}
 from .protocol import BadMessage, chat_message, encode, error_message, parse_frame
-
+{% endif %}
 log = logging.getLogger(__name__)
 
 
 def _ignore_closed(future):
     """ a write to a client that closed meanwhile is not an error """
     return future.cancelled() or future.exception()
+{%- if database %}
+
+
+def unseen(frames, newest):
+    """ the frames not already in a history whose newest message id is newest """
+    return [
+        frame for frame in frames if json.loads(frame).get('id', newest + 1) > newest
+    ]
+{%- endif %}
 
 
 class ChatSocket(WebSocketHandler):
     """ one browser's connection to the chat """
+{%- if database %}
+
+    backlog = None
+{%- endif %}
+{%- if auth %}
+    member = None
+{%- endif %}
 
     @property
     def hub(self):
         """ the hub that fans messages out to this process's clients """
         return self.settings['hub']
+{%- if database %}
+
+    @property
+    def store(self):
+        """ where the history is kept """
+        return self.settings['store']
+{%- endif %}
+{%- if auth %}
+
+    # Tornado awaits a coroutine prepare before it upgrades the connection
+    # pylint: disable-next=invalid-overridden-method
+    async def prepare(self):
+        """ refuse the upgrade (401) without a valid login """
+        try:
+            self.member = await current_member(self)
+        except StoreUnavailable as error:
+            raise HTTPError(503, 'the database is unavailable') from error
+        if self.member is None:
+            raise HTTPError(401, 'log in first')
+{%- endif %}
 
     def check_origin(self, origin):
         """ same origin only, any origin in debug mode (e.g. the vite server) """
         return self.settings.get('debug', False) or super().check_origin(origin)
+{%- if database %}
+
+    # Tornado awaits a coroutine open before it reads the client's first frame
+    # pylint: disable-next=invalid-overridden-method
+    async def open(self, *_args, **_kwargs):
+        """ join, then send the recent history and whatever arrived meanwhile """
+        self.backlog = []
+        self.hub.join(self)
+        try:
+            history = await self.store.recent()
+            first = encode({'type': 'history', 'messages': history})
+        except StoreUnavailable as error:
+            log.error('history unavailable: %s', error)
+            history = []
+            first = encode(error_message('the history is unavailable just now'))
+        backlog, self.backlog = self.backlog, None
+        newest = history[-1]['id'] if history else 0
+        for frame in [first, *unseen(backlog, newest)]:
+            self.send_frame(frame)
+{%- else %}
 
     def open(self, *_args, **_kwargs):
         """ join the room """
         self.hub.join(self)
+{%- endif %}
 
-    def on_message(self, message):
+    # Tornado awaits a coroutine on_message before reading this client's next frame
+    # pylint: disable-next=invalid-overridden-method
+    async def on_message(self, message):
         """ validate a frame, stamp it and publish it, or answer with an error """
         try:
             name, text = parse_frame(message, self.settings['max_text'])
         except BadMessage as error:
-            self.send_frame(encode(error_message(str(error))))
+            self.send_error_frame(str(error))
             return
+{%- if auth %}
+        name = self.member.name
+{%- endif %}
+{%- if database %}
+        try:
+            message = await self.store.add(name, text, time.time())
+        except StoreUnavailable as error:
+            log.error('message not stored: %s', error)
+            self.send_error_frame('the message could not be stored; try again')
+            return
+        self.hub.publish(message)
+{%- else %}
         self.hub.publish(chat_message(name, text, time.time()))
+{%- endif %}
 
     def on_close(self):
         """ leave the room """
         self.hub.leave(self)
 
+    def send_error_frame(self, reason):
+        """ tell this client why its frame was refused """
+        self.send_frame(encode(error_message(reason)))
+
     def send_frame(self, frame):
         """ write one encoded frame; False when this client has gone away """
+{%- if database %}
+        if self.backlog is not None:
+            self.backlog.append(frame)
+            return True
+{%- endif %}
         try:
             self.write_message(frame).add_done_callback(_ignore_closed)
         except WebSocketClosedError:

@@ -1,26 +1,47 @@
 // The websocket connection to the chat server.
 //
 // createChat() owns one WebSocket at a time: it connects, reconnects with
-// exponential backoff after every close, parses incoming JSON frames and hands
-// them to onFrame, and reports the connection state to onState.
+// exponential backoff (and some jitter, so that a room full of browsers does
+// not come back all at once after a server restart), parses incoming JSON
+// frames and hands them to onFrame, and reports the connection state to
+// onState.
 //
 // States: 'connecting' (first attempt), 'connected', 'reconnecting' (waiting
 // for or making a later attempt), 'closed' (after close()).
+//
+// A socket that closes before it ever opened is reported to onFailedOpen: the
+// server refuses the upgrade (e.g. HTTP 401 when login is required) or is not
+// there. The browser does not say which, so the caller may ask the server
+// (GET /api/session) before the next attempt.
+//
+// Nothing is queued: send() returns false when the socket is not open, and the
+// caller keeps the text and tells the user.
 
 export const MIN_DELAY = 500
 export const MAX_DELAY = 10000
 
+const CONNECTING = 0
 const OPEN = 1
 
 export function socketUrl(loc = window.location) {
   return (loc.protocol === 'https:' ? 'wss://' : 'ws://') + loc.host + '/ws'
 }
 
+// The wait before the next attempt: between half of delay and delay.
+export function jittered(delay, random = Math.random) {
+  return Math.round(delay / 2 + (random() * delay) / 2)
+}
+
 export function createChat({
   url = socketUrl(),
   onFrame = () => {},
   onState = () => {},
+  onFailedOpen = () => {},
   WebSocketImpl = globalThis.WebSocket,
+  random = Math.random,
+  // Where 'online' events come from: a browser that gets its network back
+  // retries at once instead of waiting out the backoff.
+  events = globalThis,
 } = {}) {
   let ws = null
   let state = 'connecting'
@@ -49,8 +70,10 @@ export function createChat({
       return
     }
     ws = sock
+    let opened = false
     sock.onopen = () => {
       if (ws !== sock) return
+      opened = true
       delay = MIN_DELAY
       setState('connected')
     }
@@ -66,19 +89,28 @@ export function createChat({
     }
     // An error is always followed by close; reconnecting happens there.
     sock.onerror = () => {}
-    sock.onclose = () => {
+    sock.onclose = (event) => {
       if (ws !== sock) return
       ws = null
       scheduleReconnect()
+      if (!opened) onFailedOpen(event)
     }
   }
 
   function scheduleReconnect() {
     if (closed) return
     setState('reconnecting')
-    const wait = delay
+    const wait = jittered(delay, random)
     delay = Math.min(delay * 2, MAX_DELAY)
     timer = setTimeout(connect, wait)
+  }
+
+  // Try again now rather than when the backoff says; nothing happens while a
+  // socket is open or opening.
+  function reconnectNow() {
+    if (closed || ws) return
+    if (timer !== null) clearTimeout(timer)
+    connect()
   }
 
   // Sends one chat message. Returns false (and sends nothing) when the socket
@@ -97,17 +129,20 @@ export function createChat({
     closed = true
     if (timer !== null) clearTimeout(timer)
     timer = null
+    events?.removeEventListener?.('online', reconnectNow)
     const sock = ws
     ws = null
-    if (sock) sock.close()
+    if (sock && (sock.readyState === CONNECTING || sock.readyState === OPEN)) sock.close()
     setState('closed')
   }
 
+  events?.addEventListener?.('online', reconnectNow)
   connect()
 
   return {
     send,
     close,
+    reconnectNow,
     get state() {
       return state
     },

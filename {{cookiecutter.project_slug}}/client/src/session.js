@@ -1,0 +1,36 @@
+// Who the browser is: GET /api/session answers {"auth": <login required?>,
+// "user": <name or null>}. Without login (auth false) anyone may chat under
+// a name of their choosing; with login the server names the user and the
+// websocket refuses a browser that is not logged in.
+
+export const SESSION_URL = '/api/session'
+export const LOGIN_URL = '/login'
+export const LOGOUT_URL = '/logout'
+
+// The session, or null when the server could not tell (it is down, or too
+// old to have /api/session).
+export async function fetchSession(fetchImpl = globalThis.fetch) {
+  try {
+    const response = await fetchImpl(SESSION_URL, {
+      cache: 'no-store',
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json' },
+    })
+    if (!response.ok) return null
+    const data = await response.json()
+    if (!data || typeof data !== 'object') return null
+    const user = typeof data.user === 'string' && data.user ? data.user : null
+    return { auth: data.auth === true, user }
+  } catch {
+    return null
+  }
+}
+
+// Login is required and this browser is not logged in.
+export function needsLogin(session) {
+  return Boolean(session && session.auth && !session.user)
+}
+
+export function goToLogin(loc = window.location) {
+  loc.assign(LOGIN_URL)
+}

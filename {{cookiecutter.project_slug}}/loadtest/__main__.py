@@ -1,0 +1,155 @@
+""" ``python -m loadtest`` (``inv loadtest``): load the chat server, print figures.
+
+Starts the app on a free loopback port (and the seed-style baseline with
+``--baseline``, the near-free calibration server with ``--calibrate``), connects
+N clients from worker processes, sends for a fixed time and prints deliveries/s,
+send-to-receive latency and the server's CPU and memory, as a table and, with
+``--json FILE``, as JSON. It stops by itself and only ever targets loopback.
+"""
+import argparse
+import json
+import os
+import sys
+
+from . import report
+from .runner import Spread, Timing, measure
+from .server import Server, parse_url
+from .worker import Load, raise_nofile
+
+SATURATED = 90  # % of a core: a generator process this busy may be the limit
+
+
+def clients_list(text):
+    """ '100,1000' -> [100, 1000] """
+    values = [int(part) for part in text.split(',') if part.strip()]
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError('expected N or N,N,... (each at least 1)')
+    return values
+
+
+def rate_value(text):
+    """ 'max' -> 0 (closed loop); otherwise messages/s, above 0 """
+    if text == 'max':
+        return 0.0
+    if float(text) <= 0:
+        raise argparse.ArgumentTypeError('expected messages/s above 0, or max')
+    return float(text)
+
+
+def parse_args(argv):
+    """ the command line """
+    parser = argparse.ArgumentParser(prog='python -m loadtest', description=__doc__)
+    add = parser.add_argument
+    add('--clients', type=clients_list, default=[1000], help='N, or N,N,... to sweep')
+    add('--rate', type=rate_value, default=20.0, help='messages/s sent in all, or max')
+    add('--deliveries', type=float, help='instead of --rate: deliveries/s at every N')
+    add('--duration', type=float, default=10.0, help='seconds measured')
+    add('--size', type=int, default=100, help='characters of text per message')
+    add('--json', metavar='FILE', help='also write the figures to FILE as JSON')
+    add('--baseline', action='store_true', help='also run the seed-style handler')
+    add('--calibrate', action='store_true', help='also run a near-free server')
+    add('--url', help='load a running server (ws://127.0.0.1:PORT/ws) instead')
+    add('--pid', type=int, help='with --url: the server process, for CPU and RSS')
+    add('--workers', type=int, default=os.cpu_count(), help='generator processes')
+    add('--warmup', type=float, default=1.0, help='seconds sent before measuring')
+    add('--max-latency', type=float, default=250, help='rate max: ms an ack may take')
+    add('--probes', type=int, default=20, help='clients that measure latency')
+    add('--per-client', type=float, default=10.0, help='most messages/s per client')
+    add('--drain', type=float, default=5.0, help='longest wait for the last frames')
+    args = parser.parse_args(argv)
+    if not 32 <= args.size <= 2000:
+        parser.error('--size must be 32 to 2000 characters')
+    if args.url:
+        try:
+            parse_url(args.url)
+        except ValueError as error:
+            parser.error(str(error))
+    return args
+
+
+def targets(args):
+    """ (label, server kind or None for --url) of each server to load """
+    found = [('url', None) if args.url else ('app', 'app')]
+    if args.baseline:
+        found.append(('seed', 'seed'))
+    if args.calibrate:
+        found.append(('raw', 'raw'))
+    return found
+
+
+def run_one(label, kind, load, args):
+    """ one row: load one server with N clients """
+    timing = Timing(args.duration, args.warmup, args.drain)
+    spread = Spread(args.workers, args.probes)
+    if kind is None:
+        observed = measure(load, timing, spread, parse_url(args.url), args.pid)
+    else:
+        with Server(kind) as server:
+            observed = measure(load, timing, spread, server.url, server.pid)
+    row = report.summarize(label, load, timing, observed)
+    if not row['connected']:
+        errors = [answer[3] for answer in observed.answers if answer[3]]
+        raise RuntimeError(f'no client could connect to {label}: {errors[:1]}')
+    return row
+
+
+def notes(rows, args):
+    """ what to keep in mind when reading the table """
+    found = []
+    for row in rows:
+        where = f"{row['server']} at N={row['clients']}"
+        generator = row['generator']
+        if generator['per_client_limited']:
+            found.append(f'{where}: --per-client {args.per_client:g}/s capped sending')
+        if max(generator['cpu_percent_each']) >= SATURATED:
+            found.append(
+                f'{where}: a generator process was busy: figures may be its limit'
+            )
+        if row['undelivered']:
+            found.append(
+                f"{where}: {row['undelivered']} deliveries had not arrived "
+                f'{args.drain:g}s after the window (--drain)'
+            )
+    if (args.rate or args.deliveries) and args.baseline:
+        found.append(
+            'at a fixed --rate both servers deliver what is sent while they keep up: '
+            '--rate max compares what they can sustain'
+        )
+    return found
+
+
+def main(argv=None):
+    """ run every server at every N; print the table; write the JSON """
+    args = parse_args(argv)
+    raise_nofile()
+    rows = []
+    for clients in args.clients:
+        rate = args.deliveries / clients if args.deliveries else args.rate
+        load = Load(clients, rate, args.size, args.per_client, args.max_latency / 1e3)
+        for label, kind in targets(args):
+            print(f'{label}: {clients} clients, {args.duration:g}s ...', flush=True)
+            rows.append(run_one(label, kind, load, args))
+    print()
+    print(report.table(rows))
+    ratios = report.ratios(rows)
+    for ratio in ratios:
+        print(
+            f"{ratio['server']} / seed at N={ratio['clients']}: "
+            f"{ratio['over_seed']:.2f}x the deliveries/s"
+        )
+    for note in notes(rows, args):
+        print(f'note: {note}')
+    if args.json:
+        config = {**vars(args), 'rate': args.rate or 'max', 'cpus': os.cpu_count()}
+        document = {'config': config, 'rows': rows, 'ratios': ratios}
+        with open(args.json, 'w', encoding='utf-8') as out:
+            json.dump(document, out, indent=2)
+            out.write('\n')
+        print(f'figures written to {args.json}')
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except (RuntimeError, OSError) as failure:
+        sys.exit(f'loadtest: {failure}')

@@ -1,0 +1,146 @@
+""" The figures of a run: one row per server and N, a table, the ratios. """
+from .wsclient import KINDS, MESSAGE
+
+LIMITED = 0.9  # sending at this share of --per-client times the senders: capped
+
+COLUMNS = (
+    ('server', 'server', '{}'),
+    ('clients', 'N', '{}'),
+    ('sent_per_s', 'sent/s', '{:.0f}'),
+    ('deliveries_per_s', 'deliveries/s', '{:.0f}'),
+    ('delivered_percent', 'of sent', '{:.1f}%'),
+    ('p50', 'p50 ms', '{:.1f}'),
+    ('p99', 'p99 ms', '{:.1f}'),
+    ('rss_per_idle_client_kb', 'KB/idle conn', '{:.1f}'),
+    ('cpu_percent', 'server CPU', '{:.0f}%'),
+    ('cpu_us_per_delivery', 'us/delivery', '{:.2f}'),
+    ('generator_cpu_percent', 'load CPU', '{:.0f}%'),
+)
+
+
+def percentile(ordered, fraction):
+    """ the nearest-rank percentile of an ordered list (None when empty) """
+    if not ordered:
+        return None
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+def latency(samples_ns):
+    """ p50, p90, p99 and max of the latencies, in ms """
+    ordered = sorted(samples_ns)
+    figures = {'samples': len(ordered)}
+    for name, fraction in (('p50', 0.5), ('p90', 0.9), ('p99', 0.99), ('max', 1.0)):
+        value = percentile(ordered, fraction)
+        figures[name] = None if value is None else round(value / 1e6, 3)
+    return figures
+
+
+def total(results, key):
+    """ the sum of one figure over the workers """
+    return sum(result[key] for result in results)
+
+
+def summarize(server, load, timing, observed):
+    """ one row of figures (a JSON-ready dict) from a run's observations """
+    results = observed.results
+    connected = total(results, 'connected')
+    window = [sum(column) for column in zip(*(r['window_counts'] for r in results))]
+    expected = (total(results, 'sent') - total(results, 'errors')) * connected
+    sent_window = total(results, 'sent_window')
+    deliveries = window[MESSAGE]
+    return {
+        'server': server,
+        'clients': load.clients,
+        'connected': connected,
+        'failed': sum(answer[2] for answer in observed.answers),
+        'rate': load.rate or 'max',
+        'duration_s': timing.duration,
+        'size': load.size,
+        'sent': sent_window,
+        'sent_per_s': sent_window / timing.duration,
+        'offered_per_s': sent_window * connected / timing.duration,
+        'deliveries': deliveries,
+        'deliveries_per_s': deliveries / timing.duration,
+        'delivered_percent': percent(deliveries, sent_window * connected),
+        'undelivered': max(0, expected - total(results, 'received')),
+        'frames': dict(zip(KINDS, window)),
+        'latency_ms': latency([ns for r in results for ns in r['latencies_ns']]),
+        'server_process': server_figures(
+            observed, connected, deliveries, timing.duration
+        ),
+        'generator': {
+            'workers': len(results),
+            'cpu_percent': percent(total(results, 'cpu_s'), timing.duration),
+            'cpu_percent_each': [
+                percent(result['cpu_s'], timing.duration) for result in results
+            ],
+            'senders': total(results, 'senders'),
+            'per_client_limited': capped(sent_window, load, timing, results),
+            'closed_early': total(results, 'closed'),
+            'given_up': total(results, 'given_up'),
+            'in_flight_at_end': total(results, 'in_flight'),
+        },
+    }
+
+
+def capped(sent, load, timing, results):
+    """ did the per-client limit bound the sending (near limit x senders)? """
+    most = load.per_client * total(results, 'senders') * timing.duration
+    return bool(load.per_client) and sent >= LIMITED * most
+
+
+def server_figures(observed, connected, deliveries, duration):
+    """ the server's memory and CPU, as far as they were measured """
+    readings = observed.readings
+    figures = {'pid': observed.pid, **readings}
+    if not observed.pid:
+        return figures
+    if connected:
+        idle = readings['rss_idle_kb'] - readings['rss_start_kb']
+        figures['rss_per_idle_client_kb'] = round(idle / connected, 2)
+    figures['cpu_percent'] = percent(readings['cpu_s'], duration)
+    if deliveries:
+        figures['cpu_us_per_delivery'] = round(readings['cpu_s'] * 1e6 / deliveries, 3)
+    return figures
+
+
+def percent(part, whole):
+    """ part as a percentage of whole (None when whole is 0) """
+    return round(100 * part / whole, 1) if whole else None
+
+
+def cells(row):
+    """ the table cells of a row """
+    flat = {
+        **row,
+        **row['server_process'],
+        'p50': row['latency_ms']['p50'],
+        'p99': row['latency_ms']['p99'],
+        'generator_cpu_percent': row['generator']['cpu_percent'],
+    }
+    return [
+        '-' if flat.get(key) is None else form.format(flat[key])
+        for key, _, form in COLUMNS
+    ]
+
+
+def table(rows):
+    """ the rows as an aligned text table """
+    lines = [[title for _, title, _ in COLUMNS]] + [cells(row) for row in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(COLUMNS))]
+    return '\n'.join(
+        '  '.join(cell.rjust(width) for cell, width in zip(line, widths))
+        for line in lines
+    )
+
+
+def ratios(rows):
+    """ app / seed deliveries per second, for each N both ran at """
+    by_key = {(row['server'], row['clients']): row for row in rows}
+    found = []
+    for (server, clients), row in by_key.items():
+        seed = by_key.get(('seed', clients))
+        if server != 'seed' and seed and seed['deliveries_per_s']:
+            value = row['deliveries_per_s'] / seed['deliveries_per_s']
+            found.append({'server': server, 'clients': clients, 'over_seed': value})
+    return found

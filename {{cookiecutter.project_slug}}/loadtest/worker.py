@@ -1,0 +1,262 @@
+""" One generator process: connect its share of the clients, send, count.
+
+The parent (``python -m loadtest``) starts the workers and talks to each over a
+pipe: a worker answers ``('connected', ...)`` once its clients are in, waits
+for a plan of times (``time.monotonic()`` seconds, one clock for every process),
+sends until the window ends, answers ``('sent', count, errors)``, is told how
+many messages were sent in all, waits for them to arrive (at most ``drain``
+seconds) and answers ``('result', ...)``.
+"""
+import asyncio
+import resource
+import time
+from dataclasses import dataclass, field, replace
+
+from .wsclient import ERROR, MESSAGE, Client, Tally
+
+CONNECT_AT_ONCE = 32  # handshakes in flight per worker (the listen backlog is 128)
+CONNECT_TIMEOUT = 20.0
+DRAIN_CHECK = 0.05  # s between looks at the count while draining
+ACK_TIMEOUT = 1.0  # rate max: messages unacknowledged this long are given up
+MOST_IN_FLIGHT = 10_000  # rate max: a bound on the messages in flight
+
+
+@dataclass
+class Load:
+    """ what is sent: for a whole run, or (scaled) for one worker """
+
+    clients: int  # connections
+    rate: float  # messages/s sent in all; 0 = max (a closed loop)
+    size: int = 100  # characters of text in each message
+    per_client: float = 10.0  # most messages/s one client sends (0 = no limit)
+    latency: float = 0.25  # rate max: s an ack may take before sending slows
+
+    def part(self, clients, senders):
+        """ this load as carried by clients of the senders' connections """
+        return replace(self, clients=clients, rate=self.rate * clients / senders)
+
+
+@dataclass
+class Share:
+    """ what one worker does """
+
+    worker: int  # its number, written into every message it sends
+    url: tuple  # (host, port, path)
+    load: Load  # its part of the load
+    probe: bool  # its clients record latencies (worker 0 only)
+    sends: bool  # its clients send (all but the probes', unless they are all)
+    drain: float  # longest wait, after the window, for the last frames
+
+
+@dataclass
+class Sending:
+    """ the state of one worker's sending """
+
+    count: int = 0  # messages sent
+    in_window: int = 0  # messages sent inside the measured window
+    given_up: int = 0  # rate max: messages no ack came back for
+    progress: float = 0.0  # when a message was last sent or acknowledged
+    last: list = field(default_factory=list)  # each client's last send time
+
+
+class Flight:
+    """ rate max: how many messages may be in flight, set by the ack latency
+
+    Like TCP's congestion window: one more per ack that comes back within the
+    target (so it doubles every round trip at first, then grows by one), and
+    halved, at most once a round trip, when one comes back later than that.
+    """
+
+    def __init__(self, target):
+        self.target = target
+        self.size = 2.0
+        self.slow_start = True
+        self.cut_at = 0.0
+
+    def acked(self, latency, now):
+        """ adjust the size to one ack's latency (s) """
+        if latency <= self.target:
+            grow = 1.0 if self.slow_start else 1.0 / self.size
+            self.size = min(MOST_IN_FLIGHT, self.size + grow)
+        elif now - self.cut_at > latency:
+            self.size = max(1.0, self.size / 2)
+            self.slow_start = False
+            self.cut_at = now
+
+
+def raise_nofile():
+    """ allow as many open files as the hard limit does (N = 5 000 needs it) """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def run(conn, share):
+    """ the worker process's entry point """
+    raise_nofile()
+    asyncio.run(Worker(share).main(conn))
+
+
+async def sleep_until(when):
+    """ sleep until time.monotonic() reaches when """
+    await asyncio.sleep(max(0.0, when - time.monotonic()))
+
+
+async def answer(conn):
+    """ the parent's next message, without blocking the event loop """
+    return await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+
+
+class Worker:
+    """ the clients of one process and their sending """
+
+    def __init__(self, share):
+        self.share = share
+        self.tally = Tally(str(share.worker).encode())
+        self.clients = []
+        self.sending = Sending()
+        self.flight = Flight(share.load.latency)
+        self.wakeup = None
+
+    async def main(self, conn):
+        """ connect, report, wait for the plan, run it, report the result """
+        failed, error = await self.connect()
+        conn.send(('connected', len(self.clients), failed, error))
+        plan = await answer(conn)
+        if plan is not None:
+            conn.send(('result', await self.run_plan(conn, *plan)))
+        for client in self.clients:
+            client.close()
+        await asyncio.sleep(0.2)
+
+    async def connect(self):
+        """ open this worker's connections, a few handshakes at a time """
+        gate = asyncio.Semaphore(CONNECT_AT_ONCE)
+        results = await asyncio.gather(
+            *(self.connect_one(gate) for _ in range(self.share.load.clients))
+        )
+        self.clients = [client for client in results if isinstance(client, Client)]
+        errors = [repr(error) for error in results if not isinstance(error, Client)]
+        for client in self.clients if self.share.probe else ():
+            client.probe = 'probe'
+        if self.clients:
+            self.clients[0].probe = 'ack'
+            self.tally.on_ack = self.acked
+        self.sending.last = [0.0] * len(self.clients)
+        return len(errors), (errors[0] if errors else '')
+
+    async def connect_one(self, gate):
+        """ one connection, or the error that stopped it """
+        host, port, _ = self.share.url
+        loop = asyncio.get_running_loop()
+        async with gate:
+            try:
+                _, client = await loop.create_connection(
+                    lambda: Client(self.tally, self.share.url), host, port
+                )
+                await asyncio.wait_for(client.opened, CONNECT_TIMEOUT)
+            except (OSError, asyncio.TimeoutError) as error:
+                return error
+        return client
+
+    async def run_plan(self, conn, start, window_start, window_end):
+        """ send from start to window_end; count inside the window; drain """
+        tally, sending = self.tally, self.sending
+        before = tally.counts[MESSAGE]
+        if self.share.probe:
+            tally.window = (int(window_start * 1e9), int(window_end * 1e9))
+        sender = asyncio.create_task(self.send_until(start, window_start, window_end))
+        if not self.share.sends:
+            sender.cancel()
+        await sleep_until(window_start)
+        counts, cpu = list(tally.counts), time.process_time()
+        await sleep_until(window_end)
+        window_counts = [now - then for now, then in zip(tally.counts, counts)]
+        cpu = time.process_time() - cpu
+        await asyncio.gather(sender, return_exceptions=True)
+        conn.send(('sent', sending.count, tally.counts[ERROR]))
+        expected = await answer(conn)
+        await self.drain(before + expected * len(self.clients))
+        return {
+            'worker': self.share.worker,
+            'connected': len(self.clients),
+            'sent': sending.count,
+            'sent_window': sending.in_window,
+            'window_counts': window_counts,
+            'received': tally.counts[MESSAGE] - before,
+            'errors': tally.counts[ERROR],
+            'latencies_ns': tally.latencies,
+            'cpu_s': cpu,
+            'closed': tally.closed,
+            'senders': len(self.clients) if self.share.sends else 0,
+            'given_up': sending.given_up,
+            'in_flight': int(self.flight.size) if self.share.sends else 0,
+        }
+
+    async def send_until(self, start, window_start, end):
+        """ send at the share's rate (or as acks allow) from start until end """
+        await sleep_until(start)
+        clients, sending = self.clients, self.sending
+        gap = 1 / self.share.load.per_client if self.share.load.per_client else 0.0
+        index = 0
+        sending.progress = start
+        while clients and (now := time.monotonic()) < end:
+            wait = self.wait_before_next(now, start)
+            if wait <= 0:  # due, but not before this client may send again
+                wait = sending.last[index] + gap - now
+            if wait > 0:
+                await self.pause(min(wait, end - now))
+                continue
+            sending.last[index] = sending.progress = now
+            clients[index].send(f'lt{self.share.worker}-{index}', self.text())
+            sending.count += 1
+            sending.in_window += now >= window_start
+            index = (index + 1) % len(clients)
+            if sending.count % 32 == 0:
+                await asyncio.sleep(0)
+
+    def wait_before_next(self, now, start):
+        """ seconds until the next message is due (0 or less: send it now) """
+        load, sending = self.share.load, self.sending
+        if load.rate:
+            return start + sending.count / load.rate - now
+        in_flight = sending.count - self.tally.acks - sending.given_up
+        if in_flight < int(self.flight.size):
+            return 0
+        if now - sending.progress > ACK_TIMEOUT:
+            sending.given_up += in_flight
+            return 0
+        return ACK_TIMEOUT
+
+    def text(self):
+        """ the stamped text of one message, padded to size characters """
+        stamp = f'L{self.share.worker}.{time.monotonic_ns()}.'
+        return stamp + 'x' * (self.share.load.size - len(stamp))
+
+    async def pause(self, seconds):
+        """ wait seconds, or until an ack comes back """
+        loop = asyncio.get_running_loop()
+        self.wakeup = loop.create_future()
+        timer = loop.call_later(max(seconds, 0.0005), self.wake)
+        try:
+            await self.wakeup
+        finally:
+            timer.cancel()
+            self.wakeup = None
+
+    def acked(self, latency):
+        """ one of ours came back to the ack probe, latency seconds after sending """
+        self.sending.progress = now = time.monotonic()
+        self.flight.acked(latency, now)
+        self.wake()
+
+    def wake(self):
+        """ end a pause (an ack came back, or its time is up) """
+        if self.wakeup is not None and not self.wakeup.done():
+            self.wakeup.set_result(None)
+
+    async def drain(self, target):
+        """ wait until target messages have arrived, or share.drain seconds """
+        deadline = time.monotonic() + self.share.drain
+        while self.tally.counts[MESSAGE] < target and time.monotonic() < deadline:
+            await asyncio.sleep(DRAIN_CHECK)

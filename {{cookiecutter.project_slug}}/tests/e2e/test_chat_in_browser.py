@@ -1,0 +1,109 @@
+""" The chat in a real browser: two people, markup, a server restart, a phone.
+
+Set SCREENSHOT=path/to/file.png to have the two-window test save the picture
+of both windows side by side (the template's README shows it).
+"""
+import os
+import re
+
+from playwright.sync_api import expect
+
+from .chat_e2e import RECONNECT_TIMEOUT_MS, say, side_by_side
+
+CONVERSATION = [
+    ('Ann', 'Hi Bob! Is the new chat server up?'),
+    ('Bob', 'It is: Tornado websockets, a Vue 3 client, 100% coverage.'),
+    ('Ann', 'And markup stays text: <b>not bold</b>'),
+    ('Bob', 'Nice. Ship it!'),
+]
+MARKUP = '<img src=x onerror="window.injected=1"><script>window.injected=2</script><b>'
+
+
+def test_two_people_chat(open_chat, browser):
+    """ what one says, both see: name, time and text, one's own marked """
+    pages = {'Ann': open_chat(name='Ann'), 'Bob': open_chat(name='Bob')}
+    for name, text in CONVERSATION:
+        say(pages[name], text)
+    for me, page in pages.items():
+        messages = page.locator('li.message')
+        expect(messages).to_have_count(len(CONVERSATION))
+        expect(messages.locator('.name')).to_have_text([n for n, _ in CONVERSATION])
+        expect(messages.locator('.text')).to_have_text([t for _, t in CONVERSATION])
+        expect(messages.locator('time').first).to_have_text(re.compile(r'^\d\d:\d\d$'))
+        own = [name == me for name, _ in CONVERSATION]
+        assert [
+            'own' in (messages.nth(i).get_attribute('class') or '')
+            for i in range(len(own))
+        ] == own
+    if os.environ.get('SCREENSHOT'):
+        side_by_side(browser, list(pages.values()), os.environ['SCREENSHOT'])
+
+
+def test_markup_is_shown_as_text(open_chat):
+    """ html in a message is text: nothing rendered, nothing run """
+    ann, bob = open_chat(name='Ann'), open_chat(name='Bob')
+    say(ann, MARKUP)
+    for page in (ann, bob):
+        expect(page.locator('li.message .text')).to_have_text(MARKUP)
+        transcript = page.locator('#transcript')
+        assert transcript.locator('img, script, b').count() == 0
+        assert page.evaluate('window.injected') is None
+
+
+def test_page_reconnects_after_a_server_restart(open_chat, server):
+    """ the page shows the outage, keeps an unsent message, and carries on after """
+    ann, bob = open_chat(name='Ann'), open_chat(name='Bob')
+    say(ann, 'before')
+    expect(bob.locator('li.message .text')).to_have_text(['before'])
+    server.stop()
+    expect(ann.locator('#status')).to_have_text('reconnecting')
+    say(ann, 'while down')
+    message = ann.get_by_label('Message', exact=True)
+    expect(message).to_have_value('while down')
+    expect(message).to_have_class('unsent')
+    expect(ann.locator('#notice')).to_contain_text('not sent')
+    server.start()
+    for page in (ann, bob):
+        expect(page.locator('#status')).to_have_text(
+            'connected', timeout=RECONNECT_TIMEOUT_MS
+        )
+    message.press('Enter')
+    expect(message).to_have_value('')
+    for page in (ann, bob):
+        expect(page.locator('li.message .text').last).to_have_text('while down')
+
+
+def test_name_is_remembered(open_chat, server):
+    """ without login, the name a person chose is there next time """
+    page = open_chat()
+    guest = page.get_by_label('Name', exact=True).input_value()
+    assert guest.startswith('guest-')
+    page.get_by_label('Name', exact=True).fill('Zoë')
+    page.reload()
+    expect(page.get_by_label('Name', exact=True)).to_have_value('Zoë')
+    page.goto(server.url)
+    expect(page.get_by_label('Name', exact=True)).to_have_value('Zoë')
+
+
+def test_keyboard_alone_is_enough(open_chat):
+    """ tab to the message box, type, Enter: sent, without a mouse """
+    page = open_chat()
+    for _ in range(10):
+        page.keyboard.press('Tab')
+        if page.evaluate('document.activeElement.id') == 'message':
+            break
+    page.keyboard.type('typed, never clicked')
+    page.keyboard.press('Enter')
+    expect(page.locator('li.message .text')).to_have_text(['typed, never clicked'])
+
+
+def test_readable_at_phone_width(open_chat):
+    """ nothing sticks out sideways at 360 px; the message box and Send fit """
+    page = open_chat(name='Ann', viewport={'width': 360, 'height': 640})
+    say(page, 'a long word: ' + 'x' * 200)
+    expect(page.locator('li.message')).to_have_count(1)
+    width = page.evaluate('document.documentElement.scrollWidth')
+    assert width <= 360
+    send = page.get_by_role('button', name='Send').bounding_box()
+    assert send['x'] + send['width'] <= 360
+    assert page.get_by_label('Message', exact=True).bounding_box()['width'] > 150

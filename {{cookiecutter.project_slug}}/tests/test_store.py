@@ -1,0 +1,128 @@
+""" The history store and the schema migrations, on a real database. """
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import text
+
+from {{ cookiecutter.package_name }} import migrate
+from {{ cookiecutter.package_name }}.store import Store, StoreUnavailable, make_engine
+
+
+async def test_messages_come_back_oldest_first_up_to_the_limit(store):
+    """ recent() is the last history_size messages, in the order they were said """
+    for number in range(7):
+        await store.add('ann', f'message {number}', float(number))
+    recent = await store.recent()
+    assert [message['text'] for message in recent] == [
+        f'message {number}' for number in range(2, 7)
+    ]
+    assert recent[0] == {
+        'type': 'message',
+        'id': recent[0]['id'],
+        'name': 'ann',
+        'text': 'message 2',
+        'ts': 2.0,
+    }
+
+
+async def test_history_survives_a_restart(store, database_url):
+    """ a new store on the same database sees what the old one kept """
+    await store.add('ann', 'still here after a restart', 1.0)
+    await store.close()
+    again = Store(make_engine(database_url))
+    try:
+        texts = [message['text'] for message in await again.recent()]
+        assert texts == ['still here after a restart']
+    finally:
+        await again.close()
+
+
+async def test_a_failing_database_raises_store_unavailable(store, outage):
+    """ errors from the database come out as StoreUnavailable """
+    await outage.begin('messages')
+    with pytest.raises(StoreUnavailable, match='could not store'):
+        await store.add('ann', 'lost', 1.0)
+    with pytest.raises(StoreUnavailable, match='could not read'):
+        await store.recent()
+    await outage.end()
+    assert (await store.add('ann', 'back', 2.0))['text'] == 'back'
+
+
+async def test_migrations_go_down_and_up(store):
+    """ every revision can be undone and redone """
+    assert await migrate.current(store.engine) == migrate.head()
+    await migrate.downgrade(store.engine, 'base')
+    assert await migrate.current(store.engine) is None
+    await migrate.upgrade(store.engine)
+    assert await migrate.current(store.engine) == migrate.head()
+
+
+async def test_tables_and_migrations_agree(store, tmp_path):
+    """ autogenerate finds nothing to change: tables.py and migrations/ match """
+    folder = tmp_path / 'migrations'
+    (folder / 'versions').mkdir(parents=True)
+    for name in ('env.py', 'script.py.mako'):
+        (folder / name).write_bytes((migrate.MIGRATIONS / name).read_bytes())
+    for script in (migrate.MIGRATIONS / 'versions').glob('0*.py'):
+        (folder / 'versions' / script.name).write_bytes(script.read_bytes())
+    await migrate.revision(store.engine, 'nothing to change', folder)
+    (written,) = [
+        path for path in (folder / 'versions').glob('*.py') if 'nothing' in path.name
+    ]
+    source = written.read_text(encoding='utf-8')
+    assert 'op.' not in source, source
+
+
+async def test_ensure_schema_upgrades_or_refuses(store):
+    """ behind: upgraded when allowed, SchemaBehind when not """
+    await migrate.downgrade(store.engine, 'base')
+    with pytest.raises(migrate.SchemaBehind, match='inv db-upgrade'):
+        await migrate.ensure_schema(store.engine, upgrade_allowed=False)
+    await migrate.ensure_schema(store.engine, upgrade_allowed=True)
+    await migrate.ensure_schema(store.engine, upgrade_allowed=False)
+    assert await migrate.current(store.engine) == migrate.head()
+
+
+async def test_the_command_line_migrates(database_url, tmp_path, capsys):
+    """ python -m ... migrate upgrade / current / downgrade / revision """
+    folder = tmp_path / 'migrations'
+    await migrate.run(['--database-url', database_url, 'upgrade'])
+    assert f'at revision {migrate.head()}' in capsys.readouterr().out
+    await migrate.run(['--database-url', database_url, 'downgrade', 'base'])
+    assert 'at revision None' in capsys.readouterr().out
+    await migrate.run(['--database-url', database_url, 'current'])
+    assert 'at revision None' in capsys.readouterr().out
+    engine = make_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text('CREATE TABLE scratch (id INTEGER)'))
+    finally:
+        await engine.dispose()
+    (folder / 'versions').mkdir(parents=True)
+    for name in ('env.py', 'script.py.mako'):
+        (folder / name).write_bytes((migrate.MIGRATIONS / name).read_bytes())
+    argv = ['--database-url', database_url, '--migrations', str(folder)]
+    await migrate.run([*argv, 'revision', 'first'])
+    assert list((folder / 'versions').glob('*_first.py'))
+
+
+def test_database_url_comes_from_the_environment():
+    """ DATABASE_URL wins over the default """
+    assert migrate.database_url({'DATABASE_URL': 'sqlite+aiosqlite:///x.db'}) == (
+        'sqlite+aiosqlite:///x.db'
+    )
+    assert migrate.database_url({}) == migrate.DEFAULT_URL
+
+
+def test_python_dash_m_migrates(database_url):
+    """ `python -m {{ cookiecutter.package_name }}.migrate upgrade`, as `inv db-upgrade` runs it """
+    completed = subprocess.run(
+        [sys.executable, '-m', '{{ cookiecutter.package_name }}.migrate', 'upgrade'],
+        env={**os.environ, 'DATABASE_URL': database_url, 'PYTHONPATH': os.getcwd()},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert f'at revision {migrate.head()}' in completed.stdout

@@ -1,0 +1,78 @@
+""" The accounts' command line: inv user-add, user-list and user-remove. """
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+
+from {{ cookiecutter.package_name }}.users import UsageError, read_password, run
+
+
+class Terminal(io.StringIO):
+    """ standard input that is a terminal """
+
+    def isatty(self):
+        """ yes, a terminal """
+        return True
+
+
+def answers(*typed):
+    """ a prompt that answers with typed, one after the other """
+    replies = iter(typed)
+    return lambda _prompt: next(replies)
+
+
+def test_a_terminal_is_asked_twice_without_echo():
+    """ at a terminal the password is asked for and confirmed """
+    typed = answers('long enough', 'long enough')
+    assert read_password(Terminal(), typed) == 'long enough'
+    with pytest.raises(UsageError, match='differ'):
+        read_password(Terminal(), answers('long enough', 'long enougH'))
+
+
+def test_a_pipe_gives_one_line():
+    """ scripts pipe the password in """
+    assert read_password(io.StringIO('from a script\nignored\n')) == 'from a script'
+    with pytest.raises(UsageError, match='at least 8'):
+        read_password(io.StringIO('short\n'))
+
+
+async def test_add_list_and_remove(database_url, capsys):
+    """ the whole life of an account, from the command line """
+    url = ['--database-url', database_url]
+    assert await run([*url, 'list']) == 0
+    assert capsys.readouterr().out == 'no accounts\n'
+    assert await run([*url, 'add', 'zoe@example.com'], io.StringIO('zoe secret\n')) == 0
+    assert capsys.readouterr().out == 'added zoe@example.com as zoe\n'
+    argv = [*url, 'add', 'bo@example.com', '--name', 'Bo B.']
+    assert await run(argv, io.StringIO('bo secret!\n')) == 0
+    assert await run([*url, 'list']) == 0
+    assert capsys.readouterr().out.splitlines()[-2:] == [
+        'bo@example.com\tBo B.',
+        'zoe@example.com\tzoe',
+    ]
+    assert await run([*url, 'remove', 'zoe@example.com']) == 0
+    assert capsys.readouterr().out == 'removed zoe@example.com\n'
+
+
+async def test_mistakes_are_explained(database_url, capsys):
+    """ a second account for one e-mail, or removing nobody, is an error, exit 1 """
+    url = ['--database-url', database_url]
+    assert await run([*url, 'add', 'zoe@example.com'], io.StringIO('zoe secret\n')) == 0
+    assert await run([*url, 'add', 'zoe@example.com'], io.StringIO('zoe secret\n')) == 1
+    assert 'error: zoe@example.com already has an account' in capsys.readouterr().err
+    assert await run([*url, 'remove', 'nobody@example.com']) == 1
+    assert 'error: there is no account nobody@example.com' in capsys.readouterr().err
+
+
+def test_python_dash_m_lists_the_accounts(database_url):
+    """ `python -m {{ cookiecutter.package_name }}.users list`, as `inv user-list` runs it """
+    completed = subprocess.run(
+        [sys.executable, '-m', '{{ cookiecutter.package_name }}.users', 'list'],
+        env={**os.environ, 'DATABASE_URL': database_url, 'PYTHONPATH': os.getcwd()},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert completed.stdout == 'no accounts\n'

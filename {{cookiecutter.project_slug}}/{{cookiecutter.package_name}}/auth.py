@@ -1,0 +1,63 @@
+""" Login with a password: the login and logout pages, and who a request is.
+
+A successful login sets a signed cookie (HttpOnly, SameSite=Lax, Secure over
+https) holding the account id; current_member() reads it back. The websocket
+refuses an upgrade without it (401), and every message goes out under the
+logged-in account's name.
+"""
+from tornado.web import RequestHandler
+
+from .accounts import TooSoon
+
+COOKIE = 'user'
+COOKIE_DAYS = 14
+
+
+async def current_member(handler):
+    """ the account whose signed cookie the request carries, or None """
+    user_id = handler.get_signed_cookie(COOKIE, max_age_days=COOKIE_DAYS)
+    if not user_id:
+        return None
+    return await handler.settings['accounts'].by_id(int(user_id))
+
+
+class LoginHandler(RequestHandler):
+    """ GET shows the form; POST checks the password and sets the cookie """
+
+    def get(self):
+        """ the login form """
+        self.render('login.html', error=None, email='')
+
+    async def post(self):
+        """ log in, or show the form again with the reason """
+        email = self.get_body_argument('email', '')
+        password = self.get_body_argument('password', '')
+        try:
+            user = await self.settings['accounts'].login(email, password)
+        except TooSoon as wait:
+            self.set_status(429)
+            error = f'Too many failed logins: {wait}.'
+            self.render('login.html', error=error, email=email)
+            return
+        if user is None:
+            self.set_status(401)
+            self.render('login.html', error='Wrong e-mail or password.', email=email)
+            return
+        self.set_signed_cookie(
+            COOKIE,
+            str(user.id),
+            expires_days=COOKIE_DAYS,
+            httponly=True,
+            samesite='Lax',
+            secure=self.request.protocol == 'https',
+        )
+        self.redirect('/')
+
+
+class LogoutHandler(RequestHandler):
+    """ forget the login and go back to the form """
+
+    def get(self):
+        """ clear the cookie """
+        self.clear_cookie(COOKIE)
+        self.redirect('/login')

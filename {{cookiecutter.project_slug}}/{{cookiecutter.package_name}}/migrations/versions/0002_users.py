@@ -1,0 +1,34 @@
+""" the users table: accounts that may log in
+
+Revision ID: 0002
+Revises: 0001
+"""
+# Alembic names revision files and their variables; alembic.op is a proxy.
+# pylint: disable=invalid-name,no-member
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0002'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    """ apply this revision """
+    op.create_table(
+        'users',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('email', sa.String(length=254), nullable=False),
+        sa.Column('name', sa.String(length=40), nullable=False),
+        sa.Column('password_hash', sa.String(length=255), nullable=False),
+        sa.Column('failed_logins', sa.Integer(), nullable=False),
+        sa.Column('locked_until', sa.Double(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('email'),
+    )
+
+
+def downgrade():
+    """ undo this revision """
+    op.drop_table('users')

@@ -1,0 +1,47 @@
+""" The database tables, in SQLAlchemy 2's typed declarative style.
+
+Alembic migrations in ``migrations/`` create these; a test checks that the
+two agree (autogenerate finds nothing to change).
+"""
+from sqlalchemy import String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """ the metadata of every table """
+
+
+class Message(Base):
+    """ one chat message, kept for the history """
+
+    __tablename__ = 'messages'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    ts: Mapped[float] = mapped_column(index=True)
+
+    def to_message(self):
+        """ the message as every client receives it """
+        return {
+            'type': 'message',
+            'id': self.id,
+            'name': self.name,
+            'text': self.text,
+            'ts': self.ts,
+        }
+{%- if cookiecutter.auth == 'password' %}
+
+
+class User(Base):
+    """ an account that may log in """
+
+    __tablename__ = 'users'
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[float] = mapped_column(default=0.0)
+{%- endif %}

@@ -1,0 +1,91 @@
+""" Manage the accounts from the command line (``inv user-add``, ``user-list``, ``user-remove``).
+
+``python -m {{ cookiecutter.package_name }}.users add EMAIL [--name NAME]`` asks for the password twice
+without echo at a terminal, and reads one line from standard input otherwise.
+"""
+import argparse
+import asyncio
+import getpass
+import sys
+
+from .accounts import AccountExists, Accounts
+from .environment import read_env_file
+from .migrate import database_url, ensure_schema
+from .passwords import MIN_LENGTH
+from .store import Store, make_engine
+
+
+class UsageError(Exception):
+    """ the command cannot be done as asked; its text is shown """
+
+
+def read_password(stream, prompt=getpass.getpass):
+    """ the new password: asked twice at a terminal, one line from a pipe """
+    if stream.isatty():
+        password = prompt('Password: ')
+        if prompt('Password again: ') != password:
+            raise UsageError('the passwords differ')
+    else:
+        password = stream.readline().rstrip('\r\n')
+    if len(password) < MIN_LENGTH:
+        raise UsageError(f'the password needs at least {MIN_LENGTH} characters')
+    return password
+
+
+async def add(accounts, args, stdin):
+    """ add an account """
+    name = (args.name or args.email.split('@')[0]).strip()[:40]
+    try:
+        await accounts.add(args.email, name, read_password(stdin))
+    except AccountExists as error:
+        raise UsageError(str(error)) from error
+    return f'added {args.email} as {name}'
+
+
+async def remove(accounts, args, _stdin):
+    """ remove an account """
+    if not await accounts.remove(args.email):
+        raise UsageError(f'there is no account {args.email}')
+    return f'removed {args.email}'
+
+
+async def listing(accounts, _args, _stdin):
+    """ every account """
+    users = await accounts.everyone()
+    return '\n'.join(f'{user.email}\t{user.name}' for user in users) or 'no accounts'
+
+
+def parser():
+    """ the command line """
+    commands = argparse.ArgumentParser(prog='users', description='manage the accounts')
+    commands.add_argument('--database-url', default=database_url())
+    actions = commands.add_subparsers(dest='action', required=True)
+    adding = actions.add_parser('add', help='add an account')
+    adding.add_argument('email')
+    adding.add_argument('--name', help='shown on messages (default: from the e-mail)')
+    adding.set_defaults(run=add)
+    removing = actions.add_parser('remove', help='remove an account')
+    removing.add_argument('email')
+    removing.set_defaults(run=remove)
+    actions.add_parser('list', help='list the accounts').set_defaults(run=listing)
+    return commands
+
+
+async def run(argv, stdin=sys.stdin):
+    """ do what argv asks; returns the exit status """
+    read_env_file('.env')
+    args = parser().parse_args(argv)
+    store = Store(make_engine(args.database_url))
+    try:
+        await ensure_schema(store.engine, upgrade_allowed=True)
+        print(await args.run(Accounts(store), args, stdin))
+    except UsageError as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 1
+    finally:
+        await store.close()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(asyncio.run(run(sys.argv[1:])))
