@@ -61,9 +61,17 @@ def test_make_setup_builds_a_working_venv_of_its_own(bake):
     assert (project.path / 'client/node_modules/vite').is_dir()
 
 
-def test_browser_tests_pass_in_headless_chromium(bake):
+# the default, and the combination with the most moving parts
+E2E = [
+    pytest.param({}, id='default'),
+    pytest.param({'database': 'postgresql', 'auth': 'password'}, id='fullest'),
+]
+
+
+@pytest.mark.parametrize('answers', E2E)
+def test_browser_tests_pass_in_headless_chromium(bake, answers):
     """ inv e2e: the real server and Chromium, in a pytest process of their own """
-    project = bake()
+    project = bake(**answers)
     out = project.run('inv e2e', timeout=600)
     assert re.search(r'\b\d+ passed', out) and 'failed' not in out, out
 

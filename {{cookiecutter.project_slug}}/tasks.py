@@ -112,6 +112,7 @@ def benchmark(ctx):
     help={
         'clients': 'connections (default 1000), or a sweep: 100,1000,5000',
         'rate': 'messages/s sent in all, each delivered to every client; or max',
+        'deliveries': 'instead of --rate: deliveries/s offered at every N (a sweep)',
         'duration': 'seconds measured, after a second of warm-up',
         'size': 'characters of text in each message',
         'json': 'also write the figures to this file as JSON',
@@ -119,6 +120,7 @@ def benchmark(ctx):
         'calibrate': 'also run a near-free server: what the generator itself takes',
         'url': 'load a running local server (ws://127.0.0.1:PORT/ws) instead',
         'pid': "with --url: the server's process id, for its CPU and memory",
+        'cookie': 'a Cookie header every client sends, e.g. a login: user=...',
     }
 )
 # pylint: disable-next=too-many-arguments,too-many-positional-arguments
@@ -126,6 +128,7 @@ def loadtest(
     ctx,
     clients='1000',
     rate='20',
+    deliveries=0,
     duration=10,
     size=100,
     json='',
@@ -133,10 +136,12 @@ def loadtest(
     calibrate=False,
     url='',
     pid=0,
+    cookie='',
 ):
     """ load the server on localhost: deliveries/s, latency, CPU and memory """
-    values = {'clients': clients, 'rate': rate, 'duration': duration, 'size': size}
-    values.update({'json': json, 'url': url, 'pid': pid})
+    values = {'clients': clients, 'rate': rate, 'deliveries': deliveries}
+    values.update({'duration': duration, 'size': size})
+    values.update({'json': json, 'url': url, 'pid': pid, 'cookie': cookie})
     options = [
         f'--{key}={shlex.quote(str(value))}' for key, value in values.items() if value
     ]

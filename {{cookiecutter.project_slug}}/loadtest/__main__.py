@@ -50,6 +50,7 @@ def parse_args(argv):
     add('--calibrate', action='store_true', help='also run a near-free server')
     add('--url', help='load a running server (ws://127.0.0.1:PORT/ws) instead')
     add('--pid', type=int, help='with --url: the server process, for CPU and RSS')
+    add('--cookie', default='', help='Cookie header of every client (a login)')
     add('--workers', type=int, default=os.cpu_count(), help='generator processes')
     add('--warmup', type=float, default=1.0, help='seconds sent before measuring')
     add('--max-latency', type=float, default=250, help='rate max: ms an ack may take')
@@ -82,14 +83,17 @@ def run_one(label, kind, load, args):
     timing = Timing(args.duration, args.warmup, args.drain)
     spread = Spread(args.workers, args.probes)
     if kind is None:
-        observed = measure(load, timing, spread, parse_url(args.url), args.pid)
+        target = parse_url(args.url)._replace(cookie=args.cookie)
+        observed = measure(load, timing, spread, target, args.pid)
     else:
         with Server(kind) as server:
-            observed = measure(load, timing, spread, server.url, server.pid)
+            target = server.target._replace(cookie=args.cookie)
+            observed = measure(load, timing, spread, target, server.pid)
     row = report.summarize(label, load, timing, observed)
     if not row['connected']:
         errors = [answer[3] for answer in observed.answers if answer[3]]
-        raise RuntimeError(f'no client could connect to {label}: {errors[:1]}')
+        hint = ' (a login? see --cookie)' if '401' in str(errors) else ''
+        raise RuntimeError(f'no client could connect to {label}: {errors[:1]}{hint}')
     return row
 
 

@@ -47,7 +47,7 @@ class Observed:
     results: list
 
 
-def shares(load, spread, url, drain):
+def shares(load, spread, target, drain):
     """ what each worker does: worker 0 holds the latency probes, the rest the bulk
 
     The probes get a process of their own, so that their timestamps are taken
@@ -62,7 +62,7 @@ def shares(load, spread, url, drain):
     return [
         worker.Share(
             worker=index,
-            url=url,
+            target=target,
             load=load.part(clients, senders),
             probe=index == 0,
             sends=index > 0 or not rest,
@@ -80,11 +80,11 @@ def receive(conn, timeout, what):
     return conn.recv()
 
 
-def start_workers(load, spread, url, drain):
+def start_workers(load, spread, target, drain):
     """ the worker processes (spawned, not forked) and a pipe to each """
     context = multiprocessing.get_context('spawn')
     processes, pipes = [], []
-    for share in shares(load, spread, url, drain):
+    for share in shares(load, spread, target, drain):
         mine, theirs = context.Pipe()
         process = context.Process(target=worker.run, args=(theirs, share), daemon=True)
         process.start()
@@ -93,10 +93,10 @@ def start_workers(load, spread, url, drain):
     return processes, pipes
 
 
-def measure(load, timing, spread, url, pid=None):
-    """ run load against the server at url (pid: its process, for /proc) """
+def measure(load, timing, spread, target, pid=None):
+    """ run load against the server at target (pid: its process, for /proc) """
     readings = {'rss_start_kb': rss_kb(pid) if pid else None}
-    processes, pipes = start_workers(load, spread, url, timing.drain)
+    processes, pipes = start_workers(load, spread, target, timing.drain)
     try:
         connecting = ANSWER_SLACK + load.clients / 50
         answers = [receive(pipe, connecting, 'connecting') for pipe in pipes]

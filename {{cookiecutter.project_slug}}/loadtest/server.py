@@ -15,6 +15,8 @@ import tempfile
 import time
 from urllib.parse import urlsplit
 
+from .wsclient import Target
+
 APP_MODULE = '{{ cookiecutter.package_name }}.main'
 MODULES = {'app': APP_MODULE, 'seed': 'loadtest.seed_server'}
 MODULES['raw'] = 'loadtest.raw_server'
@@ -36,11 +38,11 @@ def check_loopback(host):
 
 
 def parse_url(url):
-    """ (host, port, path) of a ws:// URL on loopback """
+    """ the Target of a ws:// URL on loopback (ValueError for any other) """
     parts = urlsplit(url)
     if parts.scheme != 'ws' or not parts.port:
         raise ValueError(f'{url}: expected ws://127.0.0.1:PORT/ws')
-    return check_loopback(parts.hostname), parts.port, parts.path or '/ws'
+    return Target(check_loopback(parts.hostname), parts.port, parts.path or '/ws')
 
 
 def free_port():
@@ -76,12 +78,12 @@ def listening(port):
 
 
 class Server:
-    """ ``with Server('app') as server:`` runs it on server.url; server.pid """
+    """ ``with Server('app') as server:`` runs it at server.target; server.pid """
 
     def __init__(self, kind):
         self.kind = kind
         self.port = free_port()
-        self.url = (LOOPBACK, self.port, '/ws')
+        self.target = Target(LOOPBACK, self.port)
         self.process = None
         self.log = tempfile.TemporaryFile(mode='w+')
 

@@ -12,7 +12,7 @@ import resource
 import time
 from dataclasses import dataclass, field, replace
 
-from .wsclient import ERROR, MESSAGE, Client, Tally
+from .wsclient import ERROR, MESSAGE, Client, Tally, Target
 
 CONNECT_AT_ONCE = 32  # handshakes in flight per worker (the listen backlog is 128)
 CONNECT_TIMEOUT = 20.0
@@ -41,7 +41,7 @@ class Share:
     """ what one worker does """
 
     worker: int  # its number, written into every message it sends
-    url: tuple  # (host, port, path)
+    target: Target  # where to connect
     load: Load  # its part of the load
     probe: bool  # its clients record latencies (worker 0 only)
     sends: bool  # its clients send (all but the probes', unless they are all)
@@ -147,12 +147,12 @@ class Worker:
 
     async def connect_one(self, gate):
         """ one connection, or the error that stopped it """
-        host, port, _ = self.share.url
+        target = self.share.target
         loop = asyncio.get_running_loop()
         async with gate:
             try:
                 _, client = await loop.create_connection(
-                    lambda: Client(self.tally, self.share.url), host, port
+                    lambda: Client(self.tally, target), target.host, target.port
                 )
                 await asyncio.wait_for(client.opened, CONNECT_TIMEOUT)
             except (OSError, asyncio.TimeoutError) as error:

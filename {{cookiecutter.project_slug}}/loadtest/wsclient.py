@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 from time import monotonic_ns
+from typing import NamedTuple
 
 GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 TYPE_PREFIX = b'{"type":"'
@@ -25,6 +26,15 @@ KIND_OF_LETTER[ord('h')] = HISTORY
 STAMP = re.compile(rb'"text":"L(\d+)\.(\d+)\.')
 OP_TEXT, OP_CLOSE, OP_PING, OP_PONG = 0x1, 0x8, 0x9, 0xA
 READ_SIZE = 256 * 1024  # bytes one read may bring, as asyncio's own reads
+
+
+class Target(NamedTuple):
+    """ where the clients connect, and the cookie they send (for a login) """
+
+    host: str
+    port: int
+    path: str = '/ws'
+    cookie: str = ''
 
 
 def frame(payload, opcode=OP_TEXT):
@@ -48,14 +58,15 @@ def xor_mask(key, payload):
     return masked.to_bytes(size, 'big')
 
 
-def handshake(host, port, path, key):
+def handshake(target, key):
     """ the HTTP upgrade request of a websocket client (no Origin header) """
-    host = f'[{host}]' if ':' in host else host
+    host = f'[{target.host}]' if ':' in target.host else target.host
+    cookie = f'Cookie: {target.cookie}\r\n' if target.cookie else ''
     return (
-        f'GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n'
-        f'Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n'
-        'Sec-WebSocket-Version: 13\r\n\r\n'
-    ).encode('ascii')
+        f'GET {target.path} HTTP/1.1\r\nHost: {host}:{target.port}\r\n'
+        f'Upgrade: websocket\r\nConnection: Upgrade\r\n{cookie}'
+        f'Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n'
+    ).encode('latin-1')
 
 
 def accept_key(key):
@@ -115,9 +126,9 @@ class Client(asyncio.BufferedProtocol):
 
     shared = bytearray(READ_SIZE)
 
-    def __init__(self, tally, url, probe=None):
+    def __init__(self, tally, target, probe=None):
         self.tally = tally
-        self.url = url  # (host, port, path)
+        self.target = target
         self.probe = probe  # None, 'probe' (latency) or 'ack' (latency and acks)
         self.transport = None
         self.key = base64.b64encode(os.urandom(16)).decode('ascii')
@@ -126,7 +137,7 @@ class Client(asyncio.BufferedProtocol):
 
     def connection_made(self, transport):
         self.transport = transport
-        transport.write(handshake(*self.url, self.key))
+        transport.write(handshake(self.target, self.key))
 
     def connection_lost(self, exc):
         self.tally.closed += 1

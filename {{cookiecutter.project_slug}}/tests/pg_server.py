@@ -67,6 +67,12 @@ class PostgresServer:
         )
         return self
 
+    def create_database(self, name):
+        """ a new empty database; returns its URL """
+        where = ['-h', str(self.folder), '-p', str(self.port), '-U', 'postgres']
+        self.run('createdb', *where, name)
+        return self.url(name)
+
     def stop(self):
         """ stop the server (fast: open connections are cut) """
         self.run('pg_ctl', '-D', str(self.data), '-m', 'fast', '-w', 'stop')

@@ -12,14 +12,41 @@ when set, else the first of chromium, chromium-browser, google-chrome on PATH.
   in a folder of its own under the test's tmp_path (its log, a SQLite
   database), with a test COOKIE_SECRET and without $DATABASE_URL (see
   ``chat_e2e.server_environment``).
+{%- if cookiecutter.database == 'postgresql' %}
+  Each server gets a new database on one throwaway PostgreSQL server.
+{%- endif %}
+{%- if cookiecutter.auth == 'password' %}
+  Each server has an account for each of PEOPLE (e-mail ``<name>@example.com``,
+  password PASSWORD), added with ``python -m {{ cookiecutter.package_name }}.users``.
+{%- endif %}
 * ``open_chat(name=..., url=..., viewport=..., connected=True)`` opens the chat
-  in a new browser context (its own cookies and storage: another person).
+  in a new browser context (its own cookies and storage: another person){% if cookiecutter.auth == 'password' %},
+  logged in as name (Ann by default){% endif %}.
 """
+{% if cookiecutter.database == 'postgresql' -%}
+import uuid
+
+{% endif -%}
 import pytest
 from playwright.sync_api import expect
 
+{% if cookiecutter.database == 'postgresql' -%}
+from ..pg_server import PostgresServer
+{% endif -%}
+{% if cookiecutter.auth == 'password' -%}
+from .chat_e2e import (
+    CHROMIUM_ARGS,
+    NO_CHROMIUM,
+    PASSWORD,
+    PEOPLE,
+    WINDOW,
+    Server,
+    find_chromium,
+    log_in,
+)
+{% else -%}
 from .chat_e2e import CHROMIUM_ARGS, NO_CHROMIUM, WINDOW, Server, find_chromium
-
+{% endif %}
 
 def pytest_sessionstart():
     """ no Chromium, no browser tests: say how to get one and stop (never pass) """
@@ -44,6 +71,25 @@ def base_url():
     return None
 
 
+{% if cookiecutter.database == 'postgresql' -%}
+@pytest.fixture(scope='session', name='postgres')
+def fixture_postgres():
+    """ one throwaway PostgreSQL server for the browser tests """
+    server = PostgresServer().start()
+    yield server
+    server.remove()
+
+
+@pytest.fixture(name='start_server')
+def fixture_start_server(tmp_path, postgres):
+    """ a factory: `server = start_server('--max_text=10', env={...})`; stopped after """
+    servers = []
+
+    def start(*args, env=None):
+        url = postgres.create_database(f'e2e_{uuid.uuid4().hex}')
+        env = {'DATABASE_URL': url, **(env or {})}
+        server = Server(tmp_path / f'server-{len(servers)}', args=args, env=env)
+{%- else -%}
 @pytest.fixture(name='start_server')
 def fixture_start_server(tmp_path):
     """ a factory: `server = start_server('--max_text=10', env={...})`; stopped after """
@@ -51,7 +97,12 @@ def fixture_start_server(tmp_path):
 
     def start(*args, env=None):
         server = Server(tmp_path / f'server-{len(servers)}', args=args, env=env)
+{%- endif %}
         servers.append(server)
+{%- if cookiecutter.auth == 'password' %}
+        for person in PEOPLE:
+            server.add_account(person, PASSWORD)
+{%- endif %}
         return server.start()
 
     yield start
@@ -68,6 +119,16 @@ def fixture_server(start_server):
 @pytest.fixture
 def open_chat(new_context, server):
     """ a factory: `page = open_chat(name='ann')`, a chat page of its own person """
+{%- if cookiecutter.auth == 'password' %}
+
+    def open_page(name='Ann', url=None, viewport=None, connected=True):
+        page = new_context(viewport=viewport or WINDOW).new_page()
+        page.goto(url or server.url)
+        log_in(page, name, PASSWORD)
+        if connected:
+            expect(page.locator('#status')).to_have_text('connected')
+        return page
+{%- else %}
 
     def open_page(name=None, url=None, viewport=None, connected=True):
         page = new_context(viewport=viewport or WINDOW).new_page()
@@ -77,5 +138,6 @@ def open_chat(new_context, server):
         if name is not None:
             page.get_by_label('Name', exact=True).fill(name)
         return page
+{%- endif %}
 
     return open_page
