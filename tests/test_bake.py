@@ -291,3 +291,21 @@ def test_bad_answers_are_refused_before_anything_is_written(refuse, answers, nam
     said = refuse(**answers)
     assert f'ERROR: {named} ' in said
     assert 'is not allowed' in said
+
+
+def pins(text):
+    """ the name==version lines of a requirements file """
+    return {
+        line.split('==')[0].lower(): line.split('==')[1]
+        for line in text.splitlines()
+        if '==' in line and not line.startswith('#')
+    }
+
+
+@pytest.mark.parametrize('database', ['none', 'sqlite', 'postgresql'])
+def test_the_template_tests_with_the_baked_pins(bake, database):
+    """ requirements-dev.txt holds every pin a baked project asks for, same versions """
+    project = bake(database=database)
+    template = pins((TEMPLATE / 'requirements-dev.txt').read_text(encoding='utf-8'))
+    baked = pins(project.read('requirements.txt')) | pins(project.read('dev.txt'))
+    assert {name: template.get(name) for name in baked} == baked
