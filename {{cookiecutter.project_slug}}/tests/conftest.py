@@ -8,7 +8,11 @@ await runs on the test's own loop through ``io_loop.run_sync``.
 """
 # fixtures take the fixtures they need as arguments of the same name
 # pylint: disable=redefined-outer-name
+import asyncio
+import base64
 import json
+import os
+import socket
 {% if cookiecutter.database == 'sqlite' -%}
 import sqlite3
 {% elif cookiecutter.database == 'postgresql' -%}
@@ -238,6 +242,46 @@ def ws_connect(ws_url):
     yield connect
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+{%- if auth %}
+def raw_connect(http_server, http_server_port, member_cookie):
+{%- else %}
+def raw_connect(http_server, http_server_port):
+{%- endif %}
+    """ a factory: a websocket client that completes the handshake, then never reads
+
+    `writer = await raw_connect(receive_buffer=4096)`; the test closes writer.
+    """
+    assert http_server
+    port = http_server_port[1]
+
+    async def connect(receive_buffer=None):
+        sock = socket.socket()
+        if receive_buffer:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        sock.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(sock, ('127.0.0.1', port))
+        reader, writer = await asyncio.open_connection(sock=sock)
+        key = base64.b64encode(os.urandom(16)).decode()
+        request = [
+            'GET /ws HTTP/1.1',
+            f'Host: 127.0.0.1:{port}',
+            'Upgrade: websocket',
+            'Connection: Upgrade',
+            f'Sec-WebSocket-Key: {key}',
+            'Sec-WebSocket-Version: 13',
+{%- if auth %}
+            f'Cookie: {member_cookie}',
+{%- endif %}
+        ]
+        writer.write(('\r\n'.join(request) + '\r\n\r\n').encode())
+        response = await reader.readuntil(b'\r\n\r\n')
+        assert response.startswith(b'HTTP/1.1 101'), response
+        return writer
+
+    return connect
 
 
 @pytest.fixture

@@ -60,9 +60,17 @@ def test_a_missing_env_file_is_fine(tmp_path):
 def test_settings_come_from_options_and_environment():
     """ command-line options and the cookie secret end up in the settings """
     options = make_options()
-    options.parse_command_line(['prog', '--debug=true', '--max_text=10'])
+    options.parse_command_line(
+        ['prog', '--debug=true', '--max_text=10', '--flood_rate=2', '--flood_burst=3']
+    )
     settings = settings_from(options, {'COOKIE_SECRET': 's3cret'})
-    assert settings == {'debug': True, 'max_text': 10, 'cookie_secret': 's3cret'}
+    assert settings == {
+        'debug': True,
+        'max_text': 10,
+        'flood_rate': 2.0,
+        'flood_burst': 3,
+        'cookie_secret': 's3cret',
+    }
 {%- if auth %}
 
 

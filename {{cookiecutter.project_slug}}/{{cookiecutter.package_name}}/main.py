@@ -51,6 +51,9 @@ DEFAULTS = {
     'websocket_max_message_size': MAX_FRAME_BYTES,
     'websocket_ping_interval': 25,
     'websocket_ping_timeout': 20,
+    'flood_rate': 10.0,
+    'flood_burst': 20,
+    'max_pending_bytes': 1024 * 1024,
 {%- if auth %}
     'template_path': str(TEMPLATES_DIR),
     'xsrf_cookies': True,
@@ -72,6 +75,18 @@ def make_options():
     )
     parser.define(
         'max_text', default=DEFAULTS['max_text'], type=int, help='longest message text'
+    )
+    parser.define(
+        'flood_rate',
+        default=DEFAULTS['flood_rate'],
+        type=float,
+        help='messages a second one connection may send on average',
+    )
+    parser.define(
+        'flood_burst',
+        default=DEFAULTS['flood_burst'],
+        type=int,
+        help='messages one connection may send at once',
     )
     parser.define('env_file', default='.env', help='file of NAME=value secrets to read')
 {%- if database %}
@@ -124,6 +139,8 @@ def settings_from(options, environ):
     return {
         'debug': options.debug,
         'max_text': options.max_text,
+        'flood_rate': options.flood_rate,
+        'flood_burst': options.flood_burst,
         'cookie_secret': environ.get('COOKIE_SECRET'),
     }
 {%- if auth %}

@@ -12,15 +12,18 @@ import json
 {%- endif %}
 import logging
 import time
+from collections import deque
 
 {% if auth -%}
 from tornado.web import HTTPError
 {% endif -%}
-from tornado.websocket import WebSocketClosedError, WebSocketHandler
+from tornado.websocket import WebSocketHandler
 
 {% if auth -%}
 from .auth import current_member
 {% endif -%}
+from .flood import TokenBucket
+from .hub import websocket_frame
 {% if database -%}
 from .protocol import BadMessage, encode, error_message, parse_frame
 from .store import StoreUnavailable
@@ -30,9 +33,6 @@ from .protocol import BadMessage, chat_message, encode, error_message, parse_fra
 log = logging.getLogger(__name__)
 
 
-def _ignore_closed(future):
-    """ a write to a client that closed meanwhile is not an error """
-    return future.cancelled() or future.exception()
 {%- if database %}
 
 
@@ -46,6 +46,10 @@ def unseen(frames, newest):
 
 class ChatSocket(WebSocketHandler):
     """ one browser's connection to the chat """
+
+    bucket = None
+    in_flight = None
+    pending_bytes = 0
 {%- if database %}
 
     backlog = None
@@ -89,7 +93,7 @@ class ChatSocket(WebSocketHandler):
     async def open(self, *_args, **_kwargs):
         """ join, then send the recent history and whatever arrived meanwhile """
         self.backlog = []
-        self.hub.join(self)
+        self.start()
         try:
             history = await self.store.recent()
             first = encode({'type': 'history', 'messages': history})
@@ -105,13 +109,25 @@ class ChatSocket(WebSocketHandler):
 
     def open(self, *_args, **_kwargs):
         """ join the room """
-        self.hub.join(self)
+        self.start()
 {%- endif %}
+
+    def start(self):
+        """ the flood allowance and the write accounting, then join the room """
+        settings = self.settings
+        self.bucket = TokenBucket(settings['flood_rate'], settings['flood_burst'])
+        self.in_flight = deque()
+        self.hub.join(self)
 
     # Tornado awaits a coroutine on_message before reading this client's next frame
     # pylint: disable-next=invalid-overridden-method
     async def on_message(self, message):
         """ validate a frame, stamp it and publish it, or answer with an error """
+        if not self.bucket.take():
+            self.send_error_frame(
+                f'too many messages: at most {self.settings["flood_rate"]:g} a second'
+            )
+            return
         try:
             name, text = parse_frame(message, self.settings['max_text'])
         except BadMessage as error:
@@ -140,16 +156,30 @@ class ChatSocket(WebSocketHandler):
         """ tell this client why its frame was refused """
         self.send_frame(encode(error_message(reason)))
 
-    def send_frame(self, frame):
-        """ write one encoded frame; False when this client has gone away """
+    def send_frame(self, text):
+        """ send one encoded message to this client alone """
+        return self.deliver(websocket_frame(text), [text])
+
+    def deliver(self, data, {{ 'texts' if database else '_texts' }}):
+        """ write ready-made frames (data) holding texts; False when gone or too slow """
 {%- if database %}
         if self.backlog is not None:
-            self.backlog.append(frame)
+            self.backlog.extend(texts)
             return True
 {%- endif %}
-        try:
-            self.write_message(frame).add_done_callback(_ignore_closed)
-        except WebSocketClosedError:
-            log.debug('client went away before a write')
+        connection = self.ws_connection
+        if connection is None or connection.is_closing():
             return False
+        if self.pending_bytes > self.settings['max_pending_bytes']:
+            log.warning('closing a client that does not keep up with the room')
+            self.close(1008, 'too slow: messages piled up')
+            return False
+        written = connection.stream.write(data)
+        self.pending_bytes += len(data)
+        self.in_flight.append(len(data))
+        written.add_done_callback(self.written)
         return True
+
+    def written(self, _future):
+        """ a write reached the socket (or failed): it no longer counts as pending """
+        self.pending_bytes -= self.in_flight.popleft()

@@ -1,0 +1,118 @@
+""" Fan-out under pressure: coalesced frames, floods, slow readers and dead peers. """
+import asyncio
+import json
+
+import pytest
+
+from {{ cookiecutter.package_name }}.flood import TokenBucket
+from {{ cookiecutter.package_name }}.hub import websocket_frame
+from {{ cookiecutter.package_name }}.protocol import chat_message
+
+
+@pytest.mark.parametrize(
+    'size, header',
+    [
+        (0, b'\x81\x00'),
+        (125, b'\x81\x7d'),
+        (126, b'\x81\x7e\x00\x7e'),
+        (65535, b'\x81\x7e\xff\xff'),
+        (65536, b'\x81\x7f\x00\x00\x00\x00\x00\x01\x00\x00'),
+    ],
+)
+def test_frames_carry_the_length_the_standard_way(size, header):
+    """ 7-bit, 16-bit and 64-bit payload lengths (RFC 6455 5.2) """
+    frame = websocket_frame('x' * size)
+    assert frame == header + b'x' * size
+
+
+def test_the_bucket_allows_a_burst_then_the_rate():
+    """ burst at once, then one per 1/rate seconds """
+    now = [0.0]
+    bucket = TokenBucket(rate=10, burst=3, clock=lambda: now[0])
+    assert [bucket.take() for _ in range(4)] == [True, True, True, False]
+    now[0] += 0.1
+    assert [bucket.take(), bucket.take()] == [True, False]
+    now[0] += 100
+    assert [bucket.take() for _ in range(4)] == [True, True, True, False]
+
+
+async def test_messages_of_one_turn_arrive_as_separate_frames_in_order(app, ws_connect):
+    """ one write per client per turn, still one frame per message """
+    clients = [await ws_connect() for _ in range(3)]
+    hub = app.settings['hub']
+    for number in range(5):
+        hub.publish(chat_message('ann', f'message {number}', float(number)))
+    for client in clients:
+        texts = [json.loads(await client.read_message())['text'] for _ in range(5)]
+        assert texts == [f'message {number}' for number in range(5)]
+
+
+async def test_a_long_frame_arrives_whole(app, ws_connect):
+    """ a frame over 64 KiB (a long history, say) uses the 64-bit length """
+    client = await ws_connect()
+    app.settings['hub'].publish(chat_message('ann', 'ä' * 40000, 1.0))
+    assert json.loads(await client.read_message())['text'] == 'ä' * 40000
+
+
+async def test_a_flooder_is_told_and_the_room_hears_only_the_allowance(
+    app, ws_connect, send, receive
+):
+    """ over the burst every message gets an error frame and reaches nobody """
+    burst = app.settings['flood_burst']
+    flooder, other = await ws_connect(), await ws_connect()
+    for number in range(burst + 5):
+        await send(flooder, name='ann', text=f'flood {number}')
+    frames = [await receive(flooder) for _ in range(burst + 5)]
+    errors = [frame for frame in frames if frame['type'] == 'error']
+    assert len(errors) == 5
+    assert errors[0]['error'] == 'too many messages: at most 10 a second'
+    heard = [(await receive(other))['text'] for _ in range(burst)]
+    assert heard == [f'flood {number}' for number in range(burst)]
+    await send(other, name='bob', text='the room goes on')
+    assert (await receive(other))['text'] == 'the room goes on'
+
+
+async def wait_for(condition, seconds=10):
+    """ poll condition until it holds """
+    for _ in range(int(seconds * 100)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError('the condition never held')
+
+
+async def test_a_reader_that_stops_is_dropped_and_the_room_goes_on(
+    app, ws_connect, raw_connect
+):
+    """ pending output is bounded: a client over it is closed, others get everything """
+    app.settings['max_pending_bytes'] = 64 * 1024
+    hub = app.settings['hub']
+    reader = await ws_connect()
+    stuck = await raw_connect(receive_buffer=4096)
+    await wait_for(lambda: len(hub.clients) == 2)
+    published = 0
+    while len(hub.clients) == 2 and published < 20000:
+        for _ in range(50):
+            hub.publish(chat_message('ann', 'x' * 1000, float(published)))
+            published += 1
+        for _ in range(50):
+            assert json.loads(await reader.read_message())['text'] == 'x' * 1000
+    assert len(hub.clients) == 1, 'the stuck client was never dropped'
+    assert published < 20000
+    stuck.close()
+    await stuck.wait_closed()
+
+
+async def test_a_peer_that_never_answers_pings_is_reaped(app, raw_connect):
+    """ websocket_ping_interval and _timeout close a connection that went silent """
+    app.settings['websocket_ping_interval'] = 0.05
+    app.settings['websocket_ping_timeout'] = 0.05
+    hub = app.settings['hub']
+    silent = await raw_connect()
+    await wait_for(lambda: len(hub.clients) == 1)
+    (handler,) = hub.clients
+    await wait_for(handler.ws_connection.is_closing)
+    hub.publish(chat_message('ann', 'anyone there?', 1.0))
+    await wait_for(lambda: not hub.clients)
+    silent.close()
+    await silent.wait_closed()
