@@ -22,6 +22,7 @@ PRUNED = {
         'docsrc/database.md',
     ],
     ('database', 'sqlite'): ['tests/pg_server.py'],
+    ('broker', 'memory'): ['tests/redis_server.py', 'tests/test_broker.py'],
     ('auth', 'none'): [
         '{package}/auth.py',
         '{package}/accounts.py',

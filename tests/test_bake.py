@@ -79,6 +79,7 @@ def test_prompts_come_in_the_documented_order():
         'license',
         'database',
         'auth',
+        'broker',
     ]
     assert set(CONTEXT['__prompts__']) == set(prompts)
 
@@ -257,6 +258,20 @@ def test_readme_and_requirements_follow_the_database(bake, database):
     assert ('asyncpg==' in requirements) == (database == 'postgresql')
     compose = yaml.safe_load(project.read('docker-compose.yml'))
     assert ('db' in compose['services']) == (database == 'postgresql')
+
+
+@pytest.mark.parametrize('broker', ['memory', 'redis'])
+def test_redis_brings_its_service_pin_and_tests(bake, broker):
+    """ the redis broker: its pin, its compose service, its tests; none of it otherwise """
+    project = bake(broker=broker)
+    redis = broker == 'redis'
+    assert ('redis==' in project.read('requirements.txt')) == redis
+    compose = yaml.safe_load(project.read('docker-compose.yml'))
+    assert ('redis' in compose['services']) == redis
+    assert project.has_file('tests/test_broker.py') == redis
+    assert project.has_file('tests/redis_server.py') == redis
+    assert ('--processes' in project.read('README.md')) == redis
+    assert project.has_file('chat/broker.py')
 
 
 @pytest.mark.parametrize('auth', ['none', 'password'])

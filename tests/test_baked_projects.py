@@ -1,7 +1,9 @@
 """ Slow: bake each supported combination and run the baked project's own checks.
 
-`pytest -m slow` runs these; they take a minute or two, use the network for
-`make setup` (PyPI, npm) and need node and npm on PATH.
+`pytest -m slow` runs these; they take minutes, use the network for `make setup`
+(PyPI, npm) and need node and npm, Chromium, PostgreSQL and Redis (see .ci/run).
+Those marked `once` do not depend on the Python version: tox runs them in one
+environment only.
 """
 import filecmp
 import json
@@ -11,6 +13,8 @@ import shutil
 import pytest
 
 pytestmark = pytest.mark.slow
+# the combination with the most moving parts
+FULLEST = {'database': 'postgresql', 'auth': 'password', 'broker': 'redis'}
 
 # One option at a time, plus awkward answers; every answer here must bake a
 # project whose lint, tests (100% coverage) and docs all pass.
@@ -22,6 +26,8 @@ SUPPORTED = [
     pytest.param({'database': 'postgresql'}, id='postgresql'),
     pytest.param({'auth': 'password'}, id='sqlite-login'),
     pytest.param({'database': 'postgresql', 'auth': 'password'}, id='postgresql-login'),
+    pytest.param({'broker': 'redis', 'database': 'none'}, id='redis'),
+    pytest.param(FULLEST, id='fullest'),
     pytest.param(
         {
             'project_name': 'O\'Connor\'s "Chat" Café',
@@ -49,6 +55,7 @@ def test_baked_project_lints_tests_and_documents(bake, answers):
     assert (project.path / 'docs/index.html').is_file()
 
 
+@pytest.mark.once
 def test_make_setup_builds_a_working_venv_of_its_own(bake):
     """ from dev.txt alone, the project's own venv lints and tests it """
     project = bake()
@@ -64,10 +71,11 @@ def test_make_setup_builds_a_working_venv_of_its_own(bake):
 # the default, and the combination with the most moving parts
 E2E = [
     pytest.param({}, id='default'),
-    pytest.param({'database': 'postgresql', 'auth': 'password'}, id='fullest'),
+    pytest.param(FULLEST, id='fullest'),
 ]
 
 
+@pytest.mark.once
 @pytest.mark.parametrize('answers', E2E)
 def test_browser_tests_pass_in_headless_chromium(bake, answers):
     """ inv e2e: the real server and Chromium, in a pytest process of their own """
@@ -76,6 +84,7 @@ def test_browser_tests_pass_in_headless_chromium(bake, answers):
     assert re.search(r'\b\d+ passed', out) and 'failed' not in out, out
 
 
+@pytest.mark.once
 def test_loadtest_runs_and_writes_its_figures(bake):
     """ inv loadtest, app and seed baseline, briefly: the JSON holds real figures """
     project = bake()
@@ -90,6 +99,7 @@ def test_loadtest_runs_and_writes_its_figures(bake):
     assert figures['ratios'][0]['over_seed'] > 0
 
 
+@pytest.mark.once
 def test_docker_files_are_valid(bake):
     """ hadolint passes the Dockerfile; docker compose accepts the compose file """
     project = bake()
@@ -97,6 +107,7 @@ def test_docker_files_are_valid(bake):
     project.run('docker-compose config -q')
 
 
+@pytest.mark.once
 def test_shipped_client_is_a_fresh_build(bake, tmp_path):
     """ `inv build` from the sources writes exactly the bundle the template ships """
     project = bake()

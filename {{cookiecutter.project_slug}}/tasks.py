@@ -38,11 +38,21 @@ def client_packages(ctx):
     help={
         'debug': 'reload on change and accept websockets from any origin',
         'port': 'port to listen on',
+{%- if cookiecutter.broker == 'redis' %}
+        'processes': 'server processes sharing the port, chatting through Redis',
+{%- endif %}
     }
 )
+{%- if cookiecutter.broker == 'redis' %}
+def server(ctx, debug=False, port={{ cookiecutter.port | int }}, processes=1):
+    """ run the chat server """
+    command = f'python -m {PACKAGE}.main --port={port} --debug={debug}'
+    ctx.run(f'{command} --processes={processes}', pty=True)
+{%- else %}
 def server(ctx, debug=False, port={{ cookiecutter.port | int }}):
     """ run the chat server """
     ctx.run(f'python -m {PACKAGE}.main --port={port} --debug={debug}', pty=True)
+{%- endif %}
 
 
 @task

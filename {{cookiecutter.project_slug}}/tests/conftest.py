@@ -1,5 +1,6 @@
 {%- set database = cookiecutter.database != 'none' -%}
 {%- set auth = cookiecutter.auth == 'password' -%}
+{%- set redis = cookiecutter.broker == 'redis' -%}
 """ Fixtures: the application under test and websocket clients connected to it.
 
 pytest-tornasync runs async tests; async fixtures do not work on pytest 8.4+,
@@ -15,9 +16,12 @@ import os
 import socket
 {% if cookiecutter.database == 'sqlite' -%}
 import sqlite3
-{% elif cookiecutter.database == 'postgresql' -%}
+{% endif -%}
+{% if cookiecutter.database == 'postgresql' or redis -%}
 import uuid
-{% endif %}
+{% endif -%}
+from types import SimpleNamespace
+
 {% if cookiecutter.database == 'postgresql' -%}
 import asyncpg
 {% endif -%}
@@ -31,13 +35,21 @@ from tornado.websocket import websocket_connect
 {% if auth -%}
 from {{ cookiecutter.package_name }}.accounts import Accounts
 {% endif -%}
+{% if redis -%}
+from {{ cookiecutter.package_name }}.broker import RedisBroker
+{% endif -%}
 from {{ cookiecutter.package_name }}.main import make_app
 {% if database -%}
 from {{ cookiecutter.package_name }}.migrate import upgrade
 from {{ cookiecutter.package_name }}.store import Store, make_engine
 {% endif -%}
-{% if cookiecutter.database == 'postgresql' %}
+{% if cookiecutter.database == 'postgresql' or redis %}
+{% endif -%}
+{% if cookiecutter.database == 'postgresql' -%}
 from .pg_server import PostgresServer
+{% endif -%}
+{% if redis -%}
+from .redis_server import RedisServer
 {% endif %}
 COOKIE_SECRET = 'test-secret'
 {%- if auth %}
@@ -191,6 +203,48 @@ def app():
 {%- endif %}
 
 
+{% if redis -%}
+@pytest.fixture(scope='session')
+def redis_server():
+    """ one throwaway Redis server for the whole run """
+    server = RedisServer().start()
+    yield server
+    server.remove()
+
+
+@pytest.fixture
+def brokers(io_loop, redis_server):
+    """ a factory of Redis brokers on a channel of this test's own; closed after """
+    channel = f'test-{uuid.uuid4().hex}'
+    made = []
+
+    def make(**options):
+        broker = RedisBroker(redis_server.url, channel=channel, **options)
+        made.append(broker)
+        return broker
+
+    yield make
+    for broker in made:
+        io_loop.run_sync(broker.close)
+
+
+{% endif -%}
+@pytest.fixture
+def server_options(tmp_path{% if database %}, database_url{% endif %}{% if redis %}, redis_server{% endif %}):
+    """ what a server started by a test needs here: .argv options and .env variables """
+    argv = [f'--env_file={tmp_path}/none']
+    env = {'COOKIE_SECRET': COOKIE_SECRET}
+{%- if database %}
+    argv.append(f'--database_url={database_url}')
+    env['DATABASE_URL'] = database_url
+{%- endif %}
+{%- if redis %}
+    argv.append(f'--redis_url={redis_server.url}')
+    env['REDIS_URL'] = redis_server.url
+{%- endif %}
+    return SimpleNamespace(argv=argv, env=env)
+
+
 @pytest.fixture
 def ws_url(http_server, http_server_port):
     """ the websocket address of the running test server """
@@ -218,20 +272,20 @@ def ws_connect(ws_url):
 
 {%- if auth %}
 
-    async def connect(origin=None, history=True, cookie=member_cookie):
+    async def connect(origin=None, history=True, cookie=member_cookie, url=ws_url):
         headers = {'Origin': origin} if origin else {}
         if cookie:
             headers['Cookie'] = cookie
 {%- elif database %}
 
-    async def connect(origin=None, history=True):
+    async def connect(origin=None, history=True, url=ws_url):
         headers = {'Origin': origin} if origin else {}
 {%- else %}
 
-    async def connect(origin=None):
+    async def connect(origin=None, url=ws_url):
         headers = {'Origin': origin} if origin else {}
 {%- endif %}
-        client = await websocket_connect(HTTPRequest(ws_url, headers=headers))
+        client = await websocket_connect(HTTPRequest(url, headers=headers))
         clients.append(client)
 {%- if database %}
         if history:

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-{% if database -%}
+{% if database or cookiecutter.broker == 'redis' -%}
 import pytest
 {% endif -%}
 {% if auth -%}
@@ -74,27 +74,18 @@ def test_settings_come_from_options_and_environment():
 {%- if auth %}
 
 
-async def test_serve_until_told_to_stop(
-    tmp_path, database_url, member_cookie, monkeypatch
-):
-{%- elif database %}
-
-
-async def test_serve_until_told_to_stop(tmp_path, database_url):
+async def test_serve_until_told_to_stop(server_options, member_cookie, monkeypatch):
 {%- else %}
 
 
-async def test_serve_until_told_to_stop(tmp_path):
+async def test_serve_until_told_to_stop(server_options):
 {%- endif %}
     """ serve() listens, chats, and on SIGTERM closes its clients with 1001 """
 {%- if auth %}
     monkeypatch.setenv('COOKIE_SECRET', 'test-secret')
 {%- endif %}
     ports = []
-    argv = ['prog', '--port=0', '--address=127.0.0.1', f'--env_file={tmp_path}/none']
-{%- if database %}
-    argv.append(f'--database_url={database_url}')
-{%- endif %}
+    argv = ['prog', '--port=0', '--address=127.0.0.1', *server_options.argv]
     server = asyncio.ensure_future(serve(argv, ready=ports.append))
     while not ports:
         await asyncio.sleep(0.01)
@@ -170,30 +161,28 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
-{%- if database %}
 
 
-async def test_python_dash_m_serves_the_page(tmp_path, database_url):
-{%- else %}
-
-
-async def test_python_dash_m_serves_the_page(tmp_path):
-{%- endif %}
+{% if cookiecutter.broker == 'redis' -%}
+@pytest.mark.parametrize('processes', [1, 2])
+async def test_python_dash_m_serves_the_page(tmp_path, server_options, processes):
+    """ `python -m {{ cookiecutter.package_name }}.main --port=N` (and --processes=2) serves / and stops cleanly """
+    port = free_port()
+    command = [sys.executable, '-m', '{{ cookiecutter.package_name }}.main', f'--port={port}']
+    command.append(f'--processes={processes}')
+{%- else -%}
+async def test_python_dash_m_serves_the_page(tmp_path, server_options):
     """ `python -m {{ cookiecutter.package_name }}.main --port=N` serves / and stops cleanly on SIGINT """
     port = free_port()
     command = [sys.executable, '-m', '{{ cookiecutter.package_name }}.main', f'--port={port}']
-    env = {**os.environ, 'PYTHONPATH': os.getcwd()}
-{%- if database %}
-    env['DATABASE_URL'] = database_url
 {%- endif %}
-{%- if auth %}
-    env['COOKIE_SECRET'] = 'test-secret'
-{%- endif %}
+    env = {**os.environ, 'PYTHONPATH': os.getcwd(), **server_options.env}
     # pylint: disable-next=consider-using-with
     process = subprocess.Popen(command, cwd=tmp_path, env=env)
     try:
-        body = await fetch_when_up(f'http://127.0.0.1:{port}/')
-        assert b'<div id="app"></div>' in body
+        for _ in range(4):
+            body = await fetch_when_up(f'http://127.0.0.1:{port}/')
+            assert b'<div id="app"></div>' in body
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0

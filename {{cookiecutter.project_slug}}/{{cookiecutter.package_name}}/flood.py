@@ -9,6 +9,9 @@ import time
 class TokenBucket:
     """ allows rate messages a second on average, and up to burst at once """
 
+    # one per connection: slots keep thousands of them small
+    __slots__ = ('rate', 'burst', 'clock', 'tokens', 'updated')
+
     def __init__(self, rate, burst, clock=time.monotonic):
         self.rate = rate
         self.burst = burst

@@ -5,10 +5,13 @@ published during one turn of the event loop are joined and written to each
 client's socket in one write, so a busy room costs one system call per client
 per turn, not one per message, while each message stays a frame of its own.
 A client that went away is dropped and never stops the others from receiving.
+A published message goes through the broker (broker.py), which hands it to the
+hub of every process that should deliver it.
 """
 import asyncio
 import struct
 
+from .broker import MemoryBroker
 from .protocol import encode
 
 TEXT_FRAME = 0x81  # FIN and the text opcode
@@ -30,10 +33,12 @@ def websocket_frame(text):
 class Hub:
     """ the clients connected to this process """
 
-    def __init__(self):
+    def __init__(self, broker=None):
         self.clients = set()
         self.pending = []
         self.flushing = None
+        self.broker = broker or MemoryBroker()
+        self.broker.attach(self)
 
     def join(self, client):
         """ start delivering to client """
@@ -44,8 +49,8 @@ class Hub:
         self.clients.discard(client)
 
     def publish(self, message):
-        """ send message (a dict) to every client """
-        self.deliver(encode(message))
+        """ send message (a dict) to every client, through the broker """
+        self.broker.publish(encode(message))
 
     def deliver(self, text):
         """ queue one encoded message for every client, written at the end of this turn """

@@ -1,5 +1,6 @@
 {%- set database = cookiecutter.database != 'none' -%}
 {%- set auth = cookiecutter.auth == 'password' -%}
+{%- set redis = cookiecutter.broker == 'redis' -%}
 """ The chat server: options, environment, the Tornado application, main().
 
 Run it with ``python -m {{ cookiecutter.package_name }}.main --port=N`` (``--help``
@@ -12,6 +13,9 @@ import os
 import secrets
 {%- endif %}
 import signal
+{%- if redis %}
+import subprocess
+{%- endif %}
 import sys
 from pathlib import Path
 
@@ -24,6 +28,9 @@ from tornado.web import Application, StaticFileHandler
 {% if auth -%}
 from .accounts import Accounts
 from .auth import LoginHandler, LogoutHandler
+{% endif -%}
+{% if redis -%}
+from .broker import RedisBroker
 {% endif -%}
 from .environment import read_env_file
 from .hub import Hub
@@ -89,6 +96,17 @@ def make_options():
         help='messages one connection may send at once',
     )
     parser.define('env_file', default='.env', help='file of NAME=value secrets to read')
+{%- if redis %}
+    parser.define(
+        'redis_url', default=None, help='Redis for the broker (default: $REDIS_URL)'
+    )
+    parser.define(
+        'processes', default=1, type=int, help='server processes sharing the port'
+    )
+    parser.define(
+        'reuse_port', default=False, type=bool, help='share the port (SO_REUSEPORT)'
+    )
+{%- endif %}
 {%- if database %}
     parser.define(
         'database_url', default=None, help='SQLAlchemy URL (default: $DATABASE_URL)'
@@ -189,7 +207,17 @@ async def serve(argv, ready=None):
 {%- if auth %}
     settings['accounts'] = Accounts(store, options.login_backoff)
 {%- endif %}
+{%- if redis %}
+    url = options.redis_url or environ_redis_url(os.environ)
+    broker = RedisBroker(url)
+    settings['hub'] = Hub(broker)
+    await broker.start()
+    sockets = bind_sockets(
+        options.port, options.address or None, reuse_port=options.reuse_port
+    )
+{%- else %}
     sockets = bind_sockets(options.port, options.address or None)
+{%- endif %}
     app = make_app(settings)
     server = HTTPServer(app)
     server.add_sockets(sockets)
@@ -209,15 +237,52 @@ async def serve(argv, ready=None):
         server.stop()
         app.settings['hub'].close_all(1001, 'the server is shutting down')
         await server.close_all_connections()
+{%- if redis %}
+        await broker.close()
+{%- endif %}
 {%- if database %}
         await store.close()
 {%- endif %}
     log.info('chat server stopped')
+{%- if redis %}
+
+
+def environ_redis_url(environ):
+    """ REDIS_URL from the environment, or Redis on this machine """
+    return environ.get('REDIS_URL', 'redis://localhost:6379/0')
+
+
+def supervise(argv, processes):
+    """ run processes copies of this server on one port; stop them on a signal """
+    command = [sys.executable, '-m', __spec__.name, *argv[1:]]
+    command += ['--processes=1', '--reuse_port=true']
+    # pylint: disable-next=consider-using-with
+    children = [subprocess.Popen(command) for _ in range(processes)]
+
+    def forward(signum, _frame):
+        for child in children:
+            child.send_signal(signum)
+
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, forward)
+    log.info('%d server processes on one port', processes)
+    return max(child.wait() for child in children)
+
+
+def main():
+    """ the command-line entry point """
+    options = make_options()
+    options.parse_command_line(sys.argv)
+    if options.processes > 1:
+        sys.exit(supervise(sys.argv, options.processes))
+    asyncio.run(serve(sys.argv))
+{%- else %}
 
 
 def main():
     """ the command-line entry point """
     asyncio.run(serve(sys.argv))
+{%- endif %}
 
 
 if __name__ == '__main__':

@@ -12,7 +12,6 @@ import json
 {%- endif %}
 import logging
 import time
-from collections import deque
 
 {% if auth -%}
 from tornado.web import HTTPError
@@ -116,7 +115,7 @@ class ChatSocket(WebSocketHandler):
         """ the flood allowance and the write accounting, then join the room """
         settings = self.settings
         self.bucket = TokenBucket(settings['flood_rate'], settings['flood_burst'])
-        self.in_flight = deque()
+        self.in_flight = []
         self.hub.join(self)
 
     # Tornado awaits a coroutine on_message before reading this client's next frame
@@ -182,4 +181,4 @@ class ChatSocket(WebSocketHandler):
 
     def written(self, _future):
         """ a write reached the socket (or failed): it no longer counts as pending """
-        self.pending_bytes -= self.in_flight.popleft()
+        self.pending_bytes -= self.in_flight.pop(0)

@@ -33,6 +33,9 @@ from playwright.sync_api import expect
 {% if cookiecutter.database == 'postgresql' -%}
 from ..pg_server import PostgresServer
 {% endif -%}
+{% if cookiecutter.broker == 'redis' -%}
+from ..redis_server import RedisServer
+{% endif -%}
 {% if cookiecutter.auth == 'password' -%}
 from .chat_e2e import (
     CHROMIUM_ARGS,
@@ -80,24 +83,33 @@ def fixture_postgres():
     server.remove()
 
 
+{% endif -%}
+{% if cookiecutter.broker == 'redis' -%}
+@pytest.fixture(scope='session', name='redis_server')
+def fixture_redis_server():
+    """ one throwaway Redis server for the browser tests """
+    server = RedisServer().start()
+    yield server
+    server.remove()
+
+
+{% endif -%}
 @pytest.fixture(name='start_server')
-def fixture_start_server(tmp_path, postgres):
+def fixture_start_server(tmp_path{% if cookiecutter.database == 'postgresql' %}, postgres{% endif %}{% if cookiecutter.broker == 'redis' %}, redis_server{% endif %}):
     """ a factory: `server = start_server('--max_text=10', env={...})`; stopped after """
     servers = []
 
     def start(*args, env=None):
-        url = postgres.create_database(f'e2e_{uuid.uuid4().hex}')
-        env = {'DATABASE_URL': url, **(env or {})}
-        server = Server(tmp_path / f'server-{len(servers)}', args=args, env=env)
-{%- else -%}
-@pytest.fixture(name='start_server')
-def fixture_start_server(tmp_path):
-    """ a factory: `server = start_server('--max_text=10', env={...})`; stopped after """
-    servers = []
-
-    def start(*args, env=None):
-        server = Server(tmp_path / f'server-{len(servers)}', args=args, env=env)
+        services = {}
+{%- if cookiecutter.database == 'postgresql' %}
+        name = f'e2e_{uuid.uuid4().hex}'
+        services['DATABASE_URL'] = postgres.create_database(name)
 {%- endif %}
+{%- if cookiecutter.broker == 'redis' %}
+        services['REDIS_URL'] = redis_server.url
+{%- endif %}
+        folder = tmp_path / f'server-{len(servers)}'
+        server = Server(folder, args=args, env={**services, **(env or {})})
         servers.append(server)
 {%- if cookiecutter.auth == 'password' %}
         for person in PEOPLE:
