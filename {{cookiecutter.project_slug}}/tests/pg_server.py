@@ -8,10 +8,11 @@ import glob
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from .ports import free_port
 
 
 def find_bindir():
@@ -25,13 +26,6 @@ def find_bindir():
     raise RuntimeError(
         'PostgreSQL is not installed: `apt-get install postgresql` (or set PG_BINDIR)'
     )
-
-
-def free_port():
-    """ a loopback port nobody listens on right now """
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 class PostgresServer:

@@ -8,12 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-
-def free_port():
-    """ a loopback port nobody listens on right now """
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+from .ports import free_port
 
 
 class RedisServer:

@@ -5,7 +5,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,8 @@ from {{ cookiecutter.package_name }}.main import (
     serve,
     settings_from,
 )
+
+from .ports import free_port
 {%- if cookiecutter.database == 'postgresql' %}
 
 UNREACHABLE_URL = 'postgresql+asyncpg://postgres@127.0.0.1:1/none'
@@ -154,13 +155,6 @@ def test_debug_makes_up_a_throwaway_secret():
     require_secret(given)
     assert given['cookie_secret'] == 'given'
 {%- endif %}
-
-
-def free_port():
-    """ a port nobody listens on right now """
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 {% if cookiecutter.broker == 'redis' -%}

@@ -8,13 +8,14 @@ import base64
 import html
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from ..ports import free_port
 
 PACKAGE = '{{ cookiecutter.package_name }}'
 PROJECT = Path(__file__).resolve().parents[2]
@@ -58,13 +59,6 @@ def find_chromium(environ=None):
         if found:
             return found
     return None
-
-
-def free_port():
-    """ a port nobody listens on right now """
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def server_environment(env=None):
