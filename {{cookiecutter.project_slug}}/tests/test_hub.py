@@ -103,16 +103,16 @@ async def test_a_reader_that_stops_is_dropped_and_the_room_goes_on(
     await stuck.wait_closed()
 
 
-async def test_a_peer_that_never_answers_pings_is_reaped(app, raw_connect):
-    """ websocket_ping_interval and _timeout close a connection that went silent """
-    app.settings['websocket_ping_interval'] = 0.05
-    app.settings['websocket_ping_timeout'] = 0.05
+async def test_a_peer_that_never_answers_pings_is_reaped(app, raw_connect, ws_connect):
+    """ the hub's pings close a connection that went silent, and only that one """
     hub = app.settings['hub']
+    hub.ping_interval = 0.05
+    alive = await ws_connect()
     silent = await raw_connect()
+    await wait_for(lambda: len(hub.clients) == 2)
     await wait_for(lambda: len(hub.clients) == 1)
-    (handler,) = hub.clients
-    await wait_for(handler.ws_connection.is_closing)
-    hub.publish(chat_message('ann', 'anyone there?', 1.0))
-    await wait_for(lambda: not hub.clients)
+    hub.publish(chat_message('ann', 'still here?', 1.0))
+    assert json.loads(await alive.read_message())['text'] == 'still here?'
+    hub.close_all(1001, 'done')
     silent.close()
     await silent.wait_closed()

@@ -11,10 +11,13 @@ hub of every process that should deliver it.
 import asyncio
 import struct
 
+from tornado.ioloop import PeriodicCallback
+
 from .broker import MemoryBroker
 from .protocol import encode
 
 TEXT_FRAME = 0x81  # FIN and the text opcode
+PING_FRAME = b'\x89\x00'  # FIN, the ping opcode, no payload
 
 
 def websocket_frame(text):
@@ -33,16 +36,31 @@ def websocket_frame(text):
 class Hub:
     """ the clients connected to this process """
 
-    def __init__(self, broker=None):
+    def __init__(self, broker=None, ping_interval=25.0):
         self.clients = set()
         self.pending = []
         self.flushing = None
         self.broker = broker or MemoryBroker()
         self.broker.attach(self)
+        self.ping_interval = ping_interval
+        self.pinger = None
 
     def join(self, client):
-        """ start delivering to client """
+        """ start delivering to client (and pinging, with the first one) """
         self.clients.add(client)
+        if self.pinger is None and self.ping_interval:
+            self.pinger = PeriodicCallback(self.ping, self.ping_interval * 1000)
+            self.pinger.start()
+
+    def ping(self):
+        """ one timer for the room: close who did not answer the last ping, ping the rest
+
+        Tornado's own websocket_ping_interval runs a task per connection; one
+        sweep over the room costs a few bytes per connection instead.
+        """
+        for client in list(self.clients):
+            if not client.keepalive(PING_FRAME):
+                self.leave(client)
 
     def leave(self, client):
         """ stop delivering to client """
@@ -68,5 +86,7 @@ class Hub:
 
     def close_all(self, code, reason):
         """ close every client's connection, e.g. when the server stops """
+        if self.pinger is not None:
+            self.pinger.stop()
         for client in list(self.clients):
             client.close(code, reason)

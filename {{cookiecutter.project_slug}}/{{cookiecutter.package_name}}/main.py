@@ -56,8 +56,7 @@ DEFAULTS = {
     'debug': False,
     'max_text': 2000,
     'websocket_max_message_size': MAX_FRAME_BYTES,
-    'websocket_ping_interval': 25,
-    'websocket_ping_timeout': 20,
+    'ping_interval': 25.0,
     'flood_rate': 10.0,
     'flood_burst': 20,
     'max_pending_bytes': 1024 * 1024,
@@ -133,7 +132,8 @@ def make_options():
 
 def make_app(settings=None):
     """ the Tornado application; settings override DEFAULTS """
-    settings = {**DEFAULTS, 'hub': Hub(), **(settings or {})}
+    settings = {**DEFAULTS, **(settings or {})}
+    settings.setdefault('hub', Hub(ping_interval=settings['ping_interval']))
     return Application(
         [
             (r'/ws', ChatSocket),
@@ -210,7 +210,7 @@ async def serve(argv, ready=None):
 {%- if redis %}
     url = options.redis_url or environ_redis_url(os.environ)
     broker = RedisBroker(url)
-    settings['hub'] = Hub(broker)
+    settings['hub'] = Hub(broker, DEFAULTS['ping_interval'])
     await broker.start()
     sockets = bind_sockets(
         options.port, options.address or None, reuse_port=options.reuse_port

@@ -49,6 +49,7 @@ class ChatSocket(WebSocketHandler):
     bucket = None
     in_flight = None
     pending_bytes = 0
+    answered = True
 {%- if database %}
 
     backlog = None
@@ -154,6 +155,19 @@ class ChatSocket(WebSocketHandler):
     def send_error_frame(self, reason):
         """ tell this client why its frame was refused """
         self.send_frame(encode(error_message(reason)))
+
+    def on_pong(self, data):
+        """ the client answered the hub's last ping """
+        self.answered = True
+
+    def keepalive(self, ping):
+        """ close a client that did not answer the last ping, ping one that did """
+        if not self.answered:
+            log.info('closing a client that stopped answering pings')
+            self.close(1001, 'ping timed out')
+            return False
+        self.answered = False
+        return self.deliver(ping, [])
 
     def send_frame(self, text):
         """ send one encoded message to this client alone """
