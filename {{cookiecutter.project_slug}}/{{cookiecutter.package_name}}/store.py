@@ -32,9 +32,11 @@ def make_engine(url):
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
-    """ write-ahead logging, and wait for a lock instead of failing at once """
+    """ write-ahead logging (synced at checkpoints, safe from crashes of the app),
+    and wait for a lock instead of failing at once """
     cursor = dbapi_connection.cursor()
     cursor.execute('PRAGMA journal_mode=WAL')
+    cursor.execute('PRAGMA synchronous=NORMAL')
     cursor.execute('PRAGMA busy_timeout=5000')
     cursor.close()
 {%- else %}
