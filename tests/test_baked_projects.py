@@ -16,17 +16,28 @@ pytestmark = pytest.mark.slow
 # the combination with the most moving parts
 FULLEST = {'database': 'postgresql', 'auth': 'password', 'broker': 'redis'}
 
-# One option at a time, plus awkward answers; every answer here must bake a
-# project whose lint, tests (100% coverage) and docs all pass.
+ONCE = pytest.mark.once
+# One option at a time, the pairs that interact, the fullest and awkward answers;
+# every answer here must bake a project whose lint, tests (100% coverage) and docs
+# pass. Those marked ONCE run under one Python only; the default, the fullest and
+# the awkward answers run under each.
 SUPPORTED = [
     pytest.param({}, id='default'),
-    pytest.param({'python_version': '3.11', 'license': 'Apache-2.0'}, id='py311'),
-    pytest.param({'license': 'Proprietary', 'port': '9000'}, id='port-9000'),
-    pytest.param({'database': 'none'}, id='no-database'),
-    pytest.param({'database': 'postgresql'}, id='postgresql'),
-    pytest.param({'auth': 'password'}, id='sqlite-login'),
-    pytest.param({'database': 'postgresql', 'auth': 'password'}, id='postgresql-login'),
-    pytest.param({'broker': 'redis', 'database': 'none'}, id='redis'),
+    pytest.param(
+        {'python_version': '3.11', 'license': 'Apache-2.0'}, id='py311', marks=ONCE
+    ),
+    pytest.param(
+        {'license': 'Proprietary', 'port': '9000'}, id='port-9000', marks=ONCE
+    ),
+    pytest.param({'database': 'none'}, id='no-database', marks=ONCE),
+    pytest.param({'database': 'postgresql'}, id='postgresql', marks=ONCE),
+    pytest.param({'auth': 'password'}, id='sqlite-login', marks=ONCE),
+    pytest.param(
+        {'database': 'postgresql', 'auth': 'password'},
+        id='postgresql-login',
+        marks=ONCE,
+    ),
+    pytest.param({'broker': 'redis', 'database': 'none'}, id='redis', marks=ONCE),
     pytest.param(FULLEST, id='fullest'),
     pytest.param(
         {
@@ -55,7 +66,7 @@ def test_baked_project_lints_tests_and_documents(bake, answers):
     assert (project.path / 'docs/index.html').is_file()
 
 
-@pytest.mark.once
+@ONCE
 def test_make_setup_builds_a_working_venv_of_its_own(bake):
     """ from dev.txt alone, the project's own venv lints and tests it """
     project = bake()
@@ -75,7 +86,7 @@ E2E = [
 ]
 
 
-@pytest.mark.once
+@ONCE
 @pytest.mark.parametrize('answers', E2E)
 def test_browser_tests_pass_in_headless_chromium(bake, answers):
     """ inv e2e: the real server and Chromium, in a pytest process of their own """
@@ -84,7 +95,7 @@ def test_browser_tests_pass_in_headless_chromium(bake, answers):
     assert re.search(r'\b\d+ passed', out) and 'failed' not in out, out
 
 
-@pytest.mark.once
+@ONCE
 def test_loadtest_runs_and_writes_its_figures(bake):
     """ inv loadtest, app and seed baseline, briefly: the JSON holds real figures """
     project = bake()
@@ -99,7 +110,7 @@ def test_loadtest_runs_and_writes_its_figures(bake):
     assert figures['ratios'][0]['over_seed'] > 0
 
 
-@pytest.mark.once
+@ONCE
 def test_docker_files_are_valid(bake):
     """ hadolint passes the Dockerfile; docker compose accepts the compose file """
     project = bake()
@@ -107,7 +118,7 @@ def test_docker_files_are_valid(bake):
     project.run('docker-compose config -q')
 
 
-@pytest.mark.once
+@ONCE
 def test_shipped_client_is_a_fresh_build(bake, tmp_path):
     """ `inv build` from the sources writes exactly the bundle the template ships """
     project = bake()
