@@ -333,6 +333,14 @@ def raw_connect(http_server, http_server_port):
         writer.write(('\r\n'.join(request) + '\r\n\r\n').encode())
         response = await reader.readuntil(b'\r\n\r\n')
         assert response.startswith(b'HTTP/1.1 101'), response
+{%- if database %}
+        # the history comes first: read it, so the client is past joining
+        header = await reader.readexactly(2)
+        size = header[1] & 0x7F
+        if size == 126:
+            size = int.from_bytes(await reader.readexactly(2), 'big')
+        assert json.loads(await reader.readexactly(size))['type'] == 'history'
+{%- endif %}
         return writer
 
     return connect

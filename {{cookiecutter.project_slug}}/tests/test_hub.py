@@ -1,6 +1,8 @@
 """ Fan-out under pressure: coalesced frames, floods, slow readers and dead peers. """
 import asyncio
 import json
+import socket
+import struct
 
 import pytest
 
@@ -116,3 +118,20 @@ async def test_a_peer_that_never_answers_pings_is_reaped(app, raw_connect, ws_co
     hub.close_all(1001, 'done')
     silent.close()
     await silent.wait_closed()
+
+
+async def test_a_client_reset_mid_write_does_not_stop_the_others(
+    app, ws_connect, raw_connect
+):
+    """ a socket the peer reset fails its write; the message still reaches the rest """
+    hub = app.settings['hub']
+    other = await ws_connect()
+    gone = await raw_connect()
+    await wait_for(lambda: len(hub.clients) == 2)
+    linger = struct.pack('ii', 1, 0)  # close with a reset, at once
+    sock = gone.get_extra_info('socket')
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+    gone.transport.abort()
+    hub.publish(chat_message('ann', 'after the reset', 1.0))
+    assert json.loads(await other.read_message())['text'] == 'after the reset'
+    await wait_for(lambda: len(hub.clients) == 1)

@@ -13,6 +13,7 @@ import json
 import logging
 import time
 
+from tornado.iostream import StreamBufferFullError
 {% if auth -%}
 from tornado.web import HTTPError
 {% endif -%}
@@ -47,8 +48,6 @@ class ChatSocket(WebSocketHandler):
     """ one browser's connection to the chat """
 
     bucket = None
-    in_flight = None
-    pending_bytes = 0
     answered = True
 {%- if database %}
 
@@ -113,10 +112,10 @@ class ChatSocket(WebSocketHandler):
 {%- endif %}
 
     def start(self):
-        """ the flood allowance and the write accounting, then join the room """
+        """ the flood allowance and the bound on pending output, then join the room """
         settings = self.settings
         self.bucket = TokenBucket(settings['flood_rate'], settings['flood_burst'])
-        self.in_flight = []
+        self.ws_connection.stream.max_write_buffer_size = settings['max_pending_bytes']
         self.hub.join(self)
 
     # Tornado awaits a coroutine on_message before reading this client's next frame
@@ -183,16 +182,22 @@ class ChatSocket(WebSocketHandler):
         connection = self.ws_connection
         if connection is None or connection.is_closing():
             return False
-        if self.pending_bytes > self.settings['max_pending_bytes']:
+        stream = connection.stream
+        if not stream.writing():
+            # nothing queued: hand the bytes to the socket now, without a Future
+            # and a callback per client; whatever does not fit goes to the stream
+            try:
+                sent = stream.socket.send(data)
+            except OSError:
+                sent = 0
+            if sent == len(data):
+                return True
+            data = data[sent:]
+        try:
+            stream.write(data)
+        except StreamBufferFullError:
             log.warning('closing a client that does not keep up with the room')
+            connection.stream.max_write_buffer_size = None  # room for the close frame
             self.close(1008, 'too slow: messages piled up')
             return False
-        written = connection.stream.write(data)
-        self.pending_bytes += len(data)
-        self.in_flight.append(len(data))
-        written.add_done_callback(self.written)
         return True
-
-    def written(self, _future):
-        """ a write reached the socket (or failed): it no longer counts as pending """
-        self.pending_bytes -= self.in_flight.pop(0)
