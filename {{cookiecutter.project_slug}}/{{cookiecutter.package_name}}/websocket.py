@@ -50,7 +50,6 @@ class ChatSocket(WebSocketHandler):
     bucket = None
     answered = True
 {%- if database %}
-
     backlog = None
 {%- endif %}
 {%- if auth %}
