@@ -69,6 +69,26 @@ async def test_what_arrives_while_the_history_is_read_comes_after_it(
     assert (await receive(late))['text'] == 'and after'
 
 
+async def test_a_client_waiting_for_its_history_still_answers_pings(
+    app, store, ws_connect
+):
+    """ pings are not held back with the frames: a slow history read is no timeout """
+    hub = app.settings['hub']
+    hub.ping_interval = 0.05
+    first = await ws_connect()
+    gated = app.settings['store'] = GatedStore(store)
+    joining = asyncio.ensure_future(ws_connect())
+    while len(hub.clients) < 2:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.3)
+    gated.gate.set()
+    late = await joining
+    assert late.history == {'type': 'history', 'messages': []}
+    assert len(hub.clients) == 2
+    hub.close_all(1001, 'done')
+    assert await first.read_message() is None
+
+
 def test_frames_already_in_the_history_are_not_sent_twice():
     """ of the frames that arrived while the history was read, only newer ones go out """
     frames = [

@@ -160,6 +160,10 @@ class ChatSocket(WebSocketHandler):
 
     def keepalive(self, ping):
         """ close a client that did not answer the last ping, ping one that did """
+{%- if database %}
+        if self.backlog is not None:
+            return True  # still joining: Tornado reads its pongs once open() returns
+{%- endif %}
         if not self.answered:
             log.info('closing a client that stopped answering pings')
             self.close(1001, 'ping timed out')
@@ -196,7 +200,7 @@ class ChatSocket(WebSocketHandler):
             stream.write(data)
         except StreamBufferFullError:
             log.warning('closing a client that does not keep up with the room')
-            connection.stream.max_write_buffer_size = None  # room for the close frame
+            stream.max_write_buffer_size = None  # room for the close frame
             self.close(1008, 'too slow: messages piled up')
             return False
         return True
