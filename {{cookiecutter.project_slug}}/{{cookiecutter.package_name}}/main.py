@@ -133,7 +133,8 @@ def make_options():
 def make_app(settings=None):
     """ the Tornado application; settings override DEFAULTS """
     settings = {**DEFAULTS, **(settings or {})}
-    settings.setdefault('hub', Hub(ping_interval=settings['ping_interval']))
+    if 'hub' not in settings:
+        settings['hub'] = Hub(ping_interval=settings['ping_interval'])
     return Application(
         [
             (r'/ws', ChatSocket),
