@@ -17,6 +17,10 @@ import socket
 {% if cookiecutter.database == 'sqlite' -%}
 import sqlite3
 {% endif -%}
+{% if database -%}
+import subprocess
+import sys
+{% endif -%}
 {% if cookiecutter.database == 'postgresql' or redis -%}
 import uuid
 {% endif -%}
@@ -148,6 +152,23 @@ def outage(database_url):
     return Outage()
 {%- endif %}
 {%- if database %}
+
+
+@pytest.fixture
+def run_module(database_url):
+    """ a helper: `run_module('migrate', 'upgrade')` runs
+    `python -m {{ cookiecutter.package_name }}.migrate upgrade` on this test's database """
+
+    def run(module, *args):
+        return subprocess.run(
+            [sys.executable, '-m', f'{{ cookiecutter.package_name }}.{module}', *args],
+            env={**os.environ, 'DATABASE_URL': database_url, 'PYTHONPATH': os.getcwd()},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+
+    return run
 
 
 @pytest.fixture

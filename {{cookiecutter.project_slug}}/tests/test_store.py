@@ -1,8 +1,4 @@
 """ The history store and the schema migrations, on a real database. """
-import os
-import subprocess
-import sys
-
 import pytest
 from sqlalchemy import text
 
@@ -116,13 +112,7 @@ def test_database_url_comes_from_the_environment():
     assert migrate.database_url({}) == migrate.DEFAULT_URL
 
 
-def test_python_dash_m_migrates(database_url):
+def test_python_dash_m_migrates(run_module):
     """ `python -m {{ cookiecutter.package_name }}.migrate upgrade`, as `inv db-upgrade` runs it """
-    completed = subprocess.run(
-        [sys.executable, '-m', '{{ cookiecutter.package_name }}.migrate', 'upgrade'],
-        env={**os.environ, 'DATABASE_URL': database_url, 'PYTHONPATH': os.getcwd()},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    completed = run_module('migrate', 'upgrade')
     assert f'at revision {migrate.head()}' in completed.stdout

@@ -1,8 +1,5 @@
 """ The accounts' command line: inv user-add, user-list and user-remove. """
 import io
-import os
-import subprocess
-import sys
 
 import pytest
 
@@ -66,13 +63,6 @@ async def test_mistakes_are_explained(database_url, capsys):
     assert 'error: there is no account nobody@example.com' in capsys.readouterr().err
 
 
-def test_python_dash_m_lists_the_accounts(database_url):
+def test_python_dash_m_lists_the_accounts(run_module):
     """ `python -m {{ cookiecutter.package_name }}.users list`, as `inv user-list` runs it """
-    completed = subprocess.run(
-        [sys.executable, '-m', '{{ cookiecutter.package_name }}.users', 'list'],
-        env={**os.environ, 'DATABASE_URL': database_url, 'PYTHONPATH': os.getcwd()},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert completed.stdout == 'no accounts\n'
+    assert run_module('users', 'list').stdout == 'no accounts\n'
