@@ -133,8 +133,8 @@ def make_options():
 def make_app(settings=None):
     """ the Tornado application; settings override DEFAULTS """
     settings = {**DEFAULTS, **(settings or {})}
-    if 'hub' not in settings:
-        settings['hub'] = Hub(ping_interval=settings['ping_interval'])
+    hub = settings.get('hub') or Hub(ping_interval=settings['ping_interval'])
+    settings['hub'] = hub
     return Application(
         [
             (r'/ws', ChatSocket),
