@@ -7,6 +7,7 @@ expecting the pre-gen hook to refuse, and returns what it said.
 import fnmatch
 import json
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -52,22 +53,31 @@ class Baked:
         )
 
     def run(self, command, timeout=600, env=None):
-        """ run a shell command in the project; fail the test with its output """
-        completed = subprocess.run(
+        """ run a shell command in the project; fail the test with its output,
+        also when it runs past timeout (then the whole process group is killed,
+        so no server or pytest it started outlives it) """
+        with subprocess.Popen(
             command,
             shell=True,
             cwd=self.path,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
             env={**os.environ, 'PATH': TOOLS_PATH, **(env or {})},
-            check=False,
+            start_new_session=True,
+        ) as process:
+            try:
+                stdout, stderr = process.communicate(timeout=timeout)
+                failure = f'failed with {process.returncode}'
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                stdout, stderr = process.communicate()
+                failure = f'ran past {timeout} s'
+        assert process.returncode == 0, (
+            f'`{command}` {failure} in {self.path}\n'
+            f'{stdout[-6000:]}\n{stderr[-6000:]}'
         )
-        assert completed.returncode == 0, (
-            f'`{command}` failed with {completed.returncode} in {self.path}\n'
-            f'{completed.stdout[-6000:]}\n{completed.stderr[-6000:]}'
-        )
-        return completed.stdout
+        return stdout
 
 
 @pytest.fixture

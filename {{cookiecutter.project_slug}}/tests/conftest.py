@@ -46,15 +46,15 @@ from {{ cookiecutter.package_name }}.main import make_app
 {% if database -%}
 from {{ cookiecutter.package_name }}.migrate import upgrade
 from {{ cookiecutter.package_name }}.store import Store, make_engine
-{% endif -%}
-{% if cookiecutter.database == 'postgresql' or redis %}
-{% endif -%}
+{% endif %}
 {% if cookiecutter.database == 'postgresql' -%}
 from .pg_server import PostgresServer
 {% endif -%}
 {% if redis -%}
 from .redis_server import RedisServer
-{% endif %}
+{% endif -%}
+from .server_process import ServerProcess
+
 COOKIE_SECRET = 'test-secret'
 {%- if auth %}
 MEMBER = {'email': 'ann@example.com', 'name': 'ann', 'password': 'correct horse'}
@@ -166,6 +166,7 @@ def run_module(database_url):
             capture_output=True,
             text=True,
             check=True,
+            timeout=120,
         )
 
     return run
@@ -264,6 +265,22 @@ def server_options(tmp_path{% if database %}, database_url{% endif %}{% if redis
     env['REDIS_URL'] = redis_server.url
 {%- endif %}
     return SimpleNamespace(argv=argv, env=env)
+
+
+@pytest.fixture
+def launch(tmp_path, server_options):
+    """ a factory: `server = launch('--port=N')` runs the server as users do,
+    in a process of its own; nothing it started outlives the test """
+    started = []
+
+    def start(*args):
+        env = {**os.environ, 'PYTHONPATH': os.getcwd(), **server_options.env}
+        started.append(ServerProcess(args, tmp_path, env))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.kill()
 
 
 @pytest.fixture

@@ -4,9 +4,10 @@
 import asyncio
 import json
 import os
+{%- if cookiecutter.broker == 'redis' %}
+import re
+{%- endif %}
 import signal
-import subprocess
-import sys
 import time
 
 {% if database or cookiecutter.broker == 'redis' -%}
@@ -159,27 +160,36 @@ def test_debug_makes_up_a_throwaway_secret():
 
 {% if cookiecutter.broker == 'redis' -%}
 @pytest.mark.parametrize('processes', [1, 2])
-async def test_python_dash_m_serves_the_page(tmp_path, server_options, processes):
+async def test_python_dash_m_serves_the_page(launch, processes):
     """ `python -m {{ cookiecutter.package_name }}.main --port=N` (and --processes=2) serves / and stops cleanly """
     port = free_port()
-    command = [sys.executable, '-m', '{{ cookiecutter.package_name }}.main', f'--port={port}']
-    command.append(f'--processes={processes}')
+    server = launch(f'--port={port}', f'--processes={processes}')
+    await server.until_said('chat server on', times=processes)
 {%- else -%}
-async def test_python_dash_m_serves_the_page(tmp_path, server_options):
+async def test_python_dash_m_serves_the_page(launch):
     """ `python -m {{ cookiecutter.package_name }}.main --port=N` serves / and stops cleanly on SIGINT """
     port = free_port()
-    command = [sys.executable, '-m', '{{ cookiecutter.package_name }}.main', f'--port={port}']
+    server = launch(f'--port={port}')
+    await server.until_said('chat server on')
 {%- endif %}
-    env = {**os.environ, 'PYTHONPATH': os.getcwd(), **server_options.env}
-    # pylint: disable-next=consider-using-with
-    process = subprocess.Popen(command, cwd=tmp_path, env=env)
-    try:
-        for _ in range(4):
-            body = await fetch_when_up(f'http://127.0.0.1:{port}/')
-            assert b'<div id="app"></div>' in body
-    finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=10) == 0
+    for _ in range(4):
+        body = await fetch_when_up(f'http://127.0.0.1:{port}/')
+        assert b'<div id="app"></div>' in body
+    assert server.stop() == 0
+{%- if cookiecutter.broker == 'redis' %}
+
+
+async def test_when_one_server_process_ends_the_others_are_stopped(launch):
+    """ the supervisor does not go on with fewer processes than asked for """
+    server = launch(f'--port={free_port()}', '--processes=2')
+    await server.until_said('chat server on', times=2)
+    pids = re.search(r'on one port: (\d+) (\d+)', server.said()).groups()
+    os.kill(int(pids[0]), signal.SIGKILL)
+    assert server.wait() == 1
+    ended = f'server process {pids[0]} ended with -9: stopping the others'
+    assert ended in server.said()
+    assert server.said().count('chat server stopped') == 1
+{%- endif %}
 
 
 async def fetch_when_up(url, seconds=10):

@@ -7,6 +7,9 @@ Run it with ``python -m {{ cookiecutter.package_name }}.main --port=N`` (``--hel
 lists every option). Secrets come from the environment or a ``.env`` file.
 """
 import asyncio
+{%- if redis %}
+import contextlib
+{%- endif %}
 import logging
 import os
 {%- if auth %}
@@ -190,11 +193,33 @@ async def open_store(options, environ):
         await store.close()
         raise SystemExit(f'error: {error}') from error
     return store
+{%- if redis %}
+
+
+async def check_database(options):
+    """ check (or upgrade) the schema, as serve() does, and let go of the database """
+    await (await open_store(options, os.environ)).close()
+{%- endif %}
 {%- endif %}
 
 
 async def serve(argv, ready=None):
     """ serve until SIGINT or SIGTERM; ready(port) is called once listening """
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    # from the very start: a signal that comes while the server starts up is
+    # kept, and stops it as soon as it is up
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await serve_until(stop, argv, ready)
+    finally:
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
+
+
+async def serve_until(stop, argv, ready):
+    """ start the server, serve until the stop event is set, then close it all """
     options = make_options()
     options.parse_command_line(argv)
     read_env_file(options.env_file)
@@ -223,18 +248,12 @@ async def serve(argv, ready=None):
     server = HTTPServer(app)
     server.add_sockets(sockets)
     port = sockets[0].getsockname()[1]
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in STOP_SIGNALS:
-        loop.add_signal_handler(signum, stop.set)
     log.info('chat server on http://localhost:%d/', port)
     if ready:
         ready(port)
     try:
         await stop.wait()
     finally:
-        for signum in STOP_SIGNALS:
-            loop.remove_signal_handler(signum)
         server.stop()
         app.settings['hub'].close_all(1001, 'the server is shutting down')
         await server.close_all_connections()
@@ -254,20 +273,50 @@ def environ_redis_url(environ):
 
 
 def supervise(argv, processes):
-    """ run processes copies of this server on one port; stop them on a signal """
+    """ run processes copies of this server on one port, and stop them on a signal.
+
+    When one ends by itself, the others are stopped too and the exit code is 1:
+    a process manager (Docker, systemd) then restarts the whole, rather than
+    leaving fewer processes serving than were asked for.
+    """
     command = [sys.executable, '-m', __spec__.name, *argv[1:]]
     command += ['--processes=1', '--reuse_port=true']
-    # pylint: disable-next=consider-using-with
-    children = [subprocess.Popen(command) for _ in range(processes)]
+    children = {}
+    for _ in range(processes):
+        # pylint: disable-next=consider-using-with
+        child = subprocess.Popen(command)
+        children[child.pid] = child
+    stopping = []
 
     def forward(signum, _frame):
-        for child in children:
-            child.send_signal(signum)
+        stopping.append(signum)
+        for pid in children:
+            # os.kill, not Popen.send_signal: that would reap an ended child here,
+            # and os.wait() below would never see it
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signum)
 
     for signum in STOP_SIGNALS:
         signal.signal(signum, forward)
-    log.info('%d server processes on one port', processes)
-    return max(child.wait() for child in children)
+    log.info(
+        '%d server processes on one port: %s', processes, ' '.join(map(str, children))
+    )
+    codes = []
+    ended_by_itself = False
+    while children:
+        pid, status = os.wait()
+        child = children.pop(pid)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        codes.append(child.returncode)
+        if not stopping:
+            ended_by_itself = True
+            log.error(
+                'server process %d ended with %d: stopping the others',
+                pid,
+                child.returncode,
+            )
+            forward(signal.SIGTERM, None)
+    return int(ended_by_itself or any(codes))
 
 
 def main():
@@ -275,6 +324,11 @@ def main():
     options = make_options()
     options.parse_command_line(sys.argv)
     if options.processes > 1:
+{%- if database %}
+        # once, here: children migrating side by side would race
+        read_env_file(options.env_file)
+        asyncio.run(check_database(options))
+{%- endif %}
         sys.exit(supervise(sys.argv, options.processes))
     asyncio.run(serve(sys.argv))
 {%- else %}

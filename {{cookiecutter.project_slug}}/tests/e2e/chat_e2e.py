@@ -153,6 +153,7 @@ class Server:
             check=True,
             capture_output=True,
             text=True,
+            timeout=120,
         )
 {%- endif %}
 
