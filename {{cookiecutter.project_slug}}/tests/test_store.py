@@ -1,4 +1,8 @@
 """ The history store and the schema migrations, on a real database. """
+{% if cookiecutter.database == 'postgresql' -%}
+import asyncio
+
+{% endif -%}
 import pytest
 from sqlalchemy import text
 
@@ -79,6 +83,21 @@ async def test_ensure_schema_upgrades_or_refuses(store):
     await migrate.ensure_schema(store.engine, upgrade_allowed=True)
     await migrate.ensure_schema(store.engine, upgrade_allowed=False)
     assert await migrate.current(store.engine) == migrate.head()
+{%- if cookiecutter.database == 'postgresql' %}
+
+
+async def test_servers_starting_together_migrate_one_at_a_time(database_url):
+    """ three servers upgrading an empty database at once: all start, no error """
+    engines = [make_engine(database_url) for _ in range(3)]
+    try:
+        await asyncio.gather(
+            *(migrate.ensure_schema(engine, upgrade_allowed=True) for engine in engines)
+        )
+        assert await migrate.current(engines[0]) == migrate.head()
+    finally:
+        for engine in engines:
+            await engine.dispose()
+{%- endif %}
 
 
 async def test_the_command_line_migrates(database_url, tmp_path, capsys):

@@ -15,12 +15,18 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+{%- if cookiecutter.database == 'postgresql' %}
+from sqlalchemy import text
+{%- endif %}
 from sqlalchemy.exc import SQLAlchemyError
 
 from .environment import read_env_file
 from .store import StoreUnavailable, make_engine
 
 MIGRATIONS = Path(__file__).parent / 'migrations'
+{%- if cookiecutter.database == 'postgresql' %}
+MIGRATION_LOCK = 2_541_170_001  # the key of the advisory lock held while migrating
+{%- endif %}
 DEFAULT_URL = '{{ "postgresql+asyncpg://chat:chat@localhost:5432/chat" if cookiecutter.database == "postgresql" else "sqlite+aiosqlite:///chat.db" }}'
 
 
@@ -59,6 +65,13 @@ async def current(engine):
 async def upgrade(engine, target='head'):
     """ migrate the database up to the target revision """
     async with engine.begin() as connection:
+{%- if cookiecutter.database == 'postgresql' %}
+        # servers starting side by side (docker compose --scale) migrate one at
+        # a time: the others wait here, then find nothing left to do
+        await connection.execute(
+            text('SELECT pg_advisory_xact_lock(:key)'), {'key': MIGRATION_LOCK}
+        )
+{%- endif %}
         await connection.run_sync(
             lambda sync: command.upgrade(alembic_config(sync), target)
         )
