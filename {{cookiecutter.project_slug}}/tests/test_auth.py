@@ -165,6 +165,19 @@ async def test_the_socket_says_503_when_accounts_cannot_be_read(ws_connect, outa
     assert await ws_connect()
 
 
+async def test_the_session_says_503_when_accounts_cannot_be_read(
+    http_server_client, member_cookie, outage
+):
+    """ the page's first question gets a clear answer during an outage too """
+    await outage.begin('users')
+    with pytest.raises(HTTPClientError) as refused:
+        await http_server_client.fetch(
+            '/api/session', headers={'Cookie': member_cookie}
+        )
+    assert refused.value.code == 503
+    await outage.end()
+
+
 async def test_accounts_are_added_listed_and_removed(accounts, outage):
     """ one account per e-mail (any case); removal says whether there was one """
     await accounts.add('Bob@Example.com ', 'bob', 'another secret')

@@ -5,20 +5,25 @@ https) holding the account id; current_member() reads it back. The websocket
 refuses an upgrade without it (401), and every message goes out under the
 logged-in account's name.
 """
-from tornado.web import RequestHandler
+from tornado.web import HTTPError, RequestHandler
 
 from .accounts import TooSoon
+from .store import StoreUnavailable
 
 COOKIE = 'user'
 COOKIE_DAYS = 14
 
 
 async def current_member(handler):
-    """ the account whose signed cookie the request carries, or None """
+    """ the account whose signed cookie the request carries, or None;
+    HTTPError 503 while the accounts cannot be read """
     user_id = handler.get_signed_cookie(COOKIE, max_age_days=COOKIE_DAYS)
     if not user_id:
         return None
-    return await handler.settings['accounts'].by_id(int(user_id))
+    try:
+        return await handler.settings['accounts'].by_id(int(user_id))
+    except StoreUnavailable as error:
+        raise HTTPError(503, 'the database is unavailable') from error
 
 
 class LoginHandler(RequestHandler):

@@ -72,11 +72,9 @@ class ChatSocket(WebSocketHandler):
     # Tornado awaits a coroutine prepare before it upgrades the connection
     # pylint: disable-next=invalid-overridden-method
     async def prepare(self):
-        """ refuse the upgrade (401) without a valid login """
-        try:
-            self.member = await current_member(self)
-        except StoreUnavailable as error:
-            raise HTTPError(503, 'the database is unavailable') from error
+        """ refuse the upgrade without a valid login (401), or while the
+        accounts cannot be read (503) """
+        self.member = await current_member(self)
         if self.member is None:
             raise HTTPError(401, 'log in first')
 {%- endif %}
