@@ -7,6 +7,9 @@ connection, so this works for SQLite and PostgreSQL alike.
 """
 import argparse
 import asyncio
+{%- if cookiecutter.database == 'sqlite' %}
+import fcntl
+{%- endif %}
 import os
 import sys
 from pathlib import Path
@@ -64,17 +67,25 @@ async def current(engine):
 
 async def upgrade(engine, target='head'):
     """ migrate the database up to the target revision """
-    async with engine.begin() as connection:
+    # servers starting side by side (--processes, docker compose --scale) migrate
+    # one at a time: the others wait for the lock, then find nothing left to do
 {%- if cookiecutter.database == 'postgresql' %}
-        # servers starting side by side (docker compose --scale) migrate one at
-        # a time: the others wait here, then find nothing left to do
+    async with engine.begin() as connection:
         await connection.execute(
             text('SELECT pg_advisory_xact_lock(:key)'), {'key': MIGRATION_LOCK}
         )
-{%- endif %}
         await connection.run_sync(
             lambda sync: command.upgrade(alembic_config(sync), target)
         )
+{%- else %}
+    with open(f'{engine.url.database}-migrating', 'a', encoding='ascii') as lock:
+        # closing the file lets go of the lock
+        await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+        async with engine.begin() as connection:
+            await connection.run_sync(
+                lambda sync: command.upgrade(alembic_config(sync), target)
+            )
+{%- endif %}
 
 
 async def downgrade(engine, target):
