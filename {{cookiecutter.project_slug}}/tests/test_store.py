@@ -1,10 +1,11 @@
 """ The history store and the schema migrations, on a real database. """
+import asyncio
 import os
 import subprocess
 import sys
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from {{ cookiecutter.package_name }} import migrate
 from {{ cookiecutter.package_name }}.store import Store, StoreUnavailable, make_engine
@@ -37,6 +38,33 @@ async def test_history_survives_a_restart(store, database_url):
         assert texts == ['still here after a restart']
     finally:
         await again.close()
+
+
+async def test_a_burst_of_history_reads_shares_two_queries(store):
+    """ ten clients asking at once: the first reads, the rest share one more read """
+    queries = []
+    event.listen(
+        store.engine.sync_engine,
+        'before_cursor_execute',
+        lambda *args: queries.append(args[2]),
+    )
+    await store.add('ann', 'hello', 1.0)
+    answers = await asyncio.gather(*(store.recent() for _ in range(10)))
+    assert all(answer == answers[0] for answer in answers)
+    assert [message['text'] for message in answers[0]] == ['hello']
+    assert len([query for query in queries if 'FROM messages' in query]) == 2
+
+
+async def test_a_read_that_began_before_a_message_is_not_shared_after_it(store):
+    """ who asks after a message was stored gets it, whatever read was running """
+    running = asyncio.ensure_future(store.recent())
+    await asyncio.sleep(0)
+    await store.add('ann', 'said while the history was being read', 1.0)
+    later = await store.recent()
+    assert [message['text'] for message in later] == [
+        'said while the history was being read'
+    ]
+    await running
 
 
 async def test_a_failing_database_raises_store_unavailable(store, outage):

@@ -4,6 +4,7 @@ Every message is stored before it is broadcast; a client that connects gets
 the most recent ones first. A database that fails or goes away raises
 StoreUnavailable, which the caller turns into an error frame and a log line.
 """
+import asyncio
 import logging
 
 {% if cookiecutter.database == 'sqlite' -%}
@@ -55,6 +56,9 @@ class Store:
         self.engine = engine
         self.history_size = history_size
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.reading = asyncio.Lock()
+        self.reads_started = 0
+        self.fresh = None  # (number of the read, its messages): the newest read
 
     async def add(self, name, text, ts):
         """ keep a message; returns it as clients receive it, with its id """
@@ -67,7 +71,26 @@ class Store:
             raise StoreUnavailable(f'could not store the message: {error}') from error
 
     async def recent(self):
-        """ the last history_size messages, oldest first """
+        """ the last history_size messages, oldest first, as read after this call
+
+        Calls that come while a read runs share the next read, which starts
+        after them all: a burst of a thousand connections makes two queries,
+        not a thousand held open at once (and the memory they take). The list
+        is shared too: do not change it.
+        """
+        asked = self.reads_started
+        async with self.reading:
+            if self.fresh is not None and self.fresh[0] > asked:
+                # that read started after this call: nothing stored before it is missing
+                return self.fresh[1]
+            self.reads_started += 1
+            number = self.reads_started
+            messages = await self.read_recent()
+            self.fresh = (number, messages)
+            return messages
+
+    async def read_recent(self):
+        """ the last history_size messages, oldest first, from the database """
         query = select(Message).order_by(Message.id.desc()).limit(self.history_size)
         try:
             async with self.sessions() as session:
