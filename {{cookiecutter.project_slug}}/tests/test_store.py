@@ -1,8 +1,6 @@
 """ The history store and the schema migrations, on a real database. """
 import asyncio
-import os
-import subprocess
-import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import event, text
@@ -113,24 +111,11 @@ async def test_ensure_schema_upgrades_or_refuses(store):
     assert await migrate.current(store.engine) == migrate.head()
 
 
-def test_servers_starting_together_migrate_one_at_a_time(database_url):
+def test_servers_starting_together_migrate_one_at_a_time(run_module):
     """ three processes upgrading an empty database at once all succeed """
-    env = {**os.environ, 'DATABASE_URL': database_url, 'PYTHONPATH': os.getcwd()}
-    command = [sys.executable, '-m', '{{ cookiecutter.package_name }}.migrate', 'upgrade']
-    processes = [
-        # pylint: disable-next=consider-using-with
-        subprocess.Popen(
-            command,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(3)
-    ]
-    for process in processes:
-        _, errors = process.communicate(timeout=120)
-        assert process.returncode == 0, errors
+    with ThreadPoolExecutor(3) as pool:
+        # run_module checks each one's exit code, and raises when one failed
+        list(pool.map(lambda _: run_module('migrate', 'upgrade'), range(3)))
 
 
 async def test_the_command_line_migrates(database_url, tmp_path, capsys):

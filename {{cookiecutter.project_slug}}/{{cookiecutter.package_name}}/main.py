@@ -306,6 +306,7 @@ def supervise(argv, processes):
     while children:
         pid, status = os.wait()
         child = children.pop(pid)
+        # reaped here, so Popen must be told, or it warns that the child still runs
         child.returncode = os.waitstatus_to_exitcode(status)
         codes.append(child.returncode)
         if not stopping:
