@@ -21,14 +21,21 @@ EXPECTED_FILES = [
     'Makefile',
     'README.md',
     'chat/__init__.py',
+    'chat/chat_part.py',
+    'chat/database.py',
     'chat/environment.py',
+    'chat/history.py',
+    'chat/history_part.py',
     'chat/hub.py',
     'chat/main.py',
     'chat/migrate.py',
     'chat/migrations/env.py',
     'chat/migrations/versions/0001_messages.py',
+    'chat/part.py',
+    'chat/parts.py',
     'chat/protocol.py',
     'chat/session.py',
+    'chat/sqlite.py',
     'chat/static/index.html',
     'chat/store.py',
     'chat/tables.py',
@@ -51,7 +58,11 @@ EXPECTED_FILES = [
     'setup.cfg',
     'tasks.py',
     'tests/conftest.py',
+    'tests/fixtures.py',
+    'tests/database_fixtures.py',
+    'tests/sqlite_fixtures.py',
     'tests/e2e/conftest.py',
+    'tests/e2e/fixtures.py',
     'tests/test_websocket.py',
 ]
 
@@ -168,7 +179,7 @@ def test_python_version_sets_docker_and_ci(bake, python_version):
 def test_port_reaches_server_client_and_docker(bake):
     """ the chosen port is the server's default, the proxy target and the published port """
     project = bake(port='9000')
-    assert 'default=9000' in project.read('chat/main.py')
+    assert 'default=9000' in project.read('chat/chat_part.py')
     assert 'ws://localhost:9000' in project.read('client/vite.config.js')
     assert 'EXPOSE 9000' in project.read('Dockerfile')
     compose = yaml.safe_load(project.read('docker-compose.yml'))
@@ -204,6 +215,8 @@ def test_awkward_answers_bake_valid_files(bake):
 
 
 DATABASE_FILES = [
+    'chat/database.py',
+    'chat/history_part.py',
     'chat/store.py',
     'chat/tables.py',
     'chat/migrate.py',
@@ -216,11 +229,13 @@ LOGIN_FILES = [
     'chat/auth.py',
     'chat/accounts.py',
     'chat/passwords.py',
-    'chat/users.py',
+    'chat/manage_accounts.py',
+    'chat/login_part.py',
     'chat/templates/login.html',
     'chat/migrations/versions/0002_users.py',
+    'chat/migrations/versions/0003_accounts.py',
     'tests/test_auth.py',
-    'tests/test_users.py',
+    'tests/test_manage_accounts.py',
     'docsrc/login.md',
 ]
 
@@ -269,6 +284,7 @@ def test_redis_brings_its_service_pin_and_tests(bake, broker):
     compose = yaml.safe_load(project.read('docker-compose.yml'))
     assert ('redis' in compose['services']) == redis
     assert project.has_file('tests/test_broker.py') == redis
+    assert project.has_file('chat/redis_broker.py') == redis
     assert project.has_file('tests/redis_server.py') == redis
     assert ('--processes' in project.read('README.md')) == redis
     assert project.has_file('chat/broker.py')
@@ -279,8 +295,8 @@ def test_readme_documents_login_only_when_chosen(bake, auth):
     """ the login section and the user tasks appear only with auth=password """
     project = bake(auth=auth)
     readme, tasks = project.read('README.md'), project.read('tasks.py')
-    assert ('inv user-add' in readme) == (auth == 'password')
-    assert ('def user_add' in tasks) == (auth == 'password')
+    assert ('inv account-add' in readme) == (auth == 'password')
+    assert ('def account_add' in tasks) == (auth == 'password')
     assert ('## Login' in readme) == (auth == 'password')
 
 

@@ -38,21 +38,13 @@ def client_packages(ctx):
     help={
         'debug': 'reload on change and accept websockets from any origin',
         'port': 'port to listen on',
-{%- if cookiecutter.broker == 'redis' %}
-        'processes': 'server processes sharing the port, chatting through Redis',
-{%- endif %}
+        'options': 'more server options, e.g. --max_text=500 (listed by --options=--help)',
     }
 )
-{%- if cookiecutter.broker == 'redis' %}
-def server(ctx, debug=False, port={{ cookiecutter.port | int }}, processes=1):
+def server(ctx, debug=False, port={{ cookiecutter.port | int }}, options=''):
     """ run the chat server """
-    command = f'python -m {PACKAGE}.main --port={port} --debug={debug}'
-    ctx.run(f'{command} --processes={processes}', pty=True)
-{%- else %}
-def server(ctx, debug=False, port={{ cookiecutter.port | int }}):
-    """ run the chat server """
-    ctx.run(f'python -m {PACKAGE}.main --port={port} --debug={debug}', pty=True)
-{%- endif %}
+    command = f'python -m {PACKAGE}.main --port={port} --debug={debug} {options}'
+    ctx.run(command.strip(), pty=True)
 
 
 @task
@@ -181,28 +173,29 @@ def db_revision(ctx, message):
 {% endif -%}
 {% if cookiecutter.auth == 'password' -%}
 @task(
+    aliases=['user-add'],
     help={
         'email': 'the e-mail address to log in with',
         'name': 'the name shown on messages (default: from the e-mail)',
-    }
+    },
 )
-def user_add(ctx, email, name=''):
+def account_add(ctx, email, name=''):
     """ add an account: asks for the password, or reads it from standard input """
     named = f' --name {shlex.quote(name)}' if name else ''
-    command = f'python -m {PACKAGE}.users add {shlex.quote(email)}{named}'
+    command = f'python -m {PACKAGE}.manage_accounts add {shlex.quote(email)}{named}'
     ctx.run(command, pty=sys.stdin.isatty())
 
 
-@task
-def user_list(ctx):
+@task(aliases=['user-list'])
+def account_list(ctx):
     """ list the accounts """
-    ctx.run(f'python -m {PACKAGE}.users list')
+    ctx.run(f'python -m {PACKAGE}.manage_accounts list')
 
 
-@task(help={'email': 'the e-mail address of the account'})
-def user_remove(ctx, email):
+@task(aliases=['user-remove'], help={'email': 'the e-mail address of the account'})
+def account_remove(ctx, email):
     """ remove an account """
-    ctx.run(f'python -m {PACKAGE}.users remove {shlex.quote(email)}')
+    ctx.run(f'python -m {PACKAGE}.manage_accounts remove {shlex.quote(email)}')
 
 
 {% endif -%}

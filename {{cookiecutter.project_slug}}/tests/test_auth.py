@@ -1,5 +1,4 @@
 """ Login: passwords, the login form, the backoff, and the websocket's door. """
-import asyncio
 import re
 from urllib.parse import urlencode
 
@@ -7,10 +6,11 @@ import pytest
 from tornado.httpclient import HTTPClientError
 
 from {{ cookiecutter.package_name }}.accounts import AccountExists, lock_seconds
+from {{ cookiecutter.package_name }}.history import Unavailable
+from {{ cookiecutter.package_name }}.login_part import require_secret
 from {{ cookiecutter.package_name }}.passwords import hash_password, verify_password
-from {{ cookiecutter.package_name }}.store import StoreUnavailable
 
-from .conftest import MEMBER
+from .login_fixtures import ANN
 
 
 def test_passwords_are_salted_hashes():
@@ -64,7 +64,7 @@ async def post_login(client, email, password):
 
 async def test_a_good_login_sets_a_safe_cookie(http_server_client):
     """ the right password: a signed HttpOnly, SameSite=Lax cookie and off to the chat """
-    response = await post_login(http_server_client, MEMBER['email'], MEMBER['password'])
+    response = await post_login(http_server_client, ANN['email'], ANN['password'])
     assert response.code == 302
     assert response.headers['Location'] == '/'
     cookie = [
@@ -79,7 +79,7 @@ async def test_a_good_login_sets_a_safe_cookie(http_server_client):
 
 @pytest.mark.parametrize(
     'email, password',
-    [(MEMBER['email'], 'wrong password'), ('nobody@example.com', MEMBER['password'])],
+    [(ANN['email'], 'wrong password'), ('nobody@example.com', ANN['password'])],
 )
 async def test_a_wrong_login_says_so_without_telling_which(
     http_server_client, email, password
@@ -96,7 +96,7 @@ async def test_a_login_without_the_xsrf_token_is_refused(http_server_client):
     response = await http_server_client.fetch(
         '/login',
         method='POST',
-        body=urlencode({'email': MEMBER['email'], 'password': MEMBER['password']}),
+        body=urlencode({'email': ANN['email'], 'password': ANN['password']}),
         raise_error=False,
     )
     assert response.code == 403
@@ -104,17 +104,21 @@ async def test_a_login_without_the_xsrf_token_is_refused(http_server_client):
 
 async def test_repeated_failures_slow_the_account_down(http_server_client, accounts):
     """ after three failures even the right password waits for the lock to pass """
+    # the accounts' clock stands still unless the test moves it: however long a
+    # password check takes on a loaded machine, the lock has not passed by itself
+    now = [1_000_000.0]
+    accounts.clock = lambda: now[0]
     for _ in range(3):
-        response = await post_login(http_server_client, MEMBER['email'], 'guess')
+        response = await post_login(http_server_client, ANN['email'], 'guess')
         assert response.code == 401
-    response = await post_login(http_server_client, MEMBER['email'], MEMBER['password'])
+    response = await post_login(http_server_client, ANN['email'], ANN['password'])
     assert response.code == 429
     assert b'Too many failed logins: try again in' in response.body
-    await asyncio.sleep(accounts.backoff + 0.05)
-    response = await post_login(http_server_client, MEMBER['email'], MEMBER['password'])
+    now[0] += accounts.backoff + 0.05
+    response = await post_login(http_server_client, ANN['email'], ANN['password'])
     assert response.code == 302
-    (member,) = await accounts.everyone()
-    assert (member.failed_logins, member.locked_until) == (0, 0.0)
+    (ann,) = await accounts.everyone()
+    assert (ann.failed_logins, ann.locked_until) == (0, 0.0)
 
 
 async def test_logout_forgets_the_login(http_server_client):
@@ -129,25 +133,23 @@ async def test_logout_forgets_the_login(http_server_client):
     )
 
 
-async def test_the_session_says_who_is_logged_in(http_server_client, member_cookie):
+async def test_the_session_says_who_is_logged_in(http_server_client, ann_cookie):
     """ the client learns whether to show the login page """
     anonymous = await http_server_client.fetch('/api/session')
     assert anonymous.body == b'{"auth": true, "user": null}'
-    member = await http_server_client.fetch(
-        '/api/session', headers={'Cookie': member_cookie}
-    )
-    assert member.body == b'{"auth": true, "user": "ann"}'
+    ann = await http_server_client.fetch('/api/session', headers={'Cookie': ann_cookie})
+    assert ann.body == b'{"auth": true, "user": "ann"}'
 
 
 @pytest.mark.parametrize('cookie', FORGED)
 async def test_the_socket_refuses_anyone_not_logged_in(ws_connect, cookie):
     """ no cookie, or a forged one: 401 at the upgrade """
     with pytest.raises(HTTPClientError) as refused:
-        await ws_connect(cookie=cookie)
+        await ws_connect(headers={'Cookie': cookie} if cookie else {})
     assert refused.value.code == 401
 
 
-async def test_messages_go_out_under_the_members_name(ws_connect, send, receive):
+async def test_messages_go_out_under_the_accounts_name(ws_connect, send, receive):
     """ whatever name the client sends, the message carries the login's """
     client = await ws_connect()
     await send(client, name='mallory', text='who am I?')
@@ -157,7 +159,7 @@ async def test_messages_go_out_under_the_members_name(ws_connect, send, receive)
 
 async def test_the_socket_says_503_when_accounts_cannot_be_read(ws_connect, outage):
     """ a database outage at the door is a clear refusal, not a crash """
-    await outage.begin('users')
+    await outage.begin('accounts')
     with pytest.raises(HTTPClientError) as refused:
         await ws_connect()
     assert refused.value.code == 503
@@ -166,14 +168,12 @@ async def test_the_socket_says_503_when_accounts_cannot_be_read(ws_connect, outa
 
 
 async def test_the_session_says_503_when_accounts_cannot_be_read(
-    http_server_client, member_cookie, outage
+    http_server_client, ann_cookie, outage
 ):
     """ the page's first question gets a clear answer during an outage too """
-    await outage.begin('users')
+    await outage.begin('accounts')
     with pytest.raises(HTTPClientError) as refused:
-        await http_server_client.fetch(
-            '/api/session', headers={'Cookie': member_cookie}
-        )
+        await http_server_client.fetch('/api/session', headers={'Cookie': ann_cookie})
     assert refused.value.code == 503
     await outage.end()
 
@@ -183,13 +183,29 @@ async def test_accounts_are_added_listed_and_removed(accounts, outage):
     await accounts.add('Bob@Example.com ', 'bob', 'another secret')
     with pytest.raises(AccountExists):
         await accounts.add('bob@example.com', 'bob', 'another secret')
-    assert [user.email for user in await accounts.everyone()] == [
+    assert [account.email for account in await accounts.everyone()] == [
         'ann@example.com',
         'bob@example.com',
     ]
     assert await accounts.remove('BOB@example.com')
     assert not await accounts.remove('bob@example.com')
-    await outage.begin('users')
-    with pytest.raises(StoreUnavailable):
+    await outage.begin('accounts')
+    with pytest.raises(Unavailable):
         await accounts.by_id(1)
     await outage.end()
+
+
+def test_a_secret_is_required_outside_debug():
+    """ without COOKIE_SECRET the server refuses to start """
+    with pytest.raises(SystemExit, match='COOKIE_SECRET is not set'):
+        require_secret({'cookie_secret': None, 'debug': False})
+
+
+def test_debug_makes_up_a_throwaway_secret():
+    """ in debug mode a random secret is used, and a given one is kept """
+    settings = {'cookie_secret': None, 'debug': True}
+    require_secret(settings)
+    assert len(settings['cookie_secret']) >= 32
+    given = {'cookie_secret': 'given', 'debug': False}
+    require_secret(given)
+    assert given['cookie_secret'] == 'given'

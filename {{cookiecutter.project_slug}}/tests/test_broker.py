@@ -6,9 +6,9 @@ import logging
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
-from {{ cookiecutter.package_name }}.broker import BROKER_DOWN, BROKER_UP, RedisBroker
 from {{ cookiecutter.package_name }}.hub import Hub
 from {{ cookiecutter.package_name }}.main import make_app
+from {{ cookiecutter.package_name }}.redis_broker import BROKER_DOWN, BROKER_UP, RedisBroker
 
 
 async def second_server(app, hub):

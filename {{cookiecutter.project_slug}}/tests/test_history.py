@@ -1,24 +1,9 @@
 """ History over the websocket: stored before broadcast, sent first on connect. """
-import asyncio
 import json
 import logging
 
 from {{ cookiecutter.package_name }}.protocol import encode
-from {{ cookiecutter.package_name }}.store import Store
 from {{ cookiecutter.package_name }}.websocket import unseen
-
-
-class GatedStore(Store):
-    """ the real store, whose history read waits until the test opens the gate """
-
-    def __init__(self, store):
-        super().__init__(store.engine, store.history_size)
-        self.gate = asyncio.Event()
-
-    async def recent(self):
-        """ wait for the gate, then read the history """
-        await self.gate.wait()
-        return await super().recent()
 
 
 async def test_a_new_client_gets_an_empty_history_first(ws_connect):
@@ -47,46 +32,6 @@ async def test_a_late_comer_gets_the_recent_history(ws_connect, send, receive):
     late = await ws_connect()
     texts = [message['text'] for message in late.history['messages']]
     assert texts == [f'message {number}' for number in range(2, 7)]
-
-
-async def test_what_arrives_while_the_history_is_read_comes_after_it(
-    app, store, ws_connect, send, receive
-):
-    """ a joining client misses nothing and gets nothing twice """
-    first = await ws_connect()
-    gated = app.settings['store'] = GatedStore(store)
-    joining = asyncio.ensure_future(ws_connect())
-    while len(app.settings['hub'].clients) < 2:
-        await asyncio.sleep(0.01)
-    await send(first, name='ann', text='while you were joining')
-    said = await receive(first)
-    app.settings['hub'].publish({'type': 'status', 'status': 'still up'})
-    gated.gate.set()
-    late = await joining
-    assert late.history['messages'] == [said]
-    assert await receive(late) == {'type': 'status', 'status': 'still up'}
-    await send(first, name='ann', text='and after')
-    assert (await receive(late))['text'] == 'and after'
-
-
-async def test_a_client_waiting_for_its_history_still_answers_pings(
-    app, store, ws_connect
-):
-    """ pings are not held back with the frames: a slow history read is no timeout """
-    hub = app.settings['hub']
-    hub.ping_interval = 0.05
-    first = await ws_connect()
-    gated = app.settings['store'] = GatedStore(store)
-    joining = asyncio.ensure_future(ws_connect())
-    while len(hub.clients) < 2:
-        await asyncio.sleep(0.01)
-    await asyncio.sleep(0.3)
-    gated.gate.set()
-    late = await joining
-    assert late.history == {'type': 'history', 'messages': []}
-    assert len(hub.clients) == 2
-    hub.close_all(1001, 'done')
-    assert await first.read_message() is None
 
 
 def test_frames_already_in_the_history_are_not_sent_twice():
@@ -122,22 +67,3 @@ async def test_a_database_outage_is_reported_and_survived(
     await send(sender, name='ann', text='back again')
     for client in (sender, other, late):
         assert (await receive(client))['text'] == 'back again'
-{%- if cookiecutter.database == 'postgresql' %}
-
-
-async def test_the_database_server_going_away_is_survived(
-    ws_connect, send, receive, postgres, caplog
-):
-    """ PostgreSQL stops mid-chat: an error frame, a log line, and back when it is """
-    client = await ws_connect()
-    postgres.stop()
-    try:
-        with caplog.at_level(logging.ERROR):
-            await send(client, name='ann', text='lost')
-            assert (await receive(client))['type'] == 'error'
-        assert 'message not stored' in caplog.text
-    finally:
-        postgres.start()
-    await send(client, name='ann', text='back again')
-    assert (await receive(client))['text'] == 'back again'
-{%- endif %}

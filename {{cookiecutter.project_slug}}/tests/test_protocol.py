@@ -3,6 +3,7 @@ import json
 
 import pytest
 
+from {{ cookiecutter.package_name }}.history import NoHistory
 from {{ cookiecutter.package_name }}.protocol import (
     MAX_NAME,
     BadMessage,
@@ -59,3 +60,17 @@ def test_encode_keeps_unicode_and_markup_as_text():
     text = encode(message)
     assert text == '{"type":"message","name":"Zoë","text":"<b>hi</b> ☕","ts":1.5}'
     assert json.loads(text) == message
+
+
+def test_a_chat_message_carries_its_id_only_when_it_has_one():
+    """ one shape on the wire; the id is the history's number of the message """
+    said = {'type': 'message', 'name': 'ann', 'text': 'hi', 'ts': 1.5}
+    assert chat_message('ann', 'hi', 1.5) == said
+    assert chat_message('ann', 'hi', 1.5, message_id=7) == {**said, 'id': 7}
+
+
+async def test_without_a_database_nothing_is_kept():
+    """ NoHistory stamps a message for sending, and has nothing to give back """
+    history = NoHistory()
+    assert await history.add('ann', 'hi', 1.5) == chat_message('ann', 'hi', 1.5)
+    assert await history.recent() == []

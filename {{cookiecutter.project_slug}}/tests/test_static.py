@@ -1,7 +1,5 @@
 """ The built client is served at / so the chat works without node. """
-{%- if cookiecutter.auth == 'none' %}
 import json
-{%- endif %}
 
 from {{ cookiecutter.package_name }}.main import STATIC_DIR
 
@@ -28,12 +26,10 @@ async def test_a_missing_file_is_404(http_server_client):
     response = await http_server_client.fetch('/nothing-here.js', raise_error=False)
     assert response.code == 404
 
-{%- if cookiecutter.auth == 'none' %}
 
-
-async def test_session_says_no_login_is_needed(http_server_client):
-    """ the client asks who it is; without login nobody needs to be anyone """
+async def test_session_says_whether_login_is_needed(app, http_server_client):
+    """ the client asks who it is: nobody yet, and whether it must log in """
     response = await http_server_client.fetch('/api/session')
-    assert json.loads(response.body) == {'auth': False, 'user': None}
+    login_required = app.settings['login_required']
+    assert json.loads(response.body) == {'auth': login_required, 'user': None}
     assert response.headers['Cache-Control'] == 'no-store'
-{%- endif %}

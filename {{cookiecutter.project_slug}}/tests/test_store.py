@@ -6,7 +6,14 @@ import pytest
 from sqlalchemy import event, text
 
 from {{ cookiecutter.package_name }} import migrate
-from {{ cookiecutter.package_name }}.store import Store, StoreUnavailable, make_engine
+from {{ cookiecutter.package_name }}.database import (
+    DEFAULT_URL,
+    Database,
+    make_engine,
+    url_from_environment,
+)
+from {{ cookiecutter.package_name }}.history import Unavailable
+from {{ cookiecutter.package_name }}.store import Store
 
 
 async def test_messages_come_back_oldest_first_up_to_the_limit(store):
@@ -29,20 +36,20 @@ async def test_messages_come_back_oldest_first_up_to_the_limit(store):
 async def test_history_survives_a_restart(store, database_url):
     """ a new store on the same database sees what the old one kept """
     await store.add('ann', 'still here after a restart', 1.0)
-    await store.close()
-    again = Store(make_engine(database_url))
+    await store.database.close()
+    again = Store(Database.at(database_url))
     try:
         texts = [message['text'] for message in await again.recent()]
         assert texts == ['still here after a restart']
     finally:
-        await again.close()
+        await again.database.close()
 
 
 async def test_a_burst_of_history_reads_shares_two_queries(store):
     """ ten clients asking at once: the first reads, the rest share one more read """
     queries = []
     event.listen(
-        store.engine.sync_engine,
+        store.database.engine.sync_engine,
         'before_cursor_execute',
         lambda *args: queries.append(args[2]),
     )
@@ -66,11 +73,11 @@ async def test_a_read_that_began_before_a_message_is_not_shared_after_it(store):
 
 
 async def test_a_failing_database_raises_store_unavailable(store, outage):
-    """ errors from the database come out as StoreUnavailable """
+    """ errors from the database come out as Unavailable """
     await outage.begin('messages')
-    with pytest.raises(StoreUnavailable, match='could not store'):
+    with pytest.raises(Unavailable, match='could not store'):
         await store.add('ann', 'lost', 1.0)
-    with pytest.raises(StoreUnavailable, match='could not read'):
+    with pytest.raises(Unavailable, match='could not read'):
         await store.recent()
     await outage.end()
     assert (await store.add('ann', 'back', 2.0))['text'] == 'back'
@@ -78,11 +85,11 @@ async def test_a_failing_database_raises_store_unavailable(store, outage):
 
 async def test_migrations_go_down_and_up(store):
     """ every revision can be undone and redone """
-    assert await migrate.current(store.engine) == migrate.head()
-    await migrate.downgrade(store.engine, 'base')
-    assert await migrate.current(store.engine) is None
-    await migrate.upgrade(store.engine)
-    assert await migrate.current(store.engine) == migrate.head()
+    assert await migrate.current(store.database.engine) == migrate.head()
+    await migrate.downgrade(store.database.engine, 'base')
+    assert await migrate.current(store.database.engine) is None
+    await migrate.upgrade(store.database.engine)
+    assert await migrate.current(store.database.engine) == migrate.head()
 
 
 async def test_tables_and_migrations_agree(store, tmp_path):
@@ -93,7 +100,7 @@ async def test_tables_and_migrations_agree(store, tmp_path):
         (folder / name).write_bytes((migrate.MIGRATIONS / name).read_bytes())
     for script in (migrate.MIGRATIONS / 'versions').glob('0*.py'):
         (folder / 'versions' / script.name).write_bytes(script.read_bytes())
-    await migrate.revision(store.engine, 'nothing to change', folder)
+    await migrate.revision(store.database.engine, 'nothing to change', folder)
     (written,) = [
         path for path in (folder / 'versions').glob('*.py') if 'nothing' in path.name
     ]
@@ -103,12 +110,12 @@ async def test_tables_and_migrations_agree(store, tmp_path):
 
 async def test_ensure_schema_upgrades_or_refuses(store):
     """ behind: upgraded when allowed, SchemaBehind when not """
-    await migrate.downgrade(store.engine, 'base')
+    await migrate.downgrade(store.database.engine, 'base')
     with pytest.raises(migrate.SchemaBehind, match='inv db-upgrade'):
-        await migrate.ensure_schema(store.engine, upgrade_allowed=False)
-    await migrate.ensure_schema(store.engine, upgrade_allowed=True)
-    await migrate.ensure_schema(store.engine, upgrade_allowed=False)
-    assert await migrate.current(store.engine) == migrate.head()
+        await migrate.ensure_schema(store.database.engine, upgrade_allowed=False)
+    await migrate.ensure_schema(store.database.engine, upgrade_allowed=True)
+    await migrate.ensure_schema(store.database.engine, upgrade_allowed=False)
+    assert await migrate.current(store.database.engine) == migrate.head()
 
 
 def test_servers_starting_together_migrate_one_at_a_time(run_module):
@@ -143,10 +150,9 @@ async def test_the_command_line_migrates(database_url, tmp_path, capsys):
 
 def test_database_url_comes_from_the_environment():
     """ DATABASE_URL wins over the default """
-    assert migrate.database_url({'DATABASE_URL': 'sqlite+aiosqlite:///x.db'}) == (
-        'sqlite+aiosqlite:///x.db'
-    )
-    assert migrate.database_url({}) == migrate.DEFAULT_URL
+    environ = {'DATABASE_URL': 'sqlite+aiosqlite:///x.db'}
+    assert url_from_environment(environ) == 'sqlite+aiosqlite:///x.db'
+    assert url_from_environment({}) == DEFAULT_URL
 
 
 def test_python_dash_m_migrates(run_module):

@@ -5,10 +5,40 @@ import json
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from {{ cookiecutter.package_name }}.main import MAX_FRAME_BYTES
+from {{ cookiecutter.package_name }}.chat_part import MAX_FRAME_BYTES
+from {{ cookiecutter.package_name }}.history import Unavailable
 from {{ cookiecutter.package_name }}.protocol import chat_message
 
 FOREIGN_ORIGIN = 'http://elsewhere.example:3000'
+
+
+class GatedHistory:
+    """ the application's history, whose reads wait until the test opens the gate """
+
+    def __init__(self, history):
+        self.history = history
+        self.gate = asyncio.Event()
+
+    async def add(self, name, text, ts):
+        """ keep the message at once """
+        return await self.history.add(name, text, ts)
+
+    async def recent(self):
+        """ wait for the gate, then read the history """
+        await self.gate.wait()
+        return await self.history.recent()
+
+
+class BrokenHistory:
+    """ a history whose database is away: every call raises Unavailable """
+
+    async def add(self, name, text, ts):
+        """ nothing can be kept """
+        raise Unavailable('the database is away')
+
+    async def recent(self):
+        """ nothing can be read """
+        raise Unavailable('the database is away')
 
 
 async def test_everyone_receives_each_message(ws_connect, send, receive):
@@ -114,3 +144,69 @@ async def test_a_vanished_client_is_forgotten(app, ws_connect):
             break
         await asyncio.sleep(0.01)
     assert not hub.clients
+
+
+async def test_a_history_that_fails_is_told_and_the_room_goes_on(
+    app, ws_connect, send, receive, caplog
+):
+    """ nothing kept, nothing sent: an error frame for the sender, a log line """
+    kept = app.settings['history']
+    app.settings['history'] = BrokenHistory()
+    client = await ws_connect(history=False)
+    assert await receive(client) == {
+        'type': 'error',
+        'error': 'the history is unavailable just now',
+    }
+    await send(client, name='ann', text='lost')
+    assert await receive(client) == {
+        'type': 'error',
+        'error': 'the message could not be stored; try again',
+    }
+    assert 'message not stored: the database is away' in caplog.text
+    app.settings['history'] = kept
+    await send(client, name='ann', text='kept again')
+    assert (await receive(client))['text'] == 'kept again'
+
+
+async def test_what_arrives_while_the_history_is_read_comes_after_it(
+    app, ws_connect, send, receive
+):
+    """ a joining client misses nothing and gets nothing twice """
+    first = await ws_connect()
+    gated = app.settings['history'] = GatedHistory(app.settings['history'])
+    joining = asyncio.ensure_future(ws_connect())
+    while len(app.settings['hub'].clients) < 2:
+        await asyncio.sleep(0.01)
+    await send(first, name='ann', text='while you were joining')
+    await receive(first)
+    app.settings['hub'].publish({'type': 'status', 'status': 'still up'})
+    gated.gate.set()
+    late = await joining
+    # in the history when it was stored there, else in a frame after it: once
+    seen = list(late.history['messages'])
+    frame = await receive(late)
+    while frame['type'] == 'message':
+        seen.append(frame)
+        frame = await receive(late)
+    assert [message['text'] for message in seen] == ['while you were joining']
+    assert frame == {'type': 'status', 'status': 'still up'}
+    await send(first, name='ann', text='and after')
+    assert (await receive(late))['text'] == 'and after'
+
+
+async def test_a_client_waiting_for_its_history_still_answers_pings(app, ws_connect):
+    """ pings are not held back with the frames: a slow history read is no timeout """
+    hub = app.settings['hub']
+    hub.ping_interval = 0.1
+    first = await ws_connect()
+    gated = app.settings['history'] = GatedHistory(app.settings['history'])
+    joining = asyncio.ensure_future(ws_connect())
+    while len(hub.clients) < 2:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.5)  # several ping sweeps
+    gated.gate.set()
+    late = await joining
+    assert late.history == {'type': 'history', 'messages': []}
+    assert len(hub.clients) == 2
+    hub.close_all(1001, 'done')
+    assert await first.read_message() is None

@@ -9,11 +9,11 @@ import asyncio
 import time
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
+from .database import unavailable
 from .passwords import UNKNOWN_ACCOUNT_HASH, hash_password, verify_password
-from .store import StoreUnavailable
-from .tables import User
+from .tables import Account
 
 FREE_TRIES = 3
 MAX_LOCK = 15 * 60.0
@@ -49,17 +49,17 @@ async def _in_thread(function, *args):
 
 
 class Accounts:
-    """ users, their passwords and their failed logins """
+    """ the accounts, their passwords and their failed logins """
 
-    def __init__(self, store, backoff=1.0, clock=time.time):
-        self.sessions = store.sessions
+    def __init__(self, database, backoff=1.0, clock=time.time):
+        self.database = database
         self.backoff = backoff
         self.clock = clock
 
     async def add(self, email, name, password):
         """ create an account; raises AccountExists """
         password_hash = await _in_thread(hash_password, password)
-        user = User(
+        account = Account(
             email=normal_email(email),
             name=name,
             password_hash=password_hash,
@@ -67,48 +67,49 @@ class Accounts:
             locked_until=0.0,
         )
         try:
-            async with self.sessions.begin() as session:
-                session.add(user)
+            async with self.database.writing() as db:
+                db.add(account)
         except IntegrityError as error:
-            raise AccountExists(f'{user.email} already has an account') from error
-        return user
+            raise AccountExists(f'{account.email} already has an account') from error
+        return account
 
     async def remove(self, email):
         """ delete an account; True when there was one """
-        async with self.sessions.begin() as session:
-            result = await session.execute(
-                delete(User).where(User.email == normal_email(email))
+        async with self.database.writing() as db:
+            result = await db.execute(
+                delete(Account).where(Account.email == normal_email(email))
             )
         return result.rowcount > 0
 
     async def everyone(self):
         """ every account, by e-mail """
-        async with self.sessions() as session:
-            return (await session.scalars(select(User).order_by(User.email))).all()
+        async with self.database.reading() as db:
+            return (await db.scalars(select(Account).order_by(Account.email))).all()
 
-    async def by_id(self, user_id):
+    async def by_id(self, account_id):
         """ the account with this id, or None """
-        try:
-            async with self.sessions() as session:
-                return await session.get(User, user_id)
-        except (SQLAlchemyError, OSError) as error:
-            raise StoreUnavailable(f'could not read the account: {error}') from error
+        with unavailable('read the account'):
+            async with self.database.reading() as db:
+                return await db.get(Account, account_id)
 
     async def login(self, email, password):
         """ the account when the password is right, None when not; raises TooSoon """
-        async with self.sessions.begin() as session:
-            user = await session.scalar(
-                select(User).where(User.email == normal_email(email))
+        async with self.database.writing() as db:
+            account = await db.scalar(
+                select(Account).where(Account.email == normal_email(email))
             )
-            if user is None:
+            if account is None:
                 await _in_thread(verify_password, password, UNKNOWN_ACCOUNT_HASH)
                 return None
             now = self.clock()
-            if now < user.locked_until:
-                raise TooSoon(user.locked_until - now)
-            if await _in_thread(verify_password, password, user.password_hash):
-                user.failed_logins, user.locked_until = 0, 0.0
-                return user
-            user.failed_logins += 1
-            user.locked_until = now + lock_seconds(user.failed_logins, self.backoff)
+            if now < account.locked_until:
+                raise TooSoon(account.locked_until - now)
+            if await _in_thread(verify_password, password, account.password_hash):
+                account.failed_logins = 0
+                account.locked_until = 0.0
+                return account
+            account.failed_logins += 1
+            account.locked_until = now + lock_seconds(
+                account.failed_logins, self.backoff
+            )
         return None

@@ -5,8 +5,8 @@ published during one turn of the event loop are joined and written to each
 client's socket in one write, so a busy room costs one system call per client
 per turn, not one per message, while each message stays a frame of its own.
 A client that went away is dropped and never stops the others from receiving.
-A published message goes through the broker (broker.py), which hands it to the
-hub of every process that should deliver it.
+A published message goes through the broker (broker.py, or redis_broker.py
+with Redis), which hands it to the hub of every process that should deliver it.
 """
 import asyncio
 import struct
@@ -44,6 +44,14 @@ class Hub:
         self.broker.attach(self)
         self.ping_interval = ping_interval
         self.pinger = None
+
+    async def start(self):
+        """ start the broker (with Redis: subscribe), before clients connect """
+        await self.broker.start()
+
+    async def close(self):
+        """ let go of the broker, once the clients are gone """
+        await self.broker.close()
 
     def join(self, client):
         """ start delivering to client (and pinging, with the first one) """

@@ -7,10 +7,6 @@ connection, so this works for SQLite and PostgreSQL alike.
 """
 import argparse
 import asyncio
-{%- if cookiecutter.database == 'sqlite' %}
-import fcntl
-{%- endif %}
-import os
 import sys
 from pathlib import Path
 
@@ -18,28 +14,16 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-{%- if cookiecutter.database == 'postgresql' %}
-from sqlalchemy import text
-{%- endif %}
-from sqlalchemy.exc import SQLAlchemyError
 
+from .database import make_engine, unavailable, url_from_environment
 from .environment import read_env_file
-from .store import StoreUnavailable, make_engine
+from .{{ cookiecutter.database }} import migrating
 
 MIGRATIONS = Path(__file__).parent / 'migrations'
-{%- if cookiecutter.database == 'postgresql' %}
-MIGRATION_LOCK = 2_541_170_001  # the key of the advisory lock held while migrating
-{%- endif %}
-DEFAULT_URL = '{{ "postgresql+asyncpg://chat:chat@localhost:5432/chat" if cookiecutter.database == "postgresql" else "sqlite+aiosqlite:///chat.db" }}'
 
 
 class SchemaBehind(Exception):
     """ the database's schema is older than the code's """
-
-
-def database_url(environ=None):
-    """ DATABASE_URL from the environment, or the default """
-    return (os.environ if environ is None else environ).get('DATABASE_URL', DEFAULT_URL)
 
 
 def alembic_config(connection=None, script_location=MIGRATIONS):
@@ -66,26 +50,11 @@ async def current(engine):
 
 
 async def upgrade(engine, target='head'):
-    """ migrate the database up to the target revision """
-    # servers starting side by side (--processes, docker compose --scale) migrate
-    # one at a time: the others wait for the lock, then find nothing left to do
-{%- if cookiecutter.database == 'postgresql' %}
-    async with engine.begin() as connection:
-        await connection.execute(
-            text('SELECT pg_advisory_xact_lock(:key)'), {'key': MIGRATION_LOCK}
-        )
+    """ migrate the database up to the target revision, one process at a time """
+    async with migrating(engine) as connection:
         await connection.run_sync(
             lambda sync: command.upgrade(alembic_config(sync), target)
         )
-{%- else %}
-    with open(f'{engine.url.database}-migrating', 'a', encoding='ascii') as lock:
-        # closing the file lets go of the lock
-        await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
-        async with engine.begin() as connection:
-            await connection.run_sync(
-                lambda sync: command.upgrade(alembic_config(sync), target)
-            )
-{%- endif %}
 
 
 async def downgrade(engine, target):
@@ -111,10 +80,8 @@ async def revision(engine, message, script_location=MIGRATIONS):
 
 async def ensure_schema(engine, upgrade_allowed):
     """ upgrade to head, or raise SchemaBehind when that is not allowed """
-    try:
+    with unavailable('reach the database'):
         at, wanted = await current(engine), head()
-    except (SQLAlchemyError, OSError) as error:
-        raise StoreUnavailable(f'cannot reach the database: {error}') from error
     if at == wanted:
         return
     if not upgrade_allowed:
@@ -129,7 +96,7 @@ async def run(argv):
     """ the command line: upgrade, downgrade REVISION, revision MESSAGE, current """
     read_env_file('.env')
     parser = argparse.ArgumentParser(prog='migrate', description='migrate the database')
-    parser.add_argument('--database-url', default=database_url())
+    parser.add_argument('--database-url', default=url_from_environment())
     parser.add_argument(
         '--migrations', default=MIGRATIONS, help='the migrations folder'
     )

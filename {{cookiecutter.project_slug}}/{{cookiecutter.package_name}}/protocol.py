@@ -2,7 +2,8 @@
 
 A client sends a JSON text frame ``{"name": ..., "text": ...}``. The server
 answers bad input with ``{"type": "error", "error": ...}`` and sends every
-accepted message to everyone as ``{"type": "message", "name", "text", "ts"}``.
+accepted message to everyone as ``{"type": "message", "name", "text", "ts"}``
+(and ``"id"``, the message's number in the history, when a database keeps it).
 """
 import json
 
@@ -36,9 +37,12 @@ def parse_frame(frame, max_text):
     return name, text
 
 
-def chat_message(name, text, ts):
-    """ the message everyone receives """
-    return {'type': 'message', 'name': name, 'text': text, 'ts': ts}
+def chat_message(name, text, ts, message_id=None):
+    """ the message everyone receives; with the id the history stored it under """
+    message = {'type': 'message', 'name': name, 'text': text, 'ts': ts}
+    if message_id is not None:
+        message['id'] = message_id
+    return message
 
 
 def error_message(reason):

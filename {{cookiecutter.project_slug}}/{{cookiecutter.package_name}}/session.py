@@ -1,25 +1,15 @@
-{%- set auth = cookiecutter.auth == 'password' -%}
 """ GET /api/session: whether login is needed and who the browser is. """
 from tornado.web import RequestHandler
-{%- if auth %}
-
-from .auth import current_member
-{%- endif %}
 
 
 class SessionHandler(RequestHandler):
-    """ answers {"auth": <login required?>, "user": <name or null>} """
-{%- if auth %}
+    """ answers {"auth": <login required?>, "user": <the account's name or null>} """
 
-    async def get(self):
-        """ the session as JSON, never cached """
-        member = await current_member(self)
-        self.set_header('Cache-Control', 'no-store')
-        self.write({'auth': True, 'user': member.name if member else None})
-{%- else %}
+    # the logged-in account (see auth.py), None for a guest
+    account = None
 
     def get(self):
         """ the session as JSON, never cached """
         self.set_header('Cache-Control', 'no-store')
-        self.write({'auth': False, 'user': None})
-{%- endif %}
+        name = self.account.name if self.account else None
+        self.write({'auth': self.settings['login_required'], 'user': name})

@@ -6,6 +6,8 @@ two agree (autogenerate finds nothing to change).
 from sqlalchemy import String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from .protocol import MAX_NAME, chat_message
+
 
 class Base(DeclarativeBase):
     """ the metadata of every table """
@@ -17,30 +19,24 @@ class Message(Base):
     __tablename__ = 'messages'
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(MAX_NAME))
     text: Mapped[str] = mapped_column(Text)
     ts: Mapped[float] = mapped_column(index=True)
 
     def to_message(self):
         """ the message as every client receives it """
-        return {
-            'type': 'message',
-            'id': self.id,
-            'name': self.name,
-            'text': self.text,
-            'ts': self.ts,
-        }
+        return chat_message(self.name, self.text, self.ts, self.id)
 {%- if cookiecutter.auth == 'password' %}
 
 
-class User(Base):
+class Account(Base):
     """ an account that may log in """
 
-    __tablename__ = 'users'
+    __tablename__ = 'accounts'
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(MAX_NAME))
     password_hash: Mapped[str] = mapped_column(String(255))
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[float] = mapped_column(default=0.0)

@@ -1,39 +1,22 @@
-{%- set database = cookiecutter.database != 'none' -%}
-{%- set auth = cookiecutter.auth == 'password' -%}
-""" The websocket handler: origin check, {% if auth %}login, {% endif %}parse and validate, stamp and publish.
-{%- if database %}
+""" The websocket handler: origin check, parse and validate, stamp, keep and publish.
 
-Every message is stored before it is broadcast, and a client that connects
-gets the recent history first, then whatever arrived while it was read.
-{%- endif %}
+A client that connects gets the recent history first, then whatever arrived
+while it was read; every message is kept by the history (stored, when there
+is a database) before it is broadcast.
 """
-{%- if database %}
 import json
-{%- endif %}
 import logging
 import time
 
 from tornado.iostream import StreamBufferFullError
-{% if auth -%}
-from tornado.web import HTTPError
-{% endif -%}
 from tornado.websocket import WebSocketHandler
 
-{% if auth -%}
-from .auth import current_member
-{% endif -%}
 from .flood import TokenBucket
+from .history import Unavailable
 from .hub import websocket_frame
-{% if database -%}
 from .protocol import BadMessage, encode, error_message, parse_frame
-from .store import StoreUnavailable
-{% else -%}
-from .protocol import BadMessage, chat_message, encode, error_message, parse_frame
-{% endif %}
+
 log = logging.getLogger(__name__)
-
-
-{%- if database %}
 
 
 def unseen(frames, newest):
@@ -41,7 +24,6 @@ def unseen(frames, newest):
     return [
         frame for frame in frames if json.loads(frame).get('id', newest + 1) > newest
     ]
-{%- endif %}
 
 
 class ChatSocket(WebSocketHandler):
@@ -49,40 +31,23 @@ class ChatSocket(WebSocketHandler):
 
     bucket = None
     answered = True
-{%- if database %}
     backlog = None
-{%- endif %}
-{%- if auth %}
-    member = None
-{%- endif %}
+    # the logged-in account (see auth.py), None for a guest
+    account = None
 
     @property
     def hub(self):
         """ the hub that fans messages out to this process's clients """
         return self.settings['hub']
-{%- if database %}
 
     @property
-    def store(self):
-        """ where the history is kept """
-        return self.settings['store']
-{%- endif %}
-{%- if auth %}
-
-    # Tornado awaits a coroutine prepare before it upgrades the connection
-    # pylint: disable-next=invalid-overridden-method
-    async def prepare(self):
-        """ refuse the upgrade without a valid login (401), or while the
-        accounts cannot be read (503) """
-        self.member = await current_member(self)
-        if self.member is None:
-            raise HTTPError(401, 'log in first')
-{%- endif %}
+    def history(self):
+        """ what keeps the messages and gives the recent ones """
+        return self.settings['history']
 
     def check_origin(self, origin):
         """ same origin only, any origin in debug mode (e.g. the vite server) """
         return self.settings.get('debug', False) or super().check_origin(origin)
-{%- if database %}
 
     # Tornado awaits a coroutine open before it reads the client's first frame
     # pylint: disable-next=invalid-overridden-method
@@ -91,9 +56,9 @@ class ChatSocket(WebSocketHandler):
         self.backlog = []
         self.start()
         try:
-            history = await self.store.recent()
+            history = await self.history.recent()
             first = encode({'type': 'history', 'messages': history})
-        except StoreUnavailable as error:
+        except Unavailable as error:
             log.error('history unavailable: %s', error)
             history = []
             first = encode(error_message('the history is unavailable just now'))
@@ -101,12 +66,6 @@ class ChatSocket(WebSocketHandler):
         newest = history[-1]['id'] if history else 0
         for frame in [first, *unseen(backlog, newest)]:
             self.send_frame(frame)
-{%- else %}
-
-    def open(self, *_args, **_kwargs):
-        """ join the room """
-        self.start()
-{%- endif %}
 
     def start(self):
         """ the flood allowance and the bound on pending output, then join the room """
@@ -118,7 +77,7 @@ class ChatSocket(WebSocketHandler):
     # Tornado awaits a coroutine on_message before reading this client's next frame
     # pylint: disable-next=invalid-overridden-method
     async def on_message(self, message):
-        """ validate a frame, stamp it and publish it, or answer with an error """
+        """ validate a frame, stamp it, keep it and publish it, or answer with an error """
         if not self.bucket.take():
             self.send_error_frame(
                 f'too many messages: at most {self.settings["flood_rate"]:g} a second'
@@ -129,20 +88,15 @@ class ChatSocket(WebSocketHandler):
         except BadMessage as error:
             self.send_error_frame(str(error))
             return
-{%- if auth %}
-        name = self.member.name
-{%- endif %}
-{%- if database %}
+        # an account speaks under its own name, whatever name the client sent
+        name = self.account.name if self.account else name
         try:
-            message = await self.store.add(name, text, time.time())
-        except StoreUnavailable as error:
+            kept = await self.history.add(name, text, time.time())
+        except Unavailable as error:
             log.error('message not stored: %s', error)
             self.send_error_frame('the message could not be stored; try again')
             return
-        self.hub.publish(message)
-{%- else %}
-        self.hub.publish(chat_message(name, text, time.time()))
-{%- endif %}
+        self.hub.publish(kept)
 
     def on_close(self):
         """ leave the room """
@@ -158,10 +112,8 @@ class ChatSocket(WebSocketHandler):
 
     def keepalive(self, ping):
         """ close a client that did not answer the last ping, ping one that did """
-{%- if database %}
         if self.backlog is not None:
             return True  # still joining: Tornado reads its pongs once open() returns
-{%- endif %}
         if not self.answered:
             log.info('closing a client that stopped answering pings')
             self.close(1001, 'ping timed out')
@@ -173,13 +125,11 @@ class ChatSocket(WebSocketHandler):
         """ send one encoded message to this client alone """
         return self.deliver(websocket_frame(text), [text])
 
-    def deliver(self, data, {{ 'texts' if database else '_texts' }}):
+    def deliver(self, data, texts):
         """ write ready-made frames (data) holding texts; False when gone or too slow """
-{%- if database %}
         if self.backlog is not None:
             self.backlog.extend(texts)
             return True
-{%- endif %}
         connection = self.ws_connection
         if connection is None or connection.is_closing():
             return False

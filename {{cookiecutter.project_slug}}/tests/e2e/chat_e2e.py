@@ -40,11 +40,6 @@ NO_CHROMIUM = (
     '(CHROMIUM=/path/to/chromium inv e2e).'
 )
 WINDOW = {'width': 560, 'height': 640}
-{%- if cookiecutter.auth == 'password' %}
-# the accounts every test server has: e-mail <name>@example.com, one password
-PEOPLE = ('Ann', 'Bob')
-PASSWORD = 'e2e password'
-{%- endif %}
 # a reconnecting page waits up to 10 s between attempts
 RECONNECT_TIMEOUT_MS = 25_000
 
@@ -140,22 +135,6 @@ class Server:
             self.process.kill()
             self.process.wait()
         self.process = None
-{%- if cookiecutter.auth == 'password' %}
-
-    def add_account(self, name, password):
-        """ add an account as `inv user-add` does, password on standard input """
-        command = [sys.executable, '-m', f'{PACKAGE}.users', 'add', email(name)]
-        subprocess.run(
-            command + ['--name', name],
-            input=f'{password}\n',
-            cwd=self.cwd,
-            env=self.env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-{%- endif %}
 
     def restart(self):
         """ stop, then start again on the same port """
@@ -163,21 +142,6 @@ class Server:
         return self.start()
 
 
-{% if cookiecutter.auth == 'password' -%}
-def email(name):
-    """ the test account's e-mail address """
-    return f'{name.lower()}@example.com'
-
-
-def log_in(page, name, password):
-    """ on the login page (where the chat sends a stranger): fill it in, submit """
-    page.wait_for_url('**/login')
-    page.get_by_label('E-mail').fill(email(name))
-    page.get_by_label('Password').fill(password)
-    page.get_by_role('button', name='Log in').click()
-
-
-{% endif -%}
 def say(page, text):
     """ type a message and press Enter, as a person would """
     page.get_by_label('Message', exact=True).fill(text)

@@ -8,18 +8,8 @@ import re
 
 from playwright.sync_api import expect
 
-{% if cookiecutter.auth == 'password' -%}
-from .chat_e2e import (
-    PASSWORD,
-    RECONNECT_TIMEOUT_MS,
-    WINDOW,
-    log_in,
-    say,
-    side_by_side,
-)
-{% else -%}
 from .chat_e2e import RECONNECT_TIMEOUT_MS, say, side_by_side
-{% endif %}
+
 CONVERSATION = [
     ('Ann', 'Hi Bob! Is the new chat server up?'),
     ('Bob', 'It is: Tornado websockets, a Vue 3 client, 100% coverage.'),
@@ -83,21 +73,6 @@ def test_page_reconnects_after_a_server_restart(open_chat, server):
         expect(page.locator('li.message .text').last).to_have_text('while down')
 
 
-{% if cookiecutter.auth == 'none' -%}
-def test_name_is_remembered(open_chat, server):
-    """ without login, the name a person chose is there next time """
-    page = open_chat()
-    guest = page.get_by_label('Name', exact=True).input_value()
-    assert guest.startswith('guest-')
-    page.get_by_label('Name', exact=True).fill('Zoë')
-    page.reload()
-    expect(page.get_by_label('Name', exact=True)).to_have_value('Zoë')
-    page.goto(server.url)
-    expect(page.get_by_label('Name', exact=True)).to_have_value('Zoë')
-
-
-{% endif -%}
-
 def test_keyboard_alone_is_enough(open_chat):
     """ tab to the message box, type, Enter: sent, without a mouse """
     page = open_chat()
@@ -120,47 +95,3 @@ def test_readable_at_phone_width(open_chat):
     send = page.get_by_role('button', name='Send').bounding_box()
     assert send['x'] + send['width'] <= 360
     assert page.get_by_label('Message', exact=True).bounding_box()['width'] > 150
-{%- if cookiecutter.database != 'none' %}
-
-
-def test_history_survives_a_restart(open_chat, server):
-    """ what was said is still there for someone who comes after a restart """
-    ann = open_chat(name='Ann')
-    say(ann, 'said before the restart')
-    expect(ann.locator('li.message .text')).to_have_text(['said before the restart'])
-    server.restart()
-    bob = open_chat(name='Bob')
-    expect(bob.locator('li.message .text')).to_have_text(['said before the restart'])
-{%- endif %}
-{%- if cookiecutter.auth == 'password' %}
-
-
-def test_login_flow(new_context, server):
-    """ a stranger is sent to the login page; a wrong password is refused; then in and out """
-    page = new_context(viewport=WINDOW).new_page()
-    page.goto(server.url)
-    page.wait_for_url('**/login')
-    log_in(page, 'Ann', 'not the password')
-    expect(page.locator('#error')).to_have_text('Wrong e-mail or password.')
-    log_in(page, 'Ann', PASSWORD)
-    expect(page.locator('#status')).to_have_text('connected')
-    expect(page.locator('#user')).to_contain_text('Signed in as Ann')
-    say(page, 'I am Ann, whatever I type')
-    expect(page.locator('li.message .name')).to_have_text(['Ann'])
-    page.locator('#logout').click()
-    page.wait_for_url('**/login')
-
-
-def test_an_anonymous_socket_is_refused(new_context, server):
-    """ without a login the websocket never opens """
-    page = new_context().new_page()
-    page.goto(f'{server.url}login')
-    outcome = page.evaluate(
-        '''() => new Promise((resolve) => {
-            const socket = new WebSocket(`ws://${location.host}/ws`)
-            socket.onopen = () => resolve('opened')
-            socket.onclose = () => resolve('refused')
-        })'''
-    )
-    assert outcome == 'refused'
-{%- endif %}

@@ -1,9 +1,9 @@
-""" The accounts' command line: inv user-add, user-list and user-remove. """
+""" The accounts' command line: inv account-add, account-list and account-remove. """
 import io
 
 import pytest
 
-from {{ cookiecutter.package_name }}.users import UsageError, read_password, run
+from {{ cookiecutter.package_name }}.manage_accounts import UsageError, read_password, run
 
 
 class Terminal(io.StringIO):
@@ -64,5 +64,5 @@ async def test_mistakes_are_explained(database_url, capsys):
 
 
 def test_python_dash_m_lists_the_accounts(run_module):
-    """ `python -m {{ cookiecutter.package_name }}.users list`, as `inv user-list` runs it """
-    assert run_module('users', 'list').stdout == 'no accounts\n'
+    """ `python -m {{ cookiecutter.package_name }}.manage_accounts list`, as `inv account-list` runs it """
+    assert run_module('manage_accounts', 'list').stdout == 'no accounts\n'

@@ -1,7 +1,7 @@
-""" Manage the accounts from the command line (``inv user-add``, ``user-list``, ``user-remove``).
+""" The accounts from the command line: ``inv account-add``, ``-list``, ``-remove``.
 
-``python -m {{ cookiecutter.package_name }}.users add EMAIL [--name NAME]`` asks for the password twice
-without echo at a terminal, and reads one line from standard input otherwise.
+``python -m {{ cookiecutter.package_name }}.manage_accounts add EMAIL [--name NAME]`` asks for the
+password twice without echo at a terminal, and reads one line from standard input otherwise.
 """
 import argparse
 import asyncio
@@ -9,10 +9,11 @@ import getpass
 import sys
 
 from .accounts import AccountExists, Accounts
+from .database import Database, url_from_environment
 from .environment import read_env_file
-from .migrate import database_url, ensure_schema
+from .migrate import ensure_schema
 from .passwords import MIN_LENGTH
-from .store import Store, make_engine
+from .protocol import MAX_NAME
 
 
 class UsageError(Exception):
@@ -34,7 +35,7 @@ def read_password(stream, prompt=getpass.getpass):
 
 async def add(accounts, args, stdin):
     """ add an account """
-    name = (args.name or args.email.split('@')[0]).strip()[:40]
+    name = (args.name or args.email.split('@')[0]).strip()[:MAX_NAME]
     try:
         await accounts.add(args.email, name, read_password(stdin))
     except AccountExists as error:
@@ -51,14 +52,16 @@ async def remove(accounts, args, _stdin):
 
 async def listing(accounts, _args, _stdin):
     """ every account """
-    users = await accounts.everyone()
-    return '\n'.join(f'{user.email}\t{user.name}' for user in users) or 'no accounts'
+    everyone = await accounts.everyone()
+    return '\n'.join(f'{one.email}\t{one.name}' for one in everyone) or 'no accounts'
 
 
 def parser():
     """ the command line """
-    commands = argparse.ArgumentParser(prog='users', description='manage the accounts')
-    commands.add_argument('--database-url', default=database_url())
+    commands = argparse.ArgumentParser(
+        prog='manage_accounts', description='manage the accounts'
+    )
+    commands.add_argument('--database-url', default=url_from_environment())
     actions = commands.add_subparsers(dest='action', required=True)
     adding = actions.add_parser('add', help='add an account')
     adding.add_argument('email')
@@ -75,15 +78,15 @@ async def run(argv, stdin=sys.stdin):
     """ do what argv asks; returns the exit status """
     read_env_file('.env')
     args = parser().parse_args(argv)
-    store = Store(make_engine(args.database_url))
+    database = Database.at(args.database_url)
     try:
-        await ensure_schema(store.engine, upgrade_allowed=True)
-        print(await args.run(Accounts(store), args, stdin))
+        await ensure_schema(database.engine, upgrade_allowed=True)
+        print(await args.run(Accounts(database), args, stdin))
     except UsageError as error:
         print(f'error: {error}', file=sys.stderr)
         return 1
     finally:
-        await store.close()
+        await database.close()
     return 0
 
 

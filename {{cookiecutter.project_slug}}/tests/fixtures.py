@@ -1,0 +1,161 @@
+""" Fixtures of every bake: the application under test and websocket clients.
+
+pytest-tornasync runs async tests; async fixtures do not work on pytest 8.4+,
+so the fixtures here return factories that a test awaits, and set-up that must
+await runs on the test's own loop through ``io_loop.run_sync``.
+"""
+# fixtures take the fixtures they need as arguments of the same name
+# pylint: disable=redefined-outer-name
+import asyncio
+import base64
+import json
+import os
+import socket
+from types import SimpleNamespace
+
+import pytest
+from tornado.httpclient import HTTPRequest
+from tornado.websocket import websocket_connect
+
+from {{ cookiecutter.package_name }}.main import make_app
+
+from .server_process import ServerProcess
+
+COOKIE_SECRET = 'test-secret'
+
+
+@pytest.fixture
+def app_settings():
+    """ the settings of the application under test; option plugins add theirs """
+    return {'cookie_secret': COOKIE_SECRET}
+
+
+@pytest.fixture
+def app(app_settings):
+    """ a fresh application for each test """
+    return make_app(app_settings)
+
+
+@pytest.fixture
+def server_options(tmp_path):
+    """ what a server started by a test needs: .argv options and .env variables;
+    option plugins add theirs """
+    return SimpleNamespace(
+        argv=[f'--env_file={tmp_path}/none'], env={'COOKIE_SECRET': COOKIE_SECRET}
+    )
+
+
+@pytest.fixture
+def launch(tmp_path, server_options):
+    """ a factory: `server = launch('--port=N')` runs the server as users do,
+    in a process of its own; nothing it started outlives the test """
+    started = []
+
+    def start(*args):
+        env = {**os.environ, 'PYTHONPATH': os.getcwd(), **server_options.env}
+        started.append(ServerProcess([*args, *server_options.argv], tmp_path, env))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.kill()
+
+
+@pytest.fixture
+def ws_url(http_server, http_server_port):
+    """ the websocket address of the running test server """
+    assert http_server
+    return f'ws://127.0.0.1:{http_server_port[1]}/ws'
+
+
+@pytest.fixture
+def ws_headers():
+    """ the HTTP headers every test client sends; the login plugin adds its cookie """
+    return {}
+
+
+@pytest.fixture
+def ws_connect(ws_url, ws_headers):
+    """ a factory: `client = await ws_connect(origin=...)`; all closed after the test
+
+    The history frame every client gets first is read and kept as
+    ``client.history``, unless history=False. Clients send ws_headers, unless
+    headers are given.
+    """
+    clients = []
+
+    async def connect(origin=None, history=True, headers=None, url=ws_url):
+        sent = dict(ws_headers if headers is None else headers)
+        if origin:
+            sent['Origin'] = origin
+        client = await websocket_connect(HTTPRequest(url, headers=sent))
+        clients.append(client)
+        if history:
+            client.history = json.loads(await client.read_message())
+        return client
+
+    yield connect
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def raw_connect(http_server, http_server_port, ws_headers):
+    """ a factory: a websocket client that completes the handshake, then never reads
+
+    `writer = await raw_connect(receive_buffer=4096)`; the test closes writer.
+    """
+    assert http_server
+    port = http_server_port[1]
+
+    async def connect(receive_buffer=None):
+        sock = socket.socket()
+        if receive_buffer:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        sock.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(sock, ('127.0.0.1', port))
+        reader, writer = await asyncio.open_connection(sock=sock)
+        key = base64.b64encode(os.urandom(16)).decode()
+        request = [
+            'GET /ws HTTP/1.1',
+            f'Host: 127.0.0.1:{port}',
+            'Upgrade: websocket',
+            'Connection: Upgrade',
+            f'Sec-WebSocket-Key: {key}',
+            'Sec-WebSocket-Version: 13',
+            *(f'{name}: {value}' for name, value in ws_headers.items()),
+        ]
+        writer.write(('\r\n'.join(request) + '\r\n\r\n').encode())
+        response = await reader.readuntil(b'\r\n\r\n')
+        assert response.startswith(b'HTTP/1.1 101'), response
+        # the history comes first: read it, so the client is past joining
+        header = await reader.readexactly(2)
+        size = header[1] & 0x7F
+        if size == 126:
+            size = int.from_bytes(await reader.readexactly(2), 'big')
+        assert json.loads(await reader.readexactly(size))['type'] == 'history'
+        return writer
+
+    return connect
+
+
+@pytest.fixture
+def send():
+    """ a helper: `await send(client, name=..., text=...)` writes one JSON frame """
+
+    async def write(client, **fields):
+        await client.write_message(json.dumps(fields))
+
+    return write
+
+
+@pytest.fixture
+def receive():
+    """ a helper: `await receive(client)` reads and decodes one JSON frame """
+
+    async def read(client):
+        frame = await client.read_message()
+        assert frame is not None, 'the connection closed'
+        return json.loads(frame)
+
+    return read

@@ -1,0 +1,57 @@
+""" A database keeps the history: options, the schema check at start, the store. """
+import asyncio
+import os
+
+from .database import Database, url_from_environment
+from .history import Unavailable
+from .migrate import SchemaBehind, ensure_schema
+from .part import Part
+from .store import Store
+
+
+async def open_database(options, environ):
+    """ the database, its schema checked (or upgraded); SystemExit when unusable """
+    database = Database.at(options.database_url or url_from_environment(environ))
+    try:
+        await ensure_schema(database.engine, options.upgrade_db)
+    except (SchemaBehind, Unavailable) as error:
+        await database.close()
+        raise SystemExit(f'error: {error}') from error
+    return database
+
+
+async def check_database(options, environ):
+    """ check (or upgrade) the schema, as the server does, and let go of it """
+    await (await open_database(options, environ)).close()
+
+
+class HistoryPart(Part):
+    """ every message is stored before it is sent; a client gets the recent ones """
+
+    def define_options(self, parser):
+        """ which database, how much history, whether to migrate on start """
+        parser.define(
+            'database_url', default=None, help='SQLAlchemy URL (default: $DATABASE_URL)'
+        )
+        parser.define('history', default=50, type=int, help='messages sent on connect')
+        parser.define(
+            'upgrade_db',
+            default=True,
+            type=bool,
+            help='migrate the database on start (false: refuse to start when behind)',
+        )
+
+    def prepare(self, options, argv):
+        """ migrate once, here: server processes started side by side then find
+        the schema up to date (and a database that is behind stops them all) """
+        asyncio.run(check_database(options, os.environ))
+
+    async def open(self, options, settings, resources):
+        """ the database and the history kept in it """
+        database = await open_database(options, os.environ)
+        resources.push_async_callback(database.close)
+        settings['database'] = database
+        settings['history'] = Store(database, options.history)
+
+
+HISTORY = HistoryPart()

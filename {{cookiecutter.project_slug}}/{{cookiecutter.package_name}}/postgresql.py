@@ -1,0 +1,25 @@
+""" PostgreSQL: the default server address, and one migration at a time. """
+import contextlib
+
+from sqlalchemy import text
+
+DEFAULT_URL = 'postgresql+asyncpg://chat:chat@localhost:5432/chat'
+MIGRATION_LOCK = 2_541_170_001  # the key of the advisory lock held while migrating
+
+
+def configure(_engine):
+    """ nothing to set: asyncpg's defaults serve the chat """
+
+
+@contextlib.asynccontextmanager
+async def migrating(engine):
+    """ a transaction on engine, held by one migrating process at a time
+
+    Servers starting side by side (--processes, docker compose --scale) wait
+    for an advisory lock, then find nothing left to do.
+    """
+    async with engine.begin() as connection:
+        await connection.execute(
+            text('SELECT pg_advisory_xact_lock(:key)'), {'key': MIGRATION_LOCK}
+        )
+        yield connection

@@ -1,0 +1,39 @@
+""" Scale-out through Redis: the broker, and several processes on one port. """
+import os
+import sys
+
+from .part import Part
+from .processes import server_command, supervise
+from .redis_broker import RedisBroker
+
+
+def environ_redis_url(environ):
+    """ REDIS_URL from the environment, or Redis on this machine """
+    return environ.get('REDIS_URL', 'redis://localhost:6379/0')
+
+
+class RedisPart(Part):
+    """ messages travel through Redis, so several processes chat together """
+
+    def define_options(self, parser):
+        """ which Redis, and how many processes """
+        parser.define(
+            'redis_url', default=None, help='Redis for the broker (default: $REDIS_URL)'
+        )
+        parser.define(
+            'processes', default=1, type=int, help='server processes sharing the port'
+        )
+
+    def prepare(self, options, argv):
+        """ with --processes N > 1, run N servers here and exit when they end """
+        if options.processes > 1:
+            command = server_command(f'{__package__}.main', argv)
+            sys.exit(supervise(command, options.processes))
+
+    async def open(self, options, settings, resources):
+        """ the Redis broker, which the hub starts and closes """
+        url = options.redis_url or environ_redis_url(os.environ)
+        settings['broker'] = RedisBroker(url)
+
+
+REDIS = RedisPart()

@@ -1,0 +1,37 @@
+""" SQLite: the default database file, its pragmas, and one migration at a time. """
+import asyncio
+import contextlib
+import fcntl
+
+from sqlalchemy import event
+
+DEFAULT_URL = 'sqlite+aiosqlite:///chat.db'
+
+
+def configure(engine):
+    """ set SQLite's pragmas on every new connection of engine """
+    event.listen(engine.sync_engine, 'connect', _pragmas)
+
+
+def _pragmas(dbapi_connection, _record):
+    """ write-ahead logging (synced at checkpoints, safe from crashes of the app),
+    and wait for a lock instead of failing at once """
+    cursor = dbapi_connection.cursor()
+    cursor.execute('PRAGMA journal_mode=WAL')
+    cursor.execute('PRAGMA synchronous=NORMAL')
+    cursor.execute('PRAGMA busy_timeout=5000')
+    cursor.close()
+
+
+@contextlib.asynccontextmanager
+async def migrating(engine):
+    """ a transaction on engine, held by one migrating process at a time
+
+    Servers starting side by side (--processes, docker compose --scale) wait
+    for a lock file beside the database, then find nothing left to do.
+    """
+    with open(f'{engine.url.database}-migrating', 'a', encoding='ascii') as lock:
+        # closing the file lets go of the lock
+        await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+        async with engine.begin() as connection:
+            yield connection
