@@ -97,17 +97,17 @@ def test_browser_tests_pass_in_headless_chromium(bake, answers):
 
 @ONCE
 def test_loadtest_runs_and_writes_its_figures(bake):
-    """ inv loadtest, app and seed baseline, briefly: the JSON holds real figures """
+    """ inv loadtest, app and baseline, briefly: the JSON holds real figures """
     project = bake()
     project.run('inv loadtest --clients 50 --duration 2 --baseline --json out.json')
     figures = json.loads(project.read('out.json'))
-    assert [row['server'] for row in figures['rows']] == ['app', 'seed']
+    assert [row['server'] for row in figures['rows']] == ['app', 'baseline']
     for row in figures['rows']:
         assert row['connected'] == 50 and row['deliveries'] > 0, row
         assert row['latency_ms']['samples'] and row['latency_ms']['p99'] is not None
         assert row['server_process']['rss_per_idle_client_kb'] is not None
         assert row['server_process']['cpu_percent'] is not None
-    assert figures['ratios'][0]['over_seed'] > 0
+    assert figures['ratios'][0]['over_baseline'] > 0
 
 
 @ONCE

@@ -118,7 +118,7 @@ def benchmark(ctx):
         'duration': 'seconds measured, after a second of warm-up',
         'size': 'characters of text in each message',
         'json': 'also write the figures to this file as JSON',
-        'baseline': 'also run the seed-style handler the same way; print the ratio',
+        'baseline': 'also run a per-client write_message loop the same way; the ratio',
         'calibrate': 'also run a near-free server: what the generator itself takes',
         'url': 'load a running local server (ws://127.0.0.1:PORT/ws) instead',
         'pid': "with --url: the server's process id, for its CPU and memory",
@@ -141,13 +141,24 @@ def loadtest(
     cookie='',
 ):
     """ load the server on localhost: deliveries/s, latency, CPU and memory """
-    values = {'clients': clients, 'rate': rate, 'deliveries': deliveries}
-    values.update({'duration': duration, 'size': size})
-    values.update({'json': json, 'url': url, 'pid': pid, 'cookie': cookie})
+    values = {
+        'clients': clients,
+        'rate': rate,
+        'deliveries': deliveries,
+        'duration': duration,
+        'size': size,
+        'json': json,
+        'url': url,
+        'pid': pid,
+        'cookie': cookie,
+    }
     options = [
         f'--{key}={shlex.quote(str(value))}' for key, value in values.items() if value
     ]
-    options += ['--baseline'] * baseline + ['--calibrate'] * calibrate
+    if baseline:
+        options.append('--baseline')
+    if calibrate:
+        options.append('--calibrate')
     ctx.run(' '.join(['python -m loadtest', *options]), pty=sys.stdin.isatty())
 
 

@@ -1,10 +1,11 @@
 """ ``python -m loadtest`` (``inv loadtest``): load the chat server, print figures.
 
-Starts the app on a free loopback port (and the seed-style baseline with
-``--baseline``, the near-free calibration server with ``--calibrate``), connects
-N clients from worker processes, sends for a fixed time and prints deliveries/s,
-send-to-receive latency and the server's CPU and memory, as a table and, with
-``--json FILE``, as JSON. It stops by itself and only ever targets loopback.
+Starts the app on a free loopback port (and the baseline, a per-client
+``write_message`` loop, with ``--baseline``; the near-free calibration server
+with ``--calibrate``), connects N clients from worker processes, sends for a
+fixed time and prints deliveries/s, send-to-receive latency and the server's
+CPU and memory, as a table and, with ``--json FILE``, as JSON. It stops by
+itself and only ever targets loopback.
 """
 import argparse
 import json
@@ -46,7 +47,7 @@ def parse_args(argv):
     add('--duration', type=float, default=10.0, help='seconds measured')
     add('--size', type=int, default=100, help='characters of text per message')
     add('--json', metavar='FILE', help='also write the figures to FILE as JSON')
-    add('--baseline', action='store_true', help='also run the seed-style handler')
+    add('--baseline', action='store_true', help='also run the baseline handler')
     add('--calibrate', action='store_true', help='also run a near-free server')
     add('--url', help='load a running server (ws://127.0.0.1:PORT/ws) instead')
     add('--pid', type=int, help='with --url: the server process, for CPU and RSS')
@@ -72,7 +73,7 @@ def targets(args):
     """ (label, server kind or None for --url) of each server to load """
     found = [('url', None) if args.url else ('app', 'app')]
     if args.baseline:
-        found.append(('seed', 'seed'))
+        found.append(('baseline', 'baseline'))
     if args.calibrate:
         found.append(('raw', 'raw'))
     return found
@@ -138,8 +139,8 @@ def main(argv=None):
     ratios = report.ratios(rows)
     for ratio in ratios:
         print(
-            f"{ratio['server']} / seed at N={ratio['clients']}: "
-            f"{ratio['over_seed']:.2f}x the deliveries/s"
+            f"{ratio['server']} / baseline at N={ratio['clients']}: "
+            f"{ratio['over_baseline']:.2f}x the deliveries/s"
         )
     for note in notes(rows, args):
         print(f'note: {note}')

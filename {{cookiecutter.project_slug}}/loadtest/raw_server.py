@@ -88,7 +88,8 @@ class Peer(asyncio.Protocol):
 
     def frames(self, data):
         """ handle every complete (masked) frame; keep a partial one """
-        pos, size = 0, len(data)
+        pos = 0
+        size = len(data)
         while bounds := frame_bounds(data, pos, size):
             key, length = bounds
             end = key + 4 + length
@@ -112,18 +113,17 @@ class Peer(asyncio.Protocol):
             self.room.publish(server_frame(text.encode('utf-8')))
 
 
-async def serve(port, address):
-    """ listen on address:port until the process is stopped """
+async def listen(port, address):
+    """ start the calibration server on address:port; a function that stops it """
     room = Room()
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: Peer(room), address, port, backlog=1024)
-    async with server:
-        await server.serve_forever()
+    return server.close
 
 
 def main(argv=None):
     """ ``python -m loadtest.raw_server --port=N --address=127.0.0.1`` """
-    serve_command(serve, __doc__.splitlines()[0], argv)
+    serve_command(listen, __doc__.splitlines()[0], argv)
 
 
 if __name__ == '__main__':

@@ -135,12 +135,12 @@ def table(rows):
 
 
 def ratios(rows):
-    """ app / seed deliveries per second, for each N both ran at """
+    """ deliveries per second over the baseline's, for each N both ran at """
     by_key = {(row['server'], row['clients']): row for row in rows}
     found = []
     for (server, clients), row in by_key.items():
-        seed = by_key.get(('seed', clients))
-        if server != 'seed' and seed and seed['deliveries_per_s']:
-            value = row['deliveries_per_s'] / seed['deliveries_per_s']
-            found.append({'server': server, 'clients': clients, 'over_seed': value})
+        baseline = by_key.get(('baseline', clients))
+        if server != 'baseline' and baseline and baseline['deliveries_per_s']:
+            value = row['deliveries_per_s'] / baseline['deliveries_per_s']
+            found.append({'server': server, 'clients': clients, 'over_baseline': value})
     return found

@@ -18,6 +18,7 @@ QUIET_CPU = 0.05  # the server is quiet below this share of a core
 START_DELAY = 0.3  # s between the plan and the first message
 RSS_EVERY = 0.2  # s between RSS readings during the window
 ANSWER_SLACK = 30.0  # s a worker may be late before the run is abandoned
+JOIN_TIMEOUT = 5.0  # s a worker may take to end after the run, before it is stopped
 
 
 @dataclass
@@ -83,7 +84,8 @@ def receive(conn, timeout, what):
 def start_workers(load, spread, target, drain):
     """ the worker processes (spawned, not forked) and a pipe to each """
     context = multiprocessing.get_context('spawn')
-    processes, pipes = [], []
+    processes = []
+    pipes = []
     for share in shares(load, spread, target, drain):
         mine, theirs = context.Pipe()
         process = context.Process(target=worker.run, args=(theirs, share), daemon=True)
@@ -107,7 +109,7 @@ def measure(load, timing, spread, target, pid=None):
         results = drive(pipes, timing, pid, readings)
     finally:
         for process in processes:
-            process.join(5)
+            process.join(JOIN_TIMEOUT)
             if process.is_alive():
                 process.terminate()
     return Observed(pid, readings, answers, results)
@@ -145,7 +147,8 @@ def settle(pid, step=0.25):
 def watch(pid, window_start, window_end):
     """ the server's CPU time over the window and its peak RSS during it """
     time.sleep(max(0.0, window_start - time.monotonic()))
-    cpu, peak = cpu_seconds(pid), 0
+    cpu = cpu_seconds(pid)
+    peak = 0
     while (left := window_end - time.monotonic()) > 0:
         peak = max(peak, rss_kb(pid))
         time.sleep(min(RSS_EVERY, left))

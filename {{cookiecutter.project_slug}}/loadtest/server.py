@@ -1,13 +1,15 @@
 """ The server under test: a subprocess on a free loopback port, read through /proc.
 
 The app is started exactly as in production (``python -m PACKAGE.main``), the
-seed-style baseline and the calibration server the same way, so every row of a
-run is measured alike. Only loopback addresses are ever targeted.
+baseline and the calibration server the same way, so every row of a run is
+measured alike; each of them stops cleanly on SIGTERM. Only loopback addresses
+are ever targeted.
 """
 import argparse
 import asyncio
 import ipaddress
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -18,11 +20,16 @@ from urllib.parse import urlsplit
 from .wsclient import Target
 
 APP_MODULE = '{{ cookiecutter.package_name }}.main'
-MODULES = {'app': APP_MODULE, 'seed': 'loadtest.seed_server'}
-MODULES['raw'] = 'loadtest.raw_server'
+MODULES = {
+    'app': APP_MODULE,
+    'baseline': 'loadtest.baseline_server',
+    'raw': 'loadtest.raw_server',
+}
 LOOPBACK = '127.0.0.1'
 CLOCK_TICKS = os.sysconf('SC_CLK_TCK')
-START_TIMEOUT = 20.0
+START_TIMEOUT = 20.0  # s a server may take to listen
+STOP_TIMEOUT = 10.0  # s a server may take to stop on SIGTERM, before it is killed
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def check_loopback(host):
@@ -112,7 +119,7 @@ class Server:
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(10)
+                self.process.wait(STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
@@ -124,11 +131,27 @@ class Server:
         return self.log.read()[-3000:]
 
 
-def serve_command(serve, description, argv=None):
+def serve_command(listen, description, argv=None):
     """ the command line of the baseline and calibration servers: like the app's """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument('--port', type=int, required=True)
     parser.add_argument('--address', default=LOOPBACK)
     parser.add_argument('--logging', help='ignored: accepted as the app accepts it')
     args = parser.parse_args(argv)
-    asyncio.run(serve(args.port, args.address))
+    asyncio.run(serve_until_stopped(listen, args.port, args.address))
+
+
+async def serve_until_stopped(listen, port, address):
+    """ serve until SIGINT or SIGTERM, then stop listening and return
+
+    The process then ends normally, as the app does: its exit handlers run
+    (coverage, for one, writes what it measured).
+    """
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    # first: a signal that comes while the server starts up is kept
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, stop.set)
+    stop_listening = await listen(port, address)
+    await stop.wait()
+    stop_listening()

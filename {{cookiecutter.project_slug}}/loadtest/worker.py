@@ -86,9 +86,8 @@ class Flight:
 
 def raise_nofile():
     """ allow as many open files as the hard limit does (N = 5 000 needs it) """
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def run(conn, share):
@@ -123,8 +122,7 @@ class Worker:
         failed, error = await self.connect()
         conn.send(('connected', len(self.clients), failed, error))
         plan = await answer(conn)
-        if plan is not None:
-            conn.send(('result', await self.run_plan(conn, *plan)))
+        conn.send(('result', await self.run_plan(conn, *plan)))
         for client in self.clients:
             client.close()
         await asyncio.sleep(0.2)
@@ -146,7 +144,7 @@ class Worker:
         return len(errors), (errors[0] if errors else '')
 
     async def connect_one(self, gate):
-        """ one connection, or the error that stopped it """
+        """ one connection, or the error that stopped it (then it is closed) """
         target = self.share.target
         loop = asyncio.get_running_loop()
         async with gate:
@@ -154,14 +152,19 @@ class Worker:
                 _, client = await loop.create_connection(
                     lambda: Client(self.tally, target), target.host, target.port
                 )
+            except OSError as error:
+                return error
+            try:
                 await asyncio.wait_for(client.opened, CONNECT_TIMEOUT)
             except (OSError, asyncio.TimeoutError) as error:
+                client.transport.close()
                 return error
         return client
 
     async def run_plan(self, conn, start, window_start, window_end):
         """ send from start to window_end; count inside the window; drain """
-        tally, sending = self.tally, self.sending
+        tally = self.tally
+        sending = self.sending
         before = tally.counts[MESSAGE]
         if self.share.probe:
             tally.window = (int(window_start * 1e9), int(window_end * 1e9))
@@ -169,7 +172,8 @@ class Worker:
         if not self.share.sends:
             sender.cancel()
         await sleep_until(window_start)
-        counts, cpu = list(tally.counts), time.process_time()
+        counts = list(tally.counts)
+        cpu = time.process_time()
         await sleep_until(window_end)
         window_counts = [now - then for now, then in zip(tally.counts, counts)]
         cpu = time.process_time() - cpu
@@ -196,7 +200,8 @@ class Worker:
     async def send_until(self, start, window_start, end):
         """ send at the share's rate (or as acks allow) from start until end """
         await sleep_until(start)
-        clients, sending = self.clients, self.sending
+        clients = self.clients
+        sending = self.sending
         gap = 1 / self.share.load.per_client if self.share.load.per_client else 0.0
         index = 0
         sending.progress = start
@@ -207,7 +212,8 @@ class Worker:
             if wait > 0:
                 await self.pause(min(wait, end - now))
                 continue
-            sending.last[index] = sending.progress = now
+            sending.last[index] = now
+            sending.progress = now
             clients[index].send(f'lt{self.share.worker}-{index}', self.text())
             sending.count += 1
             sending.in_window += now >= window_start
@@ -217,7 +223,8 @@ class Worker:
 
     def wait_before_next(self, now, start):
         """ seconds until the next message is due (0 or less: send it now) """
-        load, sending = self.share.load, self.sending
+        load = self.share.load
+        sending = self.sending
         if load.rate:
             return start + sending.count / load.rate - now
         in_flight = sending.count - self.tally.acks - sending.given_up
@@ -246,7 +253,8 @@ class Worker:
 
     def acked(self, latency):
         """ one of ours came back to the ack probe, latency seconds after sending """
-        self.sending.progress = now = time.monotonic()
+        now = time.monotonic()
+        self.sending.progress = now
         self.flight.acked(latency, now)
         self.wake()
 

@@ -20,8 +20,12 @@ TYPE_AT = len(TYPE_PREFIX)
 # the kinds of frame counted, by the first letter of their "type"
 KINDS = ('message', 'error', 'status', 'history', 'other', 'control')
 MESSAGE, ERROR, STATUS, HISTORY, OTHER, CONTROL = range(len(KINDS))
-KIND_OF_LETTER = {ord('m'): MESSAGE, ord('e'): ERROR, ord('s'): STATUS}
-KIND_OF_LETTER[ord('h')] = HISTORY
+KIND_OF_LETTER = {
+    ord('m'): MESSAGE,
+    ord('e'): ERROR,
+    ord('s'): STATUS,
+    ord('h'): HISTORY,
+}
 # what the generator writes at the start of each text: L<worker>.<send ns>.
 STAMP = re.compile(rb'"text":"L(\d+)\.(\d+)\.')
 OP_TEXT, OP_CLOSE, OP_PING, OP_PONG = 0x1, 0x8, 0x9, 0xA
@@ -83,7 +87,8 @@ def frame_bounds(data, pos, size):
     """
     if size - pos < 2:
         return None
-    length, start = data[pos + 1] & 0x7F, pos + 2
+    length = data[pos + 1] & 0x7F
+    start = pos + 2
     if length >= 126:
         width = 2 if length == 126 else 8
         if start + width > size:
@@ -107,7 +112,8 @@ class Tally:
 
     def stamp(self, match, ack):
         """ record a probe's stamped message; an ack probe's own ones are acks """
-        now, sent = monotonic_ns(), int(match.group(2))
+        now = monotonic_ns()
+        sent = int(match.group(2))
         start, end = self.window
         if start <= sent < end:
             self.latencies.append(now - sent)

@@ -1,11 +1,10 @@
-""" The seed's handler, for ``--baseline``: a bare per-client write_message loop.
+""" The baseline for ``--baseline``: a bare per-client write_message loop.
 
-This is the fan-out the project started from: every message is parsed, stamped,
+This is the fan-out most tutorials write: every message is parsed, stamped,
 encoded once and handed to ``write_message`` of each client in turn, which
 frames it and creates an asyncio Task per call. ``inv loadtest --baseline`` runs
 it the same way as the app, in the same run, and prints the ratio.
 """
-import asyncio
 import json
 import time
 
@@ -15,14 +14,14 @@ from tornado.websocket import WebSocketHandler
 from .server import serve_command
 
 
-class SeedSocket(WebSocketHandler):
-    """ the seed's chat socket: join, broadcast, leave """
+class BaselineSocket(WebSocketHandler):
+    """ the baseline's chat socket: join, broadcast, leave
+
+    It checks no origin: the load generator sends none, and Tornado checks the
+    origin only of a request that has one.
+    """
 
     clients = set()
-
-    def check_origin(self, origin):
-        """ any origin: the load generator sends none """
-        return True
 
     def open(self, *_args, **_kwargs):
         """ join the room """
@@ -42,15 +41,15 @@ class SeedSocket(WebSocketHandler):
         self.clients.discard(self)
 
 
-async def serve(port, address):
-    """ listen on address:port until the process is stopped """
-    Application([(r'/ws', SeedSocket)]).listen(port, address)
-    await asyncio.Event().wait()
+async def listen(port, address):
+    """ start the baseline server on address:port; a function that stops it """
+    server = Application([(r'/ws', BaselineSocket)]).listen(port, address)
+    return server.stop
 
 
 def main(argv=None):
-    """ ``python -m loadtest.seed_server --port=N --address=127.0.0.1`` """
-    serve_command(serve, __doc__.splitlines()[0], argv)
+    """ ``python -m loadtest.baseline_server --port=N --address=127.0.0.1`` """
+    serve_command(listen, __doc__.splitlines()[0], argv)
 
 
 if __name__ == '__main__':

@@ -1,0 +1,121 @@
+""" The servers the load test starts, and what it reads of them in /proc. """
+import asyncio
+import itertools
+import json
+import os
+import subprocess
+import time
+
+import pytest
+from tornado.websocket import websocket_connect
+
+from loadtest import baseline_server, runner, server
+from loadtest.server import LOOPBACK, Server, check_loopback, free_port, parse_url
+from loadtest.wsclient import MESSAGE, Client, Tally, Target
+
+
+@pytest.mark.parametrize('host', ['localhost', '127.9.9.9', '::1', '[::1]'])
+def test_loopback_hosts_are_accepted(host):
+    """ localhost, all of 127.0.0.0/8, ::1 """
+    assert check_loopback(host) == host
+
+
+@pytest.mark.parametrize('host', ['10.0.0.1', '0.0.0.0', 'example.com', '::2'])
+def test_other_hosts_are_refused(host):
+    """ only loopback is ever load-tested """
+    with pytest.raises(ValueError, match='is not a loopback address'):
+        check_loopback(host)
+
+
+def test_a_url_gives_the_target():
+    """ ws://host:port/path; the path is /ws when there is none """
+    assert parse_url('ws://127.0.0.1:9000/chat') == Target('127.0.0.1', 9000, '/chat')
+    assert parse_url('ws://[::1]:9000') == Target('::1', 9000, '/ws')
+    for wrong in ('ws://127.0.0.1/ws', 'wss://127.0.0.1:9000/ws'):
+        with pytest.raises(ValueError, match='expected ws://127.0.0.1:PORT/ws'):
+            parse_url(wrong)
+
+
+def process_state(pid):
+    """ the state letter of /proc/PID/stat: R running, S sleeping, Z ended... """
+    with open(f'/proc/{pid}/stat', encoding='ascii') as stat:
+        return stat.read().rsplit(')', 1)[1].split()[0]
+
+
+def test_the_memory_of_a_process_that_ended_is_none():
+    """ a process that ended (not yet reaped) has no resident memory: 0 KB """
+    with subprocess.Popen(['true']) as ended:
+        deadline = time.monotonic() + 10
+        while process_state(ended.pid) != 'Z':
+            assert time.monotonic() < deadline, 'it did not end'
+            time.sleep(0.01)
+        assert server.rss_kb(ended.pid) == 0
+    assert server.rss_kb(os.getpid()) > 0
+
+
+def test_settling_waits_while_the_server_is_busy(monkeypatch):
+    """ a quiet server: one step; a busy one: until SETTLE_MOST """
+    monkeypatch.setattr(runner, 'SETTLE_MOST', 0.25)
+    # a second of CPU between any two readings: busy
+    busy = itertools.count()
+    monkeypatch.setattr(runner, 'cpu_seconds', lambda _pid: next(busy))
+    assert runner.settle(1, step=0.0625) == 0.25
+    monkeypatch.setattr(runner, 'cpu_seconds', lambda _pid: 7.0)
+    assert runner.settle(1, step=0.0625) == 0.0625
+
+
+def test_a_server_that_does_not_start_says_why(monkeypatch):
+    """ RuntimeError with what it printed """
+    monkeypatch.setitem(server.MODULES, 'broken', 'loadtest.no_such_server')
+    with pytest.raises(RuntimeError, match='the broken server did not start') as failed:
+        with Server('broken'):
+            pass
+    assert 'No module named loadtest.no_such_server' in str(failed.value)
+
+
+def test_a_server_that_ignores_sigterm_is_killed(monkeypatch):
+    """ not stopped after STOP_TIMEOUT: SIGKILL """
+    monkeypatch.setitem(server.MODULES, 'stubborn', 'tests.stubborn_server')
+    monkeypatch.setattr(server, 'STOP_TIMEOUT', 0.2)
+    with Server('stubborn') as stubborn:
+        assert stubborn.pid
+    assert stubborn.process.returncode == -9
+
+
+async def test_the_calibration_server_runs_as_a_process_and_stops_on_sigterm():
+    """ ``python -m loadtest.raw_server``: it echoes; SIGTERM ends it cleanly """
+    with Server('raw') as raw:
+        loop = asyncio.get_running_loop()
+        tally = Tally()
+        _, client = await loop.create_connection(
+            lambda: Client(tally, raw.target), LOOPBACK, raw.port
+        )
+        await client.opened
+        client.send('ann', 'hello')
+        deadline = time.monotonic() + 10
+        while not tally.counts[MESSAGE]:
+            assert time.monotonic() < deadline, 'no message came back'
+            await asyncio.sleep(0.01)
+        client.close()
+    assert raw.process.returncode == 0
+
+
+async def test_the_baseline_writes_each_message_to_every_client():
+    """ the tutorial's loop: every client gets it; a client that left is dropped """
+    port = free_port()
+    stop = await baseline_server.listen(port, LOOPBACK)
+    url = f'ws://{LOOPBACK}:{port}/ws'
+    sender = await websocket_connect(url)
+    other = await websocket_connect(url)
+    await sender.write_message(json.dumps({'name': 'ann', 'text': 'hello'}))
+    for client in (sender, other):
+        reply = json.loads(await client.read_message())
+        assert isinstance(reply.pop('ts'), float)
+        assert reply == {'type': 'message', 'name': 'ann', 'text': 'hello'}
+    for client in (other, sender):
+        client.close()
+    deadline = time.monotonic() + 10
+    while baseline_server.BaselineSocket.clients:
+        assert time.monotonic() < deadline, 'the clients were not dropped'
+        await asyncio.sleep(0.01)
+    stop()

@@ -1,0 +1,186 @@
+""" The load test's generator: workers and the parent's side of their pipes.
+
+The workers run here, in the test's event loop, against the calibration server
+(also here); the parent's side runs in a thread, over real pipes, as it does in
+``python -m loadtest``. Only the processes are missing: the tests of the whole
+command (test_loadtest_run.py) have them.
+"""
+import asyncio
+import multiprocessing
+import socket
+import time
+
+import pytest
+
+from loadtest import raw_server, report, runner, worker
+from loadtest.runner import Spread, Timing
+from loadtest.server import LOOPBACK, free_port
+from loadtest.worker import Load, Share, Worker
+from loadtest.wsclient import Target
+
+TIMING = Timing(duration=0.3, warmup=0.1, drain=2.0)
+
+
+async def calibration_server():
+    """ the calibration server in this event loop: its target and its stop """
+    port = free_port()
+    stop = await raw_server.listen(port, LOOPBACK)
+    return Target(LOOPBACK, port), stop
+
+
+def parent(pipes, timing):
+    """ what ``python -m loadtest`` does with the workers' pipes (blocking) """
+    answers = [runner.receive(pipe, 10, 'connecting') for pipe in pipes]
+    results = runner.drive(pipes, timing, None, {})
+    return runner.Observed(None, {}, answers, results)
+
+
+async def run_workers(shares, timing=TIMING):
+    """ run a worker for each share here, and the parent in a thread """
+    pipes = [multiprocessing.Pipe() for _ in shares]
+    workers = [Worker(share).main(theirs) for share, (_, theirs) in zip(shares, pipes)]
+    loop = asyncio.get_running_loop()
+    ours = [mine for mine, _ in pipes]
+    watching = loop.run_in_executor(None, parent, ours, timing)
+    await asyncio.gather(*workers)
+    observed = await watching
+    for mine, theirs in pipes:
+        mine.close()
+        theirs.close()
+    return observed
+
+
+async def test_workers_connect_send_and_count_every_delivery():
+    """ a probe worker and a sending one: every message reaches every client """
+    target, stop = await calibration_server()
+    load = Load(clients=5, rate=100.0, size=40, per_client=0.0)
+    shares = runner.shares(load, Spread(workers=1, probes=1), target, TIMING.drain)
+    observed = await run_workers(shares)
+    stop()
+    assert [answer[:3] for answer in observed.answers] == [
+        ('connected', 1, 0),
+        ('connected', 4, 0),
+    ]
+    row = report.summarize('raw', load, TIMING, observed)
+    assert row['connected'] == 5
+    assert row['sent'] > 0
+    assert row['deliveries'] > 0
+    assert row['undelivered'] == 0
+    assert row['latency_ms']['samples'] > 0
+    assert row['latency_ms']['p99'] is not None
+    probe, sender = observed.results
+    assert probe['sent'] == 0
+    assert probe['received'] == sender['received'] / 4 == sender['sent']
+
+
+async def test_at_rate_max_the_acks_pace_the_sending():
+    """ a closed loop: a few messages in flight, more as the acks come back """
+    target, stop = await calibration_server()
+    load = Load(clients=3, rate=0.0, size=40, per_client=20.0, latency=0.25)
+    shares = runner.shares(load, Spread(workers=1, probes=1), target, TIMING.drain)
+    observed = await run_workers(shares)
+    stop()
+    _, sender = observed.results
+    assert sender['sent'] > 2
+    assert sender['given_up'] == 0
+    assert sender['received'] == 2 * sender['sent']
+    assert sender['in_flight'] >= 1
+
+
+def idle_worker(target=Target(LOOPBACK, 9), clients=1, rate=0.0, drain=0.1):
+    """ a worker of one sending client, not connected """
+    load = Load(clients=clients, rate=rate, size=40)
+    return Worker(Share(1, target, load, probe=False, sends=True, drain=drain))
+
+
+def test_at_rate_max_messages_unacknowledged_too_long_are_given_up():
+    """ a second without an ack: those in flight are given up, sending goes on """
+    idle = idle_worker()
+    idle.sending.count = 5
+    now = time.monotonic()
+    idle.sending.progress = now
+    assert idle.wait_before_next(now, start=now) == worker.ACK_TIMEOUT
+    assert idle.wait_before_next(now + worker.ACK_TIMEOUT + 0.1, start=now) == 0
+    assert idle.sending.given_up == 5
+
+
+def test_at_a_fixed_rate_a_message_is_due_at_its_time():
+    """ message n is due n / rate seconds after the start """
+    idle = idle_worker(rate=10.0)
+    idle.sending.count = 3
+    assert idle.wait_before_next(100.0, start=100.0) == pytest.approx(0.3)
+
+
+async def test_waking_a_worker_that_does_not_wait_does_nothing():
+    """ no pause, or one already ended: wake() leaves it be """
+    idle = idle_worker()
+    idle.wake()
+    ended = asyncio.get_running_loop().create_future()
+    ended.set_result(None)
+    idle.wakeup = ended
+    idle.wake()
+    assert ended.done()
+
+
+async def test_draining_gives_up_after_its_time():
+    """ frames that never come are waited for drain seconds, not more """
+    idle = idle_worker(drain=0.1)
+    await idle.drain(1)
+    assert idle.tally.counts == [0] * len(idle.tally.counts)
+
+
+async def test_connections_that_fail_are_counted_with_the_first_error(monkeypatch):
+    """ refused, or never answered: no client, the count and the first error """
+    monkeypatch.setattr(worker, 'CONNECT_TIMEOUT', 0.2)
+    refused = idle_worker(Target(LOOPBACK, free_port()), clients=2)
+    failed, error = await refused.connect()
+    assert (failed, refused.clients) == (2, [])
+    assert error.startswith('ConnectionRefusedError(')
+    with socket.create_server((LOOPBACK, 0)) as silent:
+        port = silent.getsockname()[1]
+        unanswered = idle_worker(Target(LOOPBACK, port))
+        failed, error = await unanswered.connect()
+    assert (failed, unanswered.clients) == (1, [])
+    assert error == 'TimeoutError()'
+
+
+class HungProcess:
+    """ a worker process that never ends by itself """
+
+    def __init__(self):
+        self.joined = None
+        self.terminated = False
+
+    def join(self, timeout):
+        """ wait for it (it does not end) """
+        self.joined = timeout
+
+    def is_alive(self):
+        """ until it is terminated """
+        return not self.terminated
+
+    def terminate(self):
+        """ stop it """
+        self.terminated = True
+
+
+def test_a_worker_that_does_not_answer_in_time_stops_the_run(monkeypatch):
+    """ RuntimeError naming the phase; a worker still running is terminated """
+    hung = HungProcess()
+    mine, theirs = multiprocessing.Pipe()
+    monkeypatch.setattr(runner, 'start_workers', lambda *_: ([hung], [mine]))
+    monkeypatch.setattr(runner, 'ANSWER_SLACK', 0.0)
+    load = Load(clients=1, rate=1.0)
+    with mine, theirs:
+        with pytest.raises(RuntimeError, match=r'did not answer in 0s \(connecting\)'):
+            runner.measure(load, TIMING, Spread(), Target(LOOPBACK, 9))
+    assert hung.joined == runner.JOIN_TIMEOUT
+    assert hung.terminated
+
+
+def test_waiting_for_a_worker_has_a_limit():
+    """ nothing on the pipe in time: RuntimeError with the phase """
+    mine, theirs = multiprocessing.Pipe()
+    with mine, theirs:
+        with pytest.raises(RuntimeError, match=r'in 0s \(draining\)'):
+            runner.receive(mine, 0.01, 'draining')
