@@ -1,4 +1,3 @@
-{%- set auth = cookiecutter.auth == 'password' -%}
 """ ``python -m loadtest`` for real, briefly: the app and the baseline, loaded.
 
 The command runs in a process of its own, as ``inv loadtest`` runs it; it
@@ -39,13 +38,9 @@ def loadtest(folder, env, *args):
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
-{% if auth -%}
 def test_the_app_and_the_baseline_are_loaded_and_compared(
-    tmp_path, server_options, member_cookie
+    tmp_path, server_options, ws_headers
 ):
-{%- else -%}
-def test_the_app_and_the_baseline_are_loaded_and_compared(tmp_path, server_options):
-{%- endif %}
     """ every client connects; deliveries, latency, the server's cost, the ratio """
     run = loadtest(
         tmp_path,
@@ -54,10 +49,9 @@ def test_the_app_and_the_baseline_are_loaded_and_compared(tmp_path, server_optio
         '--clients',
         str(CLIENTS),
         '--baseline',
-{%- if auth %}
+        # with login: the test clients' cookie, as a logged-in person's
         '--cookie',
-        member_cookie,
-{%- endif %}
+        ws_headers.get('Cookie', ''),
         '--json',
         'out.json',
     )
