@@ -29,6 +29,15 @@ DEFAULTS = {
 TOOLS_PATH = os.pathsep.join([str(Path(sys.executable).parent), os.environ['PATH']])
 
 
+def baked_env():
+    """ the environment of the baked projects' commands: this one's, without
+    pytest's own settings (PYTEST_ADDOPTS, PYTEST_CURRENT_TEST, pytest-xdist's
+    PYTEST_XDIST_WORKER...), which are not theirs """
+    return {
+        key: value for key, value in os.environ.items() if not key.startswith('PYTEST_')
+    }
+
+
 @dataclass
 class Baked:
     """ a baked project and ways to look into it """
@@ -69,7 +78,7 @@ class Baked:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env={**os.environ, 'PATH': TOOLS_PATH, **(env or {})},
+            env={**baked_env(), 'PATH': TOOLS_PATH, **(env or {})},
             start_new_session=True,
         ) as process:
             try:
