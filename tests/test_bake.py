@@ -371,5 +371,5 @@ def test_the_template_tests_with_the_baked_pins(baked, answers):
     """ requirements-dev.txt holds every pin a baked project asks for, same versions """
     project = baked(**answers)
     template = pins((TEMPLATE / 'requirements-dev.txt').read_text(encoding='utf-8'))
-    baked = pins(project.read('requirements.txt')) | pins(project.read('dev.txt'))
-    assert {name: template.get(name) for name in baked} == baked
+    asked = pins(project.read('requirements.txt')) | pins(project.read('dev.txt'))
+    assert {name: template.get(name) for name in asked} == asked
