@@ -1,8 +1,10 @@
 """ Fixtures for the template's own tests: bake with answers, look at the result.
 
 `bake(**answers)` bakes the template with pytest-cookies and returns a Baked
-project (or raises with cookiecutter's error); `refuse(**answers)` bakes
-expecting the pre-gen hook to refuse, and returns what it said.
+project (or raises with cookiecutter's error); `baked(**answers)` does the same
+once per session and set of answers, for tests that only look;
+`refuse(**answers)` bakes expecting the pre-gen hook to refuse, and returns what
+it said.
 """
 import fnmatch
 import json
@@ -16,11 +18,24 @@ from pathlib import Path
 import pytest
 
 TEMPLATE = Path(__file__).resolve().parent.parent
-COPY_WITHOUT_RENDER = json.loads((TEMPLATE / 'cookiecutter.json').read_text())[
-    '_copy_without_render'
-]
+CONTEXT = json.loads((TEMPLATE / 'cookiecutter.json').read_text(encoding='utf-8'))
+COPY_WITHOUT_RENDER = CONTEXT['_copy_without_render']
+# what each prompt answers when not told: a string, or the first of its choices
+DEFAULTS = {
+    key: value[0] if isinstance(value, list) else value
+    for key, value in CONTEXT.items()
+}
 # the tools of the Python running these tests: the baked projects use them
 TOOLS_PATH = os.pathsep.join([str(Path(sys.executable).parent), os.environ['PATH']])
+
+
+def baked_env():
+    """ the environment of the baked projects' commands: this one's, without
+    pytest's own settings (PYTEST_ADDOPTS, PYTEST_CURRENT_TEST, pytest-xdist's
+    PYTEST_XDIST_WORKER...), which are not theirs """
+    return {
+        key: value for key, value in os.environ.items() if not key.startswith('PYTEST_')
+    }
 
 
 @dataclass
@@ -63,7 +78,7 @@ class Baked:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env={**os.environ, 'PATH': TOOLS_PATH, **(env or {})},
+            env={**baked_env(), 'PATH': TOOLS_PATH, **(env or {})},
             start_new_session=True,
         ) as process:
             try:
@@ -80,14 +95,33 @@ class Baked:
         return stdout
 
 
+def bake_with(cookies, answers):
+    """ bake with pytest-cookies' helper; fail the test with cookiecutter's error """
+    result = cookies.bake(extra_context=answers)
+    assert result.exit_code == 0, f'baking {answers} failed: {result.exception}'
+    return Baked(Path(result.project_path), result.context)
+
+
 @pytest.fixture
 def bake(cookies):
-    """ a factory: `project = bake(license='MIT')` """
+    """ a factory: `project = bake(license='MIT')`, a fresh project each call """
+    return lambda **answers: bake_with(cookies, answers)
+
+
+@pytest.fixture(scope='session')
+def baked(cookies_session):
+    """ a factory like bake, but each set of answers is baked once per session:
+    for tests that only look at the files, never change them """
+    projects = {}
 
     def make(**answers):
-        result = cookies.bake(extra_context=answers)
-        assert result.exit_code == 0, f'baking {answers} failed: {result.exception}'
-        return Baked(Path(result.project_path), result.context)
+        given = {
+            key: value for key, value in answers.items() if value != DEFAULTS.get(key)
+        }
+        key = json.dumps(given, sort_keys=True)
+        if key not in projects:
+            projects[key] = bake_with(cookies_session, answers)
+        return projects[key]
 
     return make
 

@@ -1,14 +1,40 @@
-""" Fast: bake with various answers and look at what was written. """
+""" Fast: bake with various answers and look at what was written.
+
+Tests that only look use `baked`, which bakes each set of answers once per
+session: every combination of COMBINATIONS is baked once, however many tests
+look at it.
+"""
 import ast
+import itertools
 import json
+import re
 import tomllib
 
+import pyflakes.checker
 import pytest
 import yaml
 
-from conftest import TEMPLATE
+from combinations import COMBINATIONS, DEFAULT, OPTIONS, REFUSED, combination_id
+from conftest import CONTEXT, TEMPLATE
 
-CONTEXT = json.loads((TEMPLATE / 'cookiecutter.json').read_text(encoding='utf-8'))
+
+def read_pruned():
+    """ PRUNED of hooks/post_gen_project.py, read as data (the hook is a Jinja
+    template, but this assignment is a plain literal): (answer key, value) ->
+    the paths it removes, with {package} for the package's folder """
+    hook = ast.parse((TEMPLATE / 'hooks/post_gen_project.py').read_text('utf-8'))
+    (value,) = [
+        node.value
+        for node in hook.body
+        if isinstance(node, ast.Assign)
+        and [getattr(target, 'id', None) for target in node.targets] == ['PRUNED']
+    ]
+    return ast.literal_eval(value)
+
+
+PRUNED = read_pruned()
+# a leftover Jinja variable, not the name of the answers file .cookiecutter.json
+LEFTOVER_VARIABLE = re.compile(r'(?<![.\w])cookiecutter\.\w')
 
 EXPECTED_FILES = [
     '.cookiecutter.json',
@@ -95,9 +121,9 @@ def test_prompts_come_in_the_documented_order():
     assert set(CONTEXT['__prompts__']) == set(prompts)
 
 
-def test_default_bake_has_the_expected_files(bake):
+def test_default_bake_has_the_expected_files(baked):
     """ the default project holds every piece, and nothing pruned """
-    project = bake()
+    project = baked()
     assert project.path.name == 'chat'
     for name in EXPECTED_FILES:
         assert project.has_file(name), name
@@ -107,28 +133,108 @@ def test_default_bake_has_the_expected_files(bake):
     )
 
 
-def test_no_template_syntax_is_left(bake):
-    """ every rendered text file is free of Jinja; copied files keep their own braces """
-    project = bake(**AWKWARD)
-    for name in project.files():
+def problems_in_files(project):
+    """ what is wrong with the baked files, walking the whole tree: Jinja left in a
+    rendered file, Python that does not parse or that pyflakes faults (an unused
+    import or name, an undefined one), TOML, YAML or JSON that does not parse """
+    found = []
+    for path in project.files():
         try:
-            text = project.read(name)
+            text = project.read(path)
         except UnicodeDecodeError:
-            continue
-        assert 'cookiecutter.' not in text, name
-        if not project.is_copied_without_render(name):
-            assert '{{' not in text and '{%' not in text, name
+            continue  # binary: copied as it is
+        if not project.is_copied_without_render(path):
+            if '{{' in text or '{%' in text or LEFTOVER_VARIABLE.search(text):
+                found.append(f'{path}: Jinja left')
+        try:
+            if path.suffix == '.py':
+                tree = ast.parse(text, filename=str(path))
+                found += map(
+                    str, pyflakes.checker.Checker(tree, filename=str(path)).messages
+                )
+            elif path.suffix == '.toml':
+                tomllib.loads(text)
+            elif path.suffix in ('.yml', '.yaml'):
+                list(yaml.safe_load_all(text))
+            elif path.suffix == '.json':
+                json.loads(text)
+        except (SyntaxError, ValueError, yaml.YAMLError) as error:
+            found.append(f'{path}: {error}')
+    return found
 
 
-def test_client_sources_keep_their_vue_braces(bake):
+def pruned_paths(context, chosen=True):
+    """ the paths PRUNED removes for the answers in context (chosen), or for the
+    other choices of the same options (not chosen) """
+    return {
+        path.format(package=context['package_name'])
+        for (key, value), paths in PRUNED.items()
+        if (context[key] == value) == chosen
+        for path in paths
+    }
+
+
+def is_within(path, folders):
+    """ is path one of folders, or inside one? """
+    return any(path == folder or path.startswith(f'{folder}/') for folder in folders)
+
+
+def test_the_combinations_are_every_choice_once():
+    """ COMBINATIONS and REFUSED together: each choice of cookiecutter.json once """
+    every = [
+        dict(zip(OPTIONS, values))
+        for values in itertools.product(*(CONTEXT[key] for key in OPTIONS))
+    ]
+    listed = COMBINATIONS + [answers for answers, _ in REFUSED]
+    assert sorted(map(combination_id, listed)) == sorted(map(combination_id, every))
+    assert len(set(map(combination_id, listed))) == len(listed)
+    assert DEFAULT == {key: CONTEXT[key][0] for key in OPTIONS}
+
+
+def test_pruned_names_real_choices():
+    """ each PRUNED entry is an answer one can give: a typo would prune nothing """
+    for key, value in PRUNED:
+        assert value in CONTEXT.get(key, []), (key, value)
+
+
+@pytest.mark.parametrize('answers', COMBINATIONS, ids=combination_id)
+def test_each_combination_bakes_clean_files(baked, answers):
+    """ no Jinja left, Python parses and pyflakes passes it, data files parse """
+    assert not problems_in_files(baked(**answers))
+
+
+@pytest.mark.parametrize('answers', COMBINATIONS, ids=combination_id)
+def test_each_combination_prunes_what_it_did_not_choose(baked, answers):
+    """ what PRUNED removes for these answers is gone; what it removes for the
+    other choices of each option is there (unless these answers remove it too) """
+    project = baked(**answers)
+    gone = pruned_paths(project.context)
+    for path in sorted(gone):
+        assert not (project.path / path).exists(), path
+    for path in sorted(pruned_paths(project.context, chosen=False)):
+        if not is_within(path, gone):
+            assert (project.path / path).exists(), path
+
+
+@pytest.mark.parametrize(
+    'answers, named', REFUSED, ids=[combination_id(a) for a, _ in REFUSED]
+)
+def test_each_refused_combination_names_the_answer(refuse, answers, named):
+    """ the pre-gen hook turns it down with one sentence naming the answer """
+    said = refuse(**answers)
+    assert f'ERROR: {named} ' in said
+    assert 'is not allowed' in said
+
+
+def test_client_sources_keep_their_vue_braces(baked):
     """ Vue templates are copied, not rendered by cookiecutter """
-    project = bake()
+    project = baked()
     assert '{{' in project.read('client/src/components/MessageList.vue')
 
 
-def test_answers_are_recorded(bake):
+def test_answers_are_recorded(baked):
     """ .cookiecutter.json holds the answers, for later updates """
-    project = bake(port='9000')
+    project = baked(port='9000')
     recorded = json.loads(project.read('.cookiecutter.json'))
     assert recorded['port'] == '9000'
     assert recorded['package_name'] == 'chat'
@@ -153,9 +259,9 @@ def test_env_is_secret_and_ignored(bake):
         ('Proprietary', 'All rights reserved'),
     ],
 )
-def test_each_license_bakes_only_its_text(bake, license_name, words):
+def test_each_license_bakes_only_its_text(baked, license_name, words):
     """ the chosen licence becomes LICENSE; the others are gone """
-    project = bake(license=license_name, author_name='Zoë Ångström')
+    project = baked(license=license_name, author_name='Zoë Ångström')
     text = project.read('LICENSE')
     assert words in text
     if license_name != 'Apache-2.0':
@@ -165,9 +271,9 @@ def test_each_license_bakes_only_its_text(bake, license_name, words):
 
 
 @pytest.mark.parametrize('python_version', ['3.12', '3.11'])
-def test_python_version_sets_docker_and_ci(bake, python_version):
+def test_python_version_sets_docker_and_ci(baked, python_version):
     """ the chosen Python is the Docker base image and the CI interpreter """
-    project = bake(python_version=python_version)
+    project = baked(python_version=python_version)
     assert project.read('Dockerfile').startswith('# ')
     assert f'FROM python:{python_version}-slim AS base' in project.read('Dockerfile')
     workflow = yaml.safe_load(project.read('.github/workflows/ci.yml'))
@@ -176,9 +282,9 @@ def test_python_version_sets_docker_and_ci(bake, python_version):
     assert f'py-version = {python_version}' in project.read('setup.cfg')
 
 
-def test_port_reaches_server_client_and_docker(bake):
+def test_port_reaches_server_client_and_docker(baked):
     """ the chosen port is the server's default, the proxy target and the published port """
-    project = bake(port='9000')
+    project = baked(port='9000')
     assert 'default=9000' in project.read('chat/chat_part.py')
     assert 'ws://localhost:9000' in project.read('client/vite.config.js')
     assert 'EXPOSE 9000' in project.read('Dockerfile')
@@ -186,85 +292,28 @@ def test_port_reaches_server_client_and_docker(bake):
     assert compose['services']['web']['ports'] == ['9000:9000']
 
 
-def test_awkward_answers_bake_valid_files(bake):
+def test_awkward_answers_bake_valid_files(baked):
     """ quotes, unicode and backslashes stay data in Python, TOML, YAML and JSON """
-    project = bake(**AWKWARD)
+    project = baked(**AWKWARD)
     assert project.path.name == 'o-connor-s-chat-cafe'
     package = project.path / 'o_connor_s_chat_cafe'
     assert (package / 'main.py').is_file()
-    for name in project.files():
-        if name.suffix == '.py':
-            ast.parse(project.read(name), filename=str(name))
+    assert not problems_in_files(project)
     meta = tomllib.loads(project.read('pyproject.toml'))
     assert meta['tool']['chat-template']['title'] == AWKWARD['project_name']
     assert meta['project']['description'] == AWKWARD['description']
     assert meta['project']['authors'] == [
         {'name': AWKWARD['author_name'], 'email': AWKWARD['author_email']}
     ]
-    for name in ('docker-compose.yml', '.github/workflows/ci.yml'):
-        assert yaml.safe_load(project.read(name))
-    for name in (
-        '.cookiecutter.json',
-        'client/package.json',
-        'client/package-lock.json',
-    ):
-        assert json.loads(project.read(name))
     title = '<title>O&#39;Connor&#39;s &#34;Chat&#34; Café</title>'
     assert title in project.read('o_connor_s_chat_cafe/static/index.html')
     assert title in project.read('client/index.html')
 
 
-DATABASE_FILES = [
-    'chat/database.py',
-    'chat/history_part.py',
-    'chat/store.py',
-    'chat/tables.py',
-    'chat/migrate.py',
-    'chat/migrations/env.py',
-    'tests/test_store.py',
-    'tests/test_history.py',
-    'docsrc/database.md',
-]
-LOGIN_FILES = [
-    'chat/auth.py',
-    'chat/accounts.py',
-    'chat/passwords.py',
-    'chat/manage_accounts.py',
-    'chat/login_part.py',
-    'chat/templates/login.html',
-    'chat/migrations/versions/0002_users.py',
-    'chat/migrations/versions/0003_accounts.py',
-    'tests/test_auth.py',
-    'tests/test_manage_accounts.py',
-    'docsrc/login.md',
-]
-
-
-@pytest.mark.parametrize(
-    'database, auth, present, absent',
-    [
-        ('none', 'none', [], DATABASE_FILES + LOGIN_FILES + ['tests/pg_server.py']),
-        ('sqlite', 'none', DATABASE_FILES, LOGIN_FILES + ['tests/pg_server.py']),
-        ('postgresql', 'none', DATABASE_FILES + ['tests/pg_server.py'], LOGIN_FILES),
-        ('sqlite', 'password', DATABASE_FILES + LOGIN_FILES, ['tests/pg_server.py']),
-        ('postgresql', 'password', DATABASE_FILES + LOGIN_FILES, []),
-    ],
-)
-def test_options_keep_their_files_and_prune_the_rest(
-    bake, database, auth, present, absent
-):
-    """ each option brings its files; what was not chosen is not left behind """
-    project = bake(database=database, auth=auth)
-    for name in present:
-        assert project.has_file(name), name
-    for name in absent:
-        assert not (project.path / name).exists(), name
-
-
-@pytest.mark.parametrize('database', ['none', 'sqlite', 'postgresql'])
-def test_readme_and_requirements_follow_the_database(bake, database):
+@pytest.mark.parametrize('answers', COMBINATIONS, ids=combination_id)
+def test_readme_and_requirements_follow_the_database(baked, answers):
     """ the README documents the chosen database, and only the needed drivers are pinned """
-    project = bake(database=database)
+    project, database = baked(**answers), answers['database']
     readme, requirements = project.read('README.md'), project.read('requirements.txt')
     assert ('inv db-upgrade' in readme) == (database != 'none')
     assert ('PostgreSQL' in readme) == (database == 'postgresql')
@@ -275,25 +324,21 @@ def test_readme_and_requirements_follow_the_database(bake, database):
     assert ('db' in compose['services']) == (database == 'postgresql')
 
 
-@pytest.mark.parametrize('broker', ['memory', 'redis'])
-def test_redis_brings_its_service_pin_and_tests(bake, broker):
-    """ the redis broker: its pin, its compose service, its tests; none of it otherwise """
-    project = bake(broker=broker)
-    redis = broker == 'redis'
+@pytest.mark.parametrize('answers', COMBINATIONS, ids=combination_id)
+def test_redis_brings_its_service_and_pin(baked, answers):
+    """ the redis broker: its pin, its compose service, its docs; none of it otherwise """
+    project, redis = baked(**answers), answers['broker'] == 'redis'
     assert ('redis==' in project.read('requirements.txt')) == redis
     compose = yaml.safe_load(project.read('docker-compose.yml'))
     assert ('redis' in compose['services']) == redis
-    assert project.has_file('tests/test_broker.py') == redis
-    assert project.has_file('chat/redis_broker.py') == redis
-    assert project.has_file('tests/redis_server.py') == redis
     assert ('--processes' in project.read('README.md')) == redis
     assert project.has_file('chat/broker.py')
 
 
-@pytest.mark.parametrize('auth', ['none', 'password'])
-def test_readme_documents_login_only_when_chosen(bake, auth):
+@pytest.mark.parametrize('answers', COMBINATIONS, ids=combination_id)
+def test_readme_documents_login_only_when_chosen(baked, answers):
     """ the login section and the user tasks appear only with auth=password """
-    project = bake(auth=auth)
+    project, auth = baked(**answers), answers['auth']
     readme, tasks = project.read('README.md'), project.read('tasks.py')
     assert ('inv account-add' in readme) == (auth == 'password')
     assert ('def account_add' in tasks) == (auth == 'password')
@@ -314,7 +359,6 @@ def test_readme_documents_login_only_when_chosen(bake, auth):
         ({'port': 'eighty'}, 'port'),
         ({'author_email': 'nobody'}, 'author_email'),
         ({'version': 'first'}, 'version'),
-        ({'database': 'none', 'auth': 'password'}, 'auth'),
     ],
 )
 def test_bad_answers_are_refused_before_anything_is_written(refuse, answers, named):
@@ -333,10 +377,10 @@ def pins(text):
     }
 
 
-@pytest.mark.parametrize('database', ['none', 'sqlite', 'postgresql'])
-def test_the_template_tests_with_the_baked_pins(bake, database):
+@pytest.mark.parametrize('answers', COMBINATIONS, ids=combination_id)
+def test_the_template_tests_with_the_baked_pins(baked, answers):
     """ requirements-dev.txt holds every pin a baked project asks for, same versions """
-    project = bake(database=database)
+    project = baked(**answers)
     template = pins((TEMPLATE / 'requirements-dev.txt').read_text(encoding='utf-8'))
-    baked = pins(project.read('requirements.txt')) | pins(project.read('dev.txt'))
-    assert {name: template.get(name) for name in baked} == baked
+    asked = pins(project.read('requirements.txt')) | pins(project.read('dev.txt'))
+    assert {name: template.get(name) for name in asked} == asked

@@ -1,4 +1,4 @@
-""" Slow: bake each supported combination and run the baked project's own checks.
+""" Slow: bake each combination and run the baked project's own checks.
 
 `pytest -m slow` runs these; they take minutes, use the network for `make setup`
 (PyPI, npm) and need node and npm, Chromium, PostgreSQL and Redis (see .ci/run).
@@ -12,43 +12,36 @@ import shutil
 
 import pytest
 
-pytestmark = pytest.mark.slow
-# the combination with the most moving parts
-FULLEST = {'database': 'postgresql', 'auth': 'password', 'broker': 'redis'}
+from combinations import COMBINATIONS, DEFAULT, FULLEST, combination_id
 
+pytestmark = pytest.mark.slow
 ONCE = pytest.mark.once
-# One option at a time, the pairs that interact, the fullest and awkward answers;
-# every answer here must bake a project whose lint, tests (100% coverage) and docs
-# pass. Those marked ONCE run under one Python only; the default, the fullest and
-# the awkward answers run under each.
+
+# answers other than the options' ride along with some combinations
+EXTRA = {
+    'none-none-memory': {'python_version': '3.11', 'license': 'Apache-2.0'},
+    'sqlite-none-redis': {'license': 'Proprietary', 'port': '9000'},
+}
+assert set(EXTRA) <= set(
+    map(combination_id, COMBINATIONS)
+), 'EXTRA names no combination'
+AWKWARD = {
+    'project_name': 'O\'Connor\'s "Chat" Café',
+    'author_name': 'Zoë Ångström 王',
+    'description': 'Tea & "talk" \\ {braces}',
+    'license': 'BSD-3-Clause',
+}
+# Every combination, and awkward answers: each must bake a project whose lint,
+# tests (100% coverage) and docs pass. The default, the fullest and the awkward
+# answers run under each Python; the others (ONCE) under one.
 SUPPORTED = [
-    pytest.param({}, id='default'),
     pytest.param(
-        {'python_version': '3.11', 'license': 'Apache-2.0'}, id='py311', marks=ONCE
-    ),
-    pytest.param(
-        {'license': 'Proprietary', 'port': '9000'}, id='port-9000', marks=ONCE
-    ),
-    pytest.param({'database': 'none'}, id='no-database', marks=ONCE),
-    pytest.param({'database': 'postgresql'}, id='postgresql', marks=ONCE),
-    pytest.param({'auth': 'password'}, id='sqlite-login', marks=ONCE),
-    pytest.param(
-        {'database': 'postgresql', 'auth': 'password'},
-        id='postgresql-login',
-        marks=ONCE,
-    ),
-    pytest.param({'broker': 'redis', 'database': 'none'}, id='redis', marks=ONCE),
-    pytest.param(FULLEST, id='fullest'),
-    pytest.param(
-        {
-            'project_name': 'O\'Connor\'s "Chat" Café',
-            'author_name': 'Zoë Ångström 王',
-            'description': 'Tea & "talk" \\ {braces}',
-            'license': 'BSD-3-Clause',
-        },
-        id='awkward-answers',
-    ),
-]
+        {**answers, **EXTRA.get(combination_id(answers), {})},
+        id=combination_id(answers),
+        marks=() if answers in (DEFAULT, FULLEST) else ONCE,
+    )
+    for answers in COMBINATIONS
+] + [pytest.param(AWKWARD, id='awkward-answers')]
 
 
 @pytest.mark.parametrize('answers', SUPPORTED)
@@ -81,8 +74,7 @@ def test_make_setup_builds_a_working_venv_of_its_own(bake):
 
 # the default, and the combination with the most moving parts
 E2E = [
-    pytest.param({}, id='default'),
-    pytest.param(FULLEST, id='fullest'),
+    pytest.param(answers, id=combination_id(answers)) for answers in (DEFAULT, FULLEST)
 ]
 
 
