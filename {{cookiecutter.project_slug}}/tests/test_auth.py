@@ -1,11 +1,17 @@
 """ Login: passwords, the login form, the backoff, and the websocket's door. """
+import asyncio
 import re
 from urllib.parse import urlencode
 
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from {{ cookiecutter.package_name }}.accounts import AccountExists, lock_seconds
+from {{ cookiecutter.package_name }}.accounts import (
+    FREE_TRIES,
+    AccountExists,
+    TooSoon,
+    lock_seconds,
+)
 from {{ cookiecutter.package_name }}.history import Unavailable
 from {{ cookiecutter.package_name }}.login_part import require_secret
 from {{ cookiecutter.package_name }}.passwords import hash_password, verify_password
@@ -209,3 +215,45 @@ def test_debug_makes_up_a_throwaway_secret():
     given = {'cookie_secret': 'given', 'debug': False}
     require_secret(given)
     assert given['cookie_secret'] == 'given'
+
+
+async def test_the_login_page_cannot_be_framed(http_server_client):
+    """ no foreign page may show the login form inside a frame (clickjacking) """
+    page = await http_server_client.fetch('/login')
+    assert "frame-ancestors 'none'" in page.headers['Content-Security-Policy']
+    assert page.headers['X-Frame-Options'] == 'DENY'
+    assert b'href="/login.css"' in page.body
+    style = await http_server_client.fetch('/login.css')
+    assert style.headers['Content-Type'].startswith('text/css')
+
+
+async def test_parallel_guesses_are_each_counted_and_soon_refused(accounts):
+    """ 40 wrong passwords at once: only the free tries are checked, each one is
+    counted (no update lost), and the rest are refused unchecked """
+    accounts.clock = lambda: 1_000_000.0  # no lock passes while they run
+    guesses = [accounts.login(ANN['email'], f'guess {n}') for n in range(40)]
+    outcomes = await asyncio.gather(*guesses, return_exceptions=True)
+    checked = [outcome for outcome in outcomes if outcome is None]
+    refused = [outcome for outcome in outcomes if isinstance(outcome, TooSoon)]
+    assert len(checked) == FREE_TRIES
+    assert len(refused) == 40 - FREE_TRIES
+    (ann,) = await accounts.everyone()
+    assert ann.failed_logins == FREE_TRIES
+
+
+async def test_parallel_logins_over_http_are_refused_past_the_free_tries(
+    http_server_client, accounts
+):
+    """ the same attack through the login form: 401 for the free tries, 429 after """
+    accounts.clock = lambda: 1_000_000.0  # no lock passes while they run
+    posts = [post_login(http_server_client, ANN['email'], 'guess') for _ in range(20)]
+    codes = sorted(response.code for response in await asyncio.gather(*posts))
+    assert codes == [401] * FREE_TRIES + [429] * (20 - FREE_TRIES)
+
+
+async def test_a_right_password_clears_the_failures(accounts):
+    """ two failures, then the right password: the count starts again """
+    for _ in range(2):
+        assert await accounts.login(ANN['email'], 'wrong') is None
+    ann = await accounts.login(ANN['email'], ANN['password'])
+    assert (ann.name, ann.failed_logins, ann.locked_until) == ('ann', 0, 0.0)

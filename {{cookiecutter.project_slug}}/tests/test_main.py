@@ -10,7 +10,13 @@ from tornado.websocket import websocket_connect
 
 from {{ cookiecutter.package_name }}.chat_part import CHAT
 from {{ cookiecutter.package_name }}.environment import read_env_file
-from {{ cookiecutter.package_name }}.main import DEFAULTS, make_options, serve, settings_from
+from {{ cookiecutter.package_name }}.main import (
+    DEFAULTS,
+    make_options,
+    serve,
+    serve_until,
+    settings_from,
+)
 from {{ cookiecutter.package_name }}.parts import PARTS
 
 from .fixtures import COOKIE_SECRET
@@ -79,6 +85,32 @@ async def test_serve_until_told_to_stop(server_options, ws_headers, monkeypatch)
     assert await client.read_message() is None
     assert client.close_code == 1001
     client.close()
+
+
+async def test_a_huge_request_body_is_refused_before_it_is_read(
+    server_options, monkeypatch
+):
+    """ 60 MiB announced: answered at once (400) and the connection closed, without
+    waiting for the body, and the server goes on serving """
+    monkeypatch.setenv('COOKIE_SECRET', COOKIE_SECRET)
+    ports = []
+    argv = ['prog', '--port=0', '--address=127.0.0.1', *server_options.argv]
+    stop = asyncio.Event()
+    server = asyncio.ensure_future(serve_until(stop, argv, ports.append))
+    while not ports:
+        await asyncio.sleep(0.01)
+    reader, writer = await asyncio.open_connection('127.0.0.1', ports[0])
+    writer.write(
+        b'POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 62914560\r\n'
+        b'Content-Type: application/x-www-form-urlencoded\r\n\r\n' + b'x' * 1024
+    )
+    answer = await asyncio.wait_for(reader.read(), 10)
+    assert answer.startswith(b'HTTP/1.1 400'), answer
+    writer.close()
+    body = await fetch_when_up(f'http://127.0.0.1:{ports[0]}/')
+    assert b'<div id="app"></div>' in body
+    stop.set()
+    await server
 
 
 async def test_python_dash_m_serves_the_page(launch):

@@ -63,6 +63,15 @@ async def test_mistakes_are_explained(database_url, capsys):
     assert 'error: there is no account nobody@example.com' in capsys.readouterr().err
 
 
+async def test_a_name_with_control_characters_is_refused(database_url, capsys):
+    """ a bidi control would turn the name around on screen: refused, explained """
+    argv = ['--database-url', database_url, 'add', 'x@example.com']
+    spoofed = [*argv, '--name', 'innocent\u202egnp.exe']
+    assert await run(spoofed, io.StringIO('a secret!\n')) == 1
+    assert 'the name must not hold control characters' in capsys.readouterr().err
+    assert await run([*argv, '--name', 'Ann'], io.StringIO('a secret!\n')) == 0
+
+
 def test_python_dash_m_lists_the_accounts(run_module):
     """ `python -m {{ cookiecutter.package_name }}.manage_accounts list`, as `inv account-list` runs it """
     assert run_module('manage_accounts', 'list').stdout == 'no accounts\n'

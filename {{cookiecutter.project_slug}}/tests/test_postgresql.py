@@ -1,5 +1,14 @@
-""" PostgreSQL itself going away mid-chat, and coming back. """
+""" PostgreSQL itself going away: mid-chat, and while servers start and migrate. """
+import asyncio
 import logging
+
+import asyncpg
+import pytest
+
+from {{ cookiecutter.package_name }}.database import make_engine
+from {{ cookiecutter.package_name }}.history import Unavailable
+from {{ cookiecutter.package_name }}.migrate import ensure_schema
+from {{ cookiecutter.package_name }}.postgresql import MIGRATION_LOCK
 
 
 async def test_the_database_server_going_away_is_survived(
@@ -17,3 +26,24 @@ async def test_the_database_server_going_away_is_survived(
         postgres.start()
     await send(client, name='ann', text='back again')
     assert (await receive(client))['text'] == 'back again'
+
+
+async def test_a_restart_during_the_start_up_migration_is_a_clear_error(
+    database_url, postgres
+):
+    """ a server waiting for the migration lock while PostgreSQL restarts gets
+    Unavailable (the server says it in one line and exits), not a traceback """
+    holder = await asyncpg.connect(database_url.replace('+asyncpg', ''))
+    await holder.execute('SELECT pg_advisory_lock($1)', MIGRATION_LOCK)
+    engine = make_engine(database_url)
+    waiting = asyncio.ensure_future(ensure_schema(engine, upgrade_allowed=True))
+    await asyncio.sleep(1)
+    assert not waiting.done(), 'the migration did not wait for the lock'
+    postgres.stop()
+    try:
+        with pytest.raises(Unavailable, match='could not migrate the database'):
+            await waiting
+    finally:
+        holder.terminate()
+        postgres.start()
+        await engine.dispose()

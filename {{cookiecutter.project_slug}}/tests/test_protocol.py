@@ -25,6 +25,18 @@ def test_accepts_a_message():
     assert parse_frame(frame(name=' ann ', text='hi'), MAX_TEXT) == ('ann', 'hi')
 
 
+def test_accepts_names_of_every_script_and_emoji():
+    """ letters of any script, emoji joined by ZWJ, marks: a name as people write it """
+    for name in ('Zoë', '王小明', 'عائشة', 'Ñúñez-Ångström', '👩\u200d💻 ann'):
+        assert parse_frame(frame(name=name, text='hi'), MAX_TEXT) == (name, 'hi')
+
+
+def test_a_text_may_hold_lines_and_tabs():
+    """ only names are held to printable characters: a text keeps its layout """
+    text = 'line one\n\tline two'
+    assert parse_frame(frame(name='ann', text=text), MAX_TEXT) == ('ann', text)
+
+
 def test_accepts_the_longest_text():
     """ exactly max_text characters is allowed """
     text = 'x' * MAX_TEXT
@@ -46,6 +58,12 @@ def test_accepts_the_longest_text():
         (frame(name='ann', text=''), 'empty'),
         (frame(name='ann', text=' \n\t'), 'empty'),
         (frame(name='ann', text='x' * (MAX_TEXT + 1)), 'longer than 2000'),
+        ('{"name": "ann", "text": "\\ud800"}', 'not valid unicode'),
+        ('{"name": "\\udfff", "text": "hi"}', 'not valid unicode'),
+        ('[' * 20000 + ']' * 20000, 'nested too deeply'),
+        (frame(name='innocent\u202egnp.exe', text='hi'), 'control characters'),
+        (frame(name='ann\u2066', text='hi'), 'control characters'),
+        (frame(name='a\x1bnn', text='hi'), 'control characters'),
     ],
 )
 def test_refuses(raw, reason):

@@ -1,6 +1,9 @@
 """ The built client is served at / so the chat works without node. """
 import json
 
+import pytest
+
+from {{ cookiecutter.package_name }}.headers import SECURITY_HEADERS
 from {{ cookiecutter.package_name }}.main import STATIC_DIR
 
 
@@ -33,3 +36,20 @@ async def test_session_says_whether_login_is_needed(app, http_server_client):
     login_required = app.settings['login_required']
     assert json.loads(response.body) == {'auth': login_required, 'user': None}
     assert response.headers['Cache-Control'] == 'no-store'
+
+
+@pytest.mark.parametrize('path', ['/', '/api/session', '/nothing-here.js'])
+async def test_every_answer_carries_the_security_headers(http_server_client, path):
+    """ a policy that allows only the page's own server; no Tornado version """
+    response = await http_server_client.fetch(path, raise_error=False)
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value
+    assert "frame-ancestors 'none'" in response.headers['Content-Security-Policy']
+    assert 'Server' not in response.headers
+
+
+async def test_a_path_with_a_nul_byte_is_not_found(http_server_client, caplog):
+    """ /index.html%00.py: 404 like any missing file, and no traceback logged """
+    response = await http_server_client.fetch('/index.html%00.py', raise_error=False)
+    assert response.code == 404
+    assert not [record for record in caplog.records if record.exc_info]

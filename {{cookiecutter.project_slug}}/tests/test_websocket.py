@@ -92,20 +92,25 @@ async def test_debug_accepts_any_origin(app, ws_connect, send, receive):
         ('{"name": "ann", "text": "   "}', 'empty'),
         ('{"name": "ann", "text": "' + 'x' * 2001 + '"}', 'longer than 2000'),
         (b'\x00binary', 'binary'),
+        ('{"name": "ann", "text": "\\ud800"}', 'not valid unicode'),
+        ('[' * 20000 + ']' * 20000, 'nested too deeply'),
+        ('{"name": "innocent\u202egnp.exe", "text": "hi"}', 'control characters'),
     ],
 )
 async def test_bad_input_gets_an_error_and_the_room_goes_on(
-    ws_connect, send, receive, frame, reason
+    ws_connect, receive, frame, reason, caplog
 ):
-    """ the sender is told why; nobody else hears it; everyone keeps chatting """
+    """ the sender is told why; nobody else hears it; everyone keeps chatting;
+    and the log holds no traceback """
     sender, other = await ws_connect(), await ws_connect()
     await sender.write_message(frame, binary=isinstance(frame, bytes))
     error = await receive(sender)
     assert error['type'] == 'error'
     assert reason in error['error']
-    await send(sender, name='ann', text='still here')
+    await sender.write_message(json.dumps({'name': 'ann', 'text': 'still here'}))
     for client in (sender, other):
         assert (await receive(client))['text'] == 'still here'
+    assert not [record for record in caplog.records if record.exc_info]
 
 
 async def test_an_oversized_frame_closes_only_its_sender(ws_connect, send, receive):

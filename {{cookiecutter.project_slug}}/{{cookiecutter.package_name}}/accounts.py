@@ -4,11 +4,17 @@ After FREE_TRIES failed logins in a row an account is locked for ``backoff``
 seconds, doubling with every further failure up to MAX_LOCK; a good password
 after the lock has passed clears it. The lock is kept in the database, so it
 holds across server processes and restarts.
+
+Each attempt is counted as failed, and the lock it would bring set, in one
+UPDATE of the account's row before its password is checked; a right password
+then clears both. So guesses sent in parallel are counted one by one (no
+update is lost), and once they have locked the account the rest are refused
+without being checked.
 """
 import asyncio
 import time
 
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .database import unavailable
@@ -17,6 +23,8 @@ from .tables import Account
 
 FREE_TRIES = 3
 MAX_LOCK = 15 * 60.0
+# failures for which the lock is written out in SQL; past them it is MAX_LOCK
+LOCK_STEPS = 32
 
 
 class AccountExists(Exception):
@@ -36,6 +44,16 @@ def lock_seconds(failures, backoff):
     if failures < FREE_TRIES:
         return 0.0
     return min(backoff * 2 ** (failures - FREE_TRIES), MAX_LOCK)
+
+
+def lock_after_one_more_failure(now, backoff):
+    """ the SQL value of locked_until once the account has failed once more """
+    failures = Account.failed_logins + 1
+    steps = [
+        (failures == number, now + lock_seconds(number, backoff))
+        for number in range(FREE_TRIES, FREE_TRIES + LOCK_STEPS)
+    ]
+    return case((failures < FREE_TRIES, 0.0), *steps, else_=now + MAX_LOCK)
 
 
 def normal_email(email):
@@ -94,22 +112,37 @@ class Accounts:
 
     async def login(self, email, password):
         """ the account when the password is right, None when not; raises TooSoon """
+        email = normal_email(email)
+        now = self.clock()
         async with self.database.writing() as db:
-            account = await db.scalar(
-                select(Account).where(Account.email == normal_email(email))
+            counted = await db.execute(
+                update(Account)
+                .where(Account.email == email, Account.locked_until <= now)
+                .values(
+                    failed_logins=Account.failed_logins + 1,
+                    locked_until=lock_after_one_more_failure(now, self.backoff),
+                )
+                .returning(Account.id, Account.password_hash)
             )
-            if account is None:
-                await _in_thread(verify_password, password, UNKNOWN_ACCOUNT_HASH)
-                return None
-            now = self.clock()
-            if now < account.locked_until:
-                raise TooSoon(account.locked_until - now)
-            if await _in_thread(verify_password, password, account.password_hash):
-                account.failed_logins = 0
-                account.locked_until = 0.0
-                return account
-            account.failed_logins += 1
-            account.locked_until = now + lock_seconds(
-                account.failed_logins, self.backoff
+            attempt = counted.first()
+        if attempt is None:
+            return await self.refuse(email, password, now)
+        if not await _in_thread(verify_password, password, attempt.password_hash):
+            return None
+        async with self.database.writing() as db:
+            await db.execute(
+                update(Account)
+                .where(Account.id == attempt.id)
+                .values(failed_logins=0, locked_until=0.0)
             )
+            return await db.get(Account, attempt.id)
+
+    async def refuse(self, email, password, now):
+        """ no attempt was counted: TooSoon while the account is locked, or
+        None, as slowly as a wrong password, when there is no such account """
+        async with self.database.reading() as db:
+            account = await db.scalar(select(Account).where(Account.email == email))
+        if account is not None:
+            raise TooSoon(max(account.locked_until - now, 0.0))
+        await _in_thread(verify_password, password, UNKNOWN_ACCOUNT_HASH)
         return None

@@ -5,9 +5,10 @@ https) holding the account id; current_account() reads it back. The websocket
 refuses an upgrade without it (401), and every message goes out under the
 logged-in account's name.
 """
-from tornado.web import HTTPError, RequestHandler
+from tornado.web import HTTPError
 
 from .accounts import TooSoon
+from .headers import SecureHeaders
 from .history import Unavailable
 from .session import SessionHandler
 from .websocket import ChatSocket
@@ -51,7 +52,7 @@ class AccountSessionHandler(SessionHandler):
         self.account = await current_account(self)
 
 
-class LoginHandler(RequestHandler):
+class LoginHandler(SecureHeaders):
     """ GET shows the form; POST checks the password and sets the cookie """
 
     def get(self):
@@ -84,7 +85,7 @@ class LoginHandler(RequestHandler):
         self.redirect('/')
 
 
-class LogoutHandler(RequestHandler):
+class LogoutHandler(SecureHeaders):
     """ forget the login and go back to the form """
 
     def get(self):

@@ -17,9 +17,10 @@ from tornado.httpserver import HTTPServer
 from tornado.log import define_logging_options
 from tornado.netutil import bind_sockets
 from tornado.options import OptionParser
-from tornado.web import Application, StaticFileHandler
+from tornado.web import Application
 
 from .environment import read_env_file
+from .headers import StaticFiles
 from .hub import Hub
 from .parts import PARTS
 
@@ -27,6 +28,11 @@ log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / 'static'
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# the largest request the chat needs is a login form: a bigger body is refused
+# (400) before it is read, so that nobody can fill the server's memory with one
+MAX_BODY_BYTES = 64 * 1024
+MAX_HEADER_BYTES = 16 * 1024
+BODY_SECONDS = 30
 # a later part's setting wins
 DEFAULTS = {key: value for part in PARTS for key, value in part.settings.items()}
 
@@ -54,9 +60,7 @@ def make_app(settings=None):
     for part in PARTS:
         routes.update(part.routes)
     static = {'path': str(STATIC_DIR), 'default_filename': 'index.html'}
-    return Application(
-        [*routes.items(), (r'/(.*)', StaticFileHandler, static)], **settings
-    )
+    return Application([*routes.items(), (r'/(.*)', StaticFiles, static)], **settings)
 
 
 def settings_from(options, environ):
@@ -101,7 +105,12 @@ async def serve_until(stop, argv, ready):
         sockets = bind_sockets(
             options.port, options.address or None, reuse_port=options.reuse_port
         )
-        server = HTTPServer(app)
+        server = HTTPServer(
+            app,
+            max_body_size=MAX_BODY_BYTES,
+            max_header_size=MAX_HEADER_BYTES,
+            body_timeout=BODY_SECONDS,
+        )
         server.add_sockets(sockets)
         port = sockets[0].getsockname()[1]
         log.info('chat server on http://localhost:%d/', port)

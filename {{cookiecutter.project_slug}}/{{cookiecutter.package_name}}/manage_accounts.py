@@ -13,7 +13,7 @@ from .database import Database, url_from_environment
 from .environment import read_env_file
 from .migrate import ensure_schema
 from .passwords import MIN_LENGTH
-from .protocol import MAX_NAME
+from .protocol import MAX_NAME, name_problem
 
 
 class UsageError(Exception):
@@ -36,6 +36,9 @@ def read_password(stream, prompt=getpass.getpass):
 async def add(accounts, args, stdin):
     """ add an account """
     name = (args.name or args.email.split('@')[0]).strip()[:MAX_NAME]
+    problem = name_problem(name)
+    if problem:
+        raise UsageError(f'{problem}: choose another with --name')
     try:
         await accounts.add(args.email, name, read_password(stdin))
     except AccountExists as error:

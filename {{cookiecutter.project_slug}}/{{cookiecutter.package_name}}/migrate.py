@@ -89,7 +89,10 @@ async def ensure_schema(engine, upgrade_allowed):
             f'the database is at revision {at}, the code needs {wanted}: '
             'run `inv db-upgrade` (or start with --upgrade_db=true)'
         )
-    await upgrade(engine)
+    # the database may fail here too, e.g. restarting while servers wait for
+    # the migration lock: a clear error, not a traceback
+    with unavailable('migrate the database'):
+        await upgrade(engine)
 
 
 async def run(argv):

@@ -6,12 +6,26 @@ accepted message to everyone as ``{"type": "message", "name", "text", "ts"}``
 (and ``"id"``, the message's number in the history, when a database keeps it).
 """
 import json
+import unicodedata
 
 MAX_NAME = 40
+# the bidi controls: "innocent\u202egnp.exe" would read "innocent exe.png"
+BIDI_CONTROLS = frozenset(
+    '\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069'
+)
 
 
 class BadMessage(ValueError):
     """ a frame the server refuses; its text is shown to the sender """
+
+
+def name_problem(name):
+    """ why name cannot be a sender's name (a sentence), or None when it can """
+    if not 1 <= len(name) <= MAX_NAME:
+        return f'the name must be 1 to {MAX_NAME} characters'
+    if any(unicodedata.category(c) in ('Cc', 'Cs') or c in BIDI_CONTROLS for c in name):
+        return 'the name must not hold control characters'
+    return None
 
 
 def parse_frame(frame, max_text):
@@ -22,14 +36,22 @@ def parse_frame(frame, max_text):
         data = json.loads(frame)
     except ValueError as error:
         raise BadMessage('the message is not JSON') from error
+    except RecursionError as error:
+        raise BadMessage('the message is nested too deeply') from error
     if not isinstance(data, dict):
         raise BadMessage('the message must be a JSON object with name and text')
     name, text = data.get('name'), data.get('text')
     if not isinstance(name, str) or not isinstance(text, str):
         raise BadMessage('name and text must both be strings')
+    try:
+        (name + text).encode('utf-8')
+    except UnicodeEncodeError as error:
+        # a lone surrogate (\ud800) decodes from JSON but is no text at all
+        raise BadMessage('the message is not valid unicode text') from error
     name = name.strip()
-    if not 1 <= len(name) <= MAX_NAME:
-        raise BadMessage(f'the name must be 1 to {MAX_NAME} characters')
+    problem = name_problem(name)
+    if problem:
+        raise BadMessage(problem)
     if not text.strip():
         raise BadMessage('the text is empty')
     if len(text) > max_text:

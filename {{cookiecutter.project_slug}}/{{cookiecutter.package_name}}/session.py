@@ -1,8 +1,8 @@
 """ GET /api/session: whether login is needed and who the browser is. """
-from tornado.web import RequestHandler
+from .headers import SecureHeaders
 
 
-class SessionHandler(RequestHandler):
+class SessionHandler(SecureHeaders):
     """ answers {"auth": <login required?>, "user": <the account's name or null>} """
 
     # the logged-in account (see auth.py), None for a guest

@@ -2,6 +2,7 @@
 import asyncio
 import contextlib
 import fcntl
+import os
 
 from sqlalchemy import event
 
@@ -9,7 +10,13 @@ DEFAULT_URL = 'sqlite+aiosqlite:///chat.db'
 
 
 def configure(engine):
-    """ set SQLite's pragmas on every new connection of engine """
+    """ a database file only its owner can read (it holds password hashes), and
+    SQLite's pragmas on every new connection of engine """
+    # made here, before SQLite makes it with the umask's permissions (0644); its
+    # -wal and -shm files take the database's. A file that is already there
+    # keeps its own, and one that cannot be made is SQLite's to report.
+    with contextlib.suppress(OSError):
+        os.close(os.open(engine.url.database, os.O_CREAT | os.O_WRONLY, 0o600))
     event.listen(engine.sync_engine, 'connect', _pragmas)
 
 

@@ -12,6 +12,7 @@ from tornado.iostream import StreamBufferFullError
 from tornado.websocket import WebSocketHandler
 
 from .flood import TokenBucket
+from .headers import SecureHeaders
 from .history import Unavailable
 from .hub import websocket_frame
 from .protocol import BadMessage, encode, error_message, parse_frame
@@ -26,7 +27,7 @@ def unseen(frames, newest):
     ]
 
 
-class ChatSocket(WebSocketHandler):
+class ChatSocket(SecureHeaders, WebSocketHandler):
     """ one browser's connection to the chat """
 
     bucket = None

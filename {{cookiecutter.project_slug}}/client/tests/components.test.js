@@ -30,6 +30,14 @@ describe('MessageList', () => {
     expect(items[1].find('b').exists()).toBe(false)
   })
 
+  it('isolates each name and text, so bidi controls stay inside them', () => {
+    const spoofed = [toMessage({ name: 'innocent\u202egnp.exe', text: '\u202eevil', ts: 1 })]
+    const list = mount(MessageList, { props: { messages: spoofed, me: 'bob' } })
+    expect(list.find('.name').element.tagName).toBe('BDI')
+    expect(list.find('.text').element.tagName).toBe('BDI')
+    expect(list.find('.name').text()).toBe('innocent\u202egnp.exe')
+  })
+
   it('marks the reader own messages', () => {
     const list = mount(MessageList, { props: { messages, me: 'bob' } })
     const items = list.findAll('li.message')

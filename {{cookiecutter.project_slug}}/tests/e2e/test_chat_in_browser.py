@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .chat_e2e import RECONNECT_TIMEOUT_MS, say, side_by_side
+from .chat_e2e import RECONNECT_TIMEOUT_MS, WINDOW, say, side_by_side
 
 CONVERSATION = [
     ('Ann', 'Hi Bob! Is the new chat server up?'),
@@ -95,3 +95,14 @@ def test_readable_at_phone_width(open_chat):
     send = page.get_by_role('button', name='Send').bounding_box()
     assert send['x'] + send['width'] <= 360
     assert page.get_by_label('Message', exact=True).bounding_box()['width'] > 150
+
+
+def test_the_page_keeps_to_its_content_security_policy(new_context, server):
+    """ all the page loads is its own (with login: the login page, its style too):
+    the browser reports no violation of the policy the server sends """
+    page = new_context(viewport=WINDOW).new_page()
+    said = []
+    page.on('console', lambda message: said.append(message.text))
+    page.goto(server.url)
+    page.wait_for_load_state('networkidle')
+    assert not [text for text in said if 'Content Security Policy' in text]
