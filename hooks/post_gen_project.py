@@ -50,7 +50,9 @@ PRUNED = {
         'tests/redis_fixtures.py',
         'tests/redis_server.py',
         'tests/test_broker.py',
+        'tests/test_broker_faults.py',
         'tests/test_processes.py',
+        'tests/tcp_proxy.py',
     ],
     ('auth', 'password'): ['tests/e2e/test_guests_in_browser.py'],
     ('auth', 'none'): [

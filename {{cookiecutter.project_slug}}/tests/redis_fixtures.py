@@ -8,6 +8,7 @@ import pytest
 from {{ cookiecutter.package_name }}.redis_broker import RedisBroker
 
 from .redis_server import RedisServer
+from .tcp_proxy import TcpProxy
 
 
 @pytest.fixture(scope='session')
@@ -20,18 +21,37 @@ def redis_server():
 
 @pytest.fixture
 def brokers(io_loop, redis_server):
-    """ a factory of Redis brokers on a channel of this test's own; closed after """
-    channel = f'test-{uuid.uuid4().hex}'
+    """ a factory of Redis brokers on a stream key of this test's own; closed after
+
+    `brokers(url=..., key=..., max_queue=...)`: another Redis URL (a proxy,
+    another database) or key than the test's.
+    """
+    own_key = f'test-{uuid.uuid4().hex}'
     made = []
 
-    def make(**options):
-        broker = RedisBroker(redis_server.url, channel=channel, **options)
+    def make(url=None, key=None, **options):
+        broker = RedisBroker(url or redis_server.url, key or own_key, **options)
         made.append(broker)
         return broker
 
     yield make
     for broker in made:
         io_loop.run_sync(broker.close)
+
+
+@pytest.fixture
+def redis_proxy(io_loop, redis_server):
+    """ a factory: `proxy = await redis_proxy()`, a TCP proxy to the test Redis
+    that the test can cut and restore; closed after """
+    made = []
+
+    async def make():
+        made.append(await TcpProxy(redis_server.port).start())
+        return made[-1]
+
+    yield make
+    for proxy in made:
+        io_loop.run_sync(proxy.cut)
 
 
 @pytest.fixture

@@ -24,7 +24,11 @@ class RedisServer:
     @property
     def url(self):
         """ the server's address for redis-py """
-        return f'redis://127.0.0.1:{self.port}/0'
+        return self.database(0)
+
+    def database(self, number):
+        """ the address of one of the server's databases """
+        return f'redis://127.0.0.1:{self.port}/{number}'
 
     def answers(self):
         """ does the server answer PING? """

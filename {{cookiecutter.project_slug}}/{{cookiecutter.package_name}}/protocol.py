@@ -30,6 +30,11 @@ def name_problem(name):
 
 def parse_frame(frame, max_text):
     """ the (name, text) of a client's frame, or raise BadMessage """
+    return name_and_text(json_object(frame), max_text)
+
+
+def json_object(frame):
+    """ a frame's JSON object, or raise BadMessage """
     if isinstance(frame, bytes):
         raise BadMessage('binary frames are not accepted: send JSON text')
     try:
@@ -40,6 +45,11 @@ def parse_frame(frame, max_text):
         raise BadMessage('the message is nested too deeply') from error
     if not isinstance(data, dict):
         raise BadMessage('the message must be a JSON object with name and text')
+    return data
+
+
+def name_and_text(data, max_text):
+    """ the valid (name, text) of a frame's JSON object, or raise BadMessage """
     name, text = data.get('name'), data.get('text')
     if not isinstance(name, str) or not isinstance(text, str):
         raise BadMessage('name and text must both be strings')

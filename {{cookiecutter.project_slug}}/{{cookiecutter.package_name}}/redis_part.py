@@ -6,6 +6,9 @@ from .part import Part
 from .processes import server_command, supervise
 from .redis_broker import RedisBroker
 
+# another project on the same Redis uses a key of its own
+DEFAULT_KEY = '{{ cookiecutter.package_name }}:chat'
+
 
 def environ_redis_url(environ):
     """ REDIS_URL from the environment, or Redis on this machine """
@@ -16,9 +19,14 @@ class RedisPart(Part):
     """ messages travel through Redis, so several processes chat together """
 
     def define_options(self, parser):
-        """ which Redis, and how many processes """
+        """ which Redis and key, and how many processes """
         parser.define(
             'redis_url', default=None, help='Redis for the broker (default: $REDIS_URL)'
+        )
+        parser.define(
+            'redis_key',
+            default=DEFAULT_KEY,
+            help='the Redis Stream the processes of this chat share',
         )
         parser.define(
             'processes', default=1, type=int, help='server processes sharing the port'
@@ -33,7 +41,9 @@ class RedisPart(Part):
     async def open(self, options, settings, resources):
         """ the Redis broker, which the hub starts and closes """
         url = options.redis_url or environ_redis_url(os.environ)
-        settings['broker'] = RedisBroker(url)
+        settings['broker'] = RedisBroker(
+            url, options.redis_key, max_text=settings['max_text']
+        )
 
 
 REDIS = RedisPart()
