@@ -7,6 +7,8 @@ import pytest
 
 from {{ cookiecutter.package_name }}.database import make_engine
 from {{ cookiecutter.package_name }}.history import Unavailable
+from {{ cookiecutter.package_name }}.history_part import open_database
+from {{ cookiecutter.package_name }}.main import make_options
 from {{ cookiecutter.package_name }}.migrate import ensure_schema
 from {{ cookiecutter.package_name }}.postgresql import MIGRATION_LOCK
 
@@ -47,3 +49,23 @@ async def test_a_restart_during_the_start_up_migration_is_a_clear_error(
         holder.terminate()
         postgres.start()
         await engine.dispose()
+
+
+async def test_the_server_waits_for_postgresql_when_asked(
+    database_url, postgres, caplog
+):
+    """ --database_wait: PostgreSQL still starting when the server does is tried
+    again (a log line each time) until it answers """
+    options = make_options()
+    argv = ['prog', f'--database_url={database_url}', '--database_wait=30']
+    options.parse_command_line(argv)
+    postgres.stop()
+    try:
+        opening = asyncio.ensure_future(open_database(options, {}))
+        await asyncio.sleep(1)
+        assert not opening.done()
+    finally:
+        postgres.start()
+    database = await opening
+    await database.close()
+    assert 'trying again in' in caplog.text

@@ -1,7 +1,13 @@
-""" What is particular to SQLite: a database file only its owner may read. """
+""" What is particular to SQLite: a private database file; waiting for one. """
+import asyncio
 import os
 import stat
 from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.package_name }}.history_part import open_database
+from {{ cookiecutter.package_name }}.main import make_options
 
 
 def test_the_database_file_is_private(database, database_url):
@@ -12,3 +18,28 @@ def test_the_database_file_is_private(database, database_url):
         if name.exists():
             assert stat.S_IMODE(os.stat(name).st_mode) == 0o600, name
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+async def test_the_server_waits_for_a_database_when_asked(tmp_path, caplog):
+    """ --database_wait: a database that is not there yet (its folder appears a
+    moment later) is tried again, with a line in the log each time, then used """
+    folder = tmp_path / 'later'
+    options = make_options()
+    argv = ['prog', f'--database_url=sqlite+aiosqlite:///{folder}/chat.db']
+    options.parse_command_line([*argv, '--database_wait=20'])
+    opening = asyncio.ensure_future(open_database(options, {}))
+    await asyncio.sleep(0.5)
+    assert not opening.done()
+    folder.mkdir()
+    database = await opening
+    await database.close()
+    assert 'trying again in' in caplog.text
+
+
+async def test_without_waiting_an_absent_database_stops_the_start(tmp_path):
+    """ by default (and once the wait is over) the start stops, in one line """
+    options = make_options()
+    url = f'sqlite+aiosqlite:///{tmp_path}/absent/chat.db'
+    options.parse_command_line(['prog', f'--database_url={url}', '--database_wait=0.3'])
+    with pytest.raises(SystemExit, match='could not reach the database'):
+        await open_database(options, {})

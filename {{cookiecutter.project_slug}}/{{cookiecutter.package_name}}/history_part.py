@@ -1,6 +1,8 @@
 """ A database keeps the history: options, the schema check at start, the store. """
 import asyncio
+import logging
 import os
+import time
 
 from .database import Database, url_from_environment
 from .history import Unavailable
@@ -8,16 +10,34 @@ from .migrate import SchemaBehind, ensure_schema
 from .part import Part
 from .store import Store
 
+log = logging.getLogger(__name__)
+
+MAX_RETRY_DELAY = 5.0
+
 
 async def open_database(options, environ):
-    """ the database, its schema checked (or upgraded); SystemExit when unusable """
+    """ the database, its schema checked (or upgraded); SystemExit when unusable
+
+    A database that cannot be reached is tried again, with a growing delay,
+    for up to --database_wait seconds (none by default: the server exits).
+    """
     database = Database.at(options.database_url or url_from_environment(environ))
-    try:
-        await ensure_schema(database.engine, options.upgrade_db)
-    except (SchemaBehind, Unavailable) as error:
-        await database.close()
-        raise SystemExit(f'error: {error}') from error
-    return database
+    deadline = time.monotonic() + options.database_wait
+    delay = 0.25
+    while True:
+        try:
+            await ensure_schema(database.engine, options.upgrade_db)
+            return database
+        except Unavailable as error:
+            if time.monotonic() + delay > deadline:
+                await database.close()
+                raise SystemExit(f'error: {error}') from error
+            log.warning('%s: trying again in %.2f s', error, delay)
+        except SchemaBehind as error:
+            await database.close()
+            raise SystemExit(f'error: {error}') from error
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, MAX_RETRY_DELAY)
 
 
 async def check_database(options, environ):
@@ -34,6 +54,12 @@ class HistoryPart(Part):
             'database_url', default=None, help='SQLAlchemy URL (default: $DATABASE_URL)'
         )
         parser.define('history', default=50, type=int, help='messages sent on connect')
+        parser.define(
+            'database_wait',
+            default=0.0,
+            type=float,
+            help='seconds to keep trying a database that cannot be reached at start',
+        )
         parser.define(
             'upgrade_db',
             default=True,

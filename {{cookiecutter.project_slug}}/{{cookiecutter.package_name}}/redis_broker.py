@@ -231,7 +231,7 @@ class RedisBroker:
         return reply[0][1] if reply else []
 
     async def keep_trying(self, attempt, *args):
-        """ what attempt(*args) returns, trying again with backoff while Redis is away """
+        """ what ``attempt(*args)`` returns, trying again with backoff while Redis is away """
         backoff = 0.1
         while True:
             try:

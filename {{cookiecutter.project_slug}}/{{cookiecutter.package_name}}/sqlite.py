@@ -12,12 +12,19 @@ DEFAULT_URL = 'sqlite+aiosqlite:///chat.db'
 def configure(engine):
     """ a database file only its owner can read (it holds password hashes), and
     SQLite's pragmas on every new connection of engine """
-    # made here, before SQLite makes it with the umask's permissions (0644); its
-    # -wal and -shm files take the database's. A file that is already there
-    # keeps its own, and one that cannot be made is SQLite's to report.
-    with contextlib.suppress(OSError):
-        os.close(os.open(engine.url.database, os.O_CREAT | os.O_WRONLY, 0o600))
+    path = engine.url.database
+    event.listen(engine.sync_engine, 'do_connect', lambda *_: _private_file(path))
     event.listen(engine.sync_engine, 'connect', _pragmas)
+
+
+def _private_file(path):
+    """ make the database file 0600 before SQLite makes it with the umask's (0644)
+
+    Its -wal and -shm files take the database's permissions. A file that is
+    already there keeps its own, and one that cannot be made is SQLite's to report.
+    """
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def _pragmas(dbapi_connection, _record):

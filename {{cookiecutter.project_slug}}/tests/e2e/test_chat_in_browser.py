@@ -24,6 +24,10 @@ def test_two_people_chat(open_chat, browser):
     pages = {'Ann': open_chat(name='Ann'), 'Bob': open_chat(name='Bob')}
     for name, text in CONVERSATION:
         say(pages[name], text)
+        # as people do: the next one speaks once this has been said (through the
+        # server), so that the order of the conversation is one
+        said = pages[name].locator('li.message .text').last
+        expect(said).to_have_text(text)
     for me, page in pages.items():
         messages = page.locator('li.message')
         expect(messages).to_have_count(len(CONVERSATION))
