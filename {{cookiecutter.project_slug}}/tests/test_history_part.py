@@ -30,11 +30,11 @@ async def test_serve_refuses_a_database_it_cannot_reach(tmp_path, unreachable_ur
         await serve(argv)
 
 
-def test_prepare_migrates_once_before_serving(database_url):
-    """ what main() does before it starts the server (processes): upgrade, let go """
+def test_before_processes_the_database_is_migrated_once(database_url):
+    """ what --processes N does before it starts the servers: upgrade, let go """
     options = make_options()
     options.parse_command_line(['prog', f'--database_url={database_url}'])
-    HISTORY.prepare(options, ['prog'])
+    HISTORY.before_processes(options)
     database = Database.at(database_url)
 
     async def revision():

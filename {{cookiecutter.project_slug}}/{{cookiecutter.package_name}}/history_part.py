@@ -67,9 +67,9 @@ class HistoryPart(Part):
             help='migrate the database on start (false: refuse to start when behind)',
         )
 
-    def prepare(self, options, argv):
-        """ migrate once, here: server processes started side by side then find
-        the schema up to date (and a database that is behind stops them all) """
+    def before_processes(self, options):
+        """ migrate once, before the servers: started side by side, they then
+        find the schema up to date (and a database that is behind stops them all) """
         asyncio.run(check_database(options, os.environ))
 
     async def open(self, options, settings, resources):

@@ -131,7 +131,7 @@ def main():
     options.parse_command_line(sys.argv)
     read_env_file(options.env_file)
     for part in PARTS:
-        part.prepare(options, sys.argv)
+        part.prepare(options, sys.argv, PARTS)
     asyncio.run(serve(sys.argv))
 
 

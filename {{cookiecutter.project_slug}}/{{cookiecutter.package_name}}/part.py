@@ -18,8 +18,12 @@ class Part:
     def define_options(self, parser):
         """ add this part's command-line options to parser """
 
-    def prepare(self, options, argv):
-        """ once, before serving, in the process main() runs with argv """
+    def prepare(self, options, argv, parts):
+        """ once, before serving, in the process main() runs with argv;
+        parts are all the server's """
+
+    def before_processes(self, options):
+        """ once, in a process that is about to start several servers """
 
     async def open(self, options, settings, resources):
         """ open what this part needs, put it into settings, and push its

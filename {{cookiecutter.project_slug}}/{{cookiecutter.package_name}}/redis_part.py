@@ -32,9 +32,11 @@ class RedisPart(Part):
             'processes', default=1, type=int, help='server processes sharing the port'
         )
 
-    def prepare(self, options, argv):
+    def prepare(self, options, argv, parts):
         """ with --processes N > 1, run N servers here and exit when they end """
         if options.processes > 1:
+            for part in parts:
+                part.before_processes(options)
             command = server_command(f'{__package__}.main', argv)
             sys.exit(supervise(command, options.processes))
 
