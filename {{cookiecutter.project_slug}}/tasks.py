@@ -205,8 +205,16 @@ def account_list(ctx):
 
 @task(aliases=['user-remove'], help={'email': 'the e-mail address of the account'})
 def account_remove(ctx, email):
-    """ remove an account """
+    """ remove an account (its open sockets close) """
     ctx.run(f'python -m {PACKAGE}.manage_accounts remove {shlex.quote(email)}')
+
+
+@task(aliases=['user-password'], help={'email': 'the e-mail address of the account'})
+def account_password(ctx, email):
+    """ set an account's password: asks for it, or reads it from standard input;
+    ends the account's sessions """
+    command = f'python -m {PACKAGE}.manage_accounts password {shlex.quote(email)}'
+    ctx.run(command, pty=sys.stdin.isatty())
 
 
 {% endif -%}

@@ -1,5 +1,6 @@
-""" Fixtures of auth=password: the accounts, with ann's, and her login cookie;
-in the browser tests, accounts on every server and pages that log in. """
+""" Fixtures of auth=password: the accounts, with ann's, her session and login
+cookie, the watch on sessions; in the browser tests, accounts on every server
+and pages that log in. """
 # fixtures take the fixtures they need as arguments of the same name
 # pylint: disable=redefined-outer-name
 import subprocess
@@ -10,33 +11,70 @@ from playwright.sync_api import expect
 from tornado.web import create_signed_value
 
 from {{ cookiecutter.package_name }}.accounts import Accounts
+from {{ cookiecutter.package_name }}.login_sessions import SessionWatch
+from {{ cookiecutter.package_name }}.passwords import Hasher
 
 from .e2e.chat_e2e import PACKAGE, WINDOW
 from .fixtures import COOKIE_SECRET
 
 ANN = {'email': 'ann@example.com', 'name': 'ann', 'password': 'correct horse'}
+# the tests hash at a low cost, to be quick; test_auth checks the real COST
+CHEAP = {'n': 2 ** 10, 'r': 8, 'p': 1}
 
 
 @pytest.fixture
-def accounts(io_loop, database):
+def hasher():
+    """ a password hasher at the tests' low cost """
+    made = Hasher(cost=CHEAP, workers=2)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def accounts(io_loop, database, hasher):
     """ the accounts, with ann able to log in; a short backoff for the tests """
-    kept = Accounts(database, backoff=0.2)
+    kept = Accounts(database, backoff=0.2, hasher=hasher)
     ann = io_loop.run_sync(lambda: kept.add(ANN['email'], ANN['name'], ANN['password']))
     kept.ann_id = ann.id
     return kept
 
 
 @pytest.fixture
-def app_settings(app_settings, accounts):
-    """ the application checks logins against the accounts """
-    return {**app_settings, 'accounts': accounts}
+def session_watch(accounts):
+    """ the watch on the sessions of open sockets (the tests run its checks) """
+    return SessionWatch(accounts.sessions)
 
 
 @pytest.fixture
-def ann_cookie(accounts):
+def app_settings(app_settings, accounts, session_watch):
+    """ the application checks logins against the accounts """
+    return {**app_settings, 'accounts': accounts, 'session_watch': session_watch}
+
+
+@pytest.fixture
+def start_session(accounts):
+    """ a factory: `await start_session()` starts a session of ann's and returns
+    (its id, the Cookie header that carries it) """
+
+    async def start():
+        async with accounts.database.writing() as db:
+            session_id = await accounts.sessions.start(db, accounts.ann_id)
+        value = create_signed_value(COOKIE_SECRET, 'user', session_id)
+        return session_id, f'user={value.decode()}'
+
+    return start
+
+
+@pytest.fixture
+def ann_session(io_loop, start_session):
+    """ a session of ann's: (its id, its Cookie header) """
+    return io_loop.run_sync(start_session)
+
+
+@pytest.fixture
+def ann_cookie(ann_session):
     """ the Cookie header of ann's login """
-    value = create_signed_value(COOKIE_SECRET, 'user', str(accounts.ann_id))
-    return f'user={value.decode()}'
+    return ann_session[1]
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-""" The accounts' command line: inv account-add, account-list and account-remove. """
+""" The accounts' command line: inv account-add, -list, -password and -remove. """
 import io
 
 import pytest
@@ -49,17 +49,27 @@ async def test_add_list_and_remove(database_url, capsys):
         'bo@example.com\tBo B.',
         'zoe@example.com\tzoe',
     ]
+    assert (
+        await run([*url, 'password', 'zoe@example.com'], io.StringIO('new one!\n')) == 0
+    )
+    assert capsys.readouterr().out.endswith(
+        'new password for zoe@example.com; its sessions are ended\n'
+    )
     assert await run([*url, 'remove', 'zoe@example.com']) == 0
     assert capsys.readouterr().out == 'removed zoe@example.com\n'
 
 
 async def test_mistakes_are_explained(database_url, capsys):
-    """ a second account for one e-mail, or removing nobody, is an error, exit 1 """
+    """ a second account for one e-mail, or removing nobody or giving nobody a
+    password, is an error, exit 1 """
     url = ['--database-url', database_url]
     assert await run([*url, 'add', 'zoe@example.com'], io.StringIO('zoe secret\n')) == 0
     assert await run([*url, 'add', 'zoe@example.com'], io.StringIO('zoe secret\n')) == 1
     assert 'error: zoe@example.com already has an account' in capsys.readouterr().err
     assert await run([*url, 'remove', 'nobody@example.com']) == 1
+    assert 'error: there is no account nobody@example.com' in capsys.readouterr().err
+    argv = [*url, 'password', 'nobody@example.com']
+    assert await run(argv, io.StringIO('new one!\n')) == 1
     assert 'error: there is no account nobody@example.com' in capsys.readouterr().err
 
 

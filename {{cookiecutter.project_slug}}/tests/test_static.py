@@ -34,7 +34,8 @@ async def test_session_says_whether_login_is_needed(app, http_server_client):
     """ the client asks who it is: nobody yet, and whether it must log in """
     response = await http_server_client.fetch('/api/session')
     login_required = app.settings['login_required']
-    assert json.loads(response.body) == {'auth': login_required, 'user': None}
+    session = json.loads(response.body)
+    assert (session['auth'], session['user']) == (login_required, None)
     assert response.headers['Cache-Control'] == 'no-store'
 
 

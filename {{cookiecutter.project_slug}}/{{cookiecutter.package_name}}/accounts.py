@@ -1,59 +1,31 @@
-""" The accounts that may log in, and the backoff that slows password guessing.
+""" The accounts that may log in: adding, removing, new passwords, and logging in.
 
-After FREE_TRIES failed logins in a row an account is locked for ``backoff``
-seconds, doubling with every further failure up to MAX_LOCK; a good password
-after the lock has passed clears it. The lock is kept in the database, so it
-holds across server processes and restarts.
-
-Each attempt is counted as failed, and the lock it would bring set, in one
-UPDATE of the account's row before its password is checked; a right password
-then clears both. So guesses sent in parallel are counted one by one (no
-update is lost), and once they have locked the account the rest are refused
-without being checked.
+A login is counted by the throttle (login_throttle.py) before its password
+is checked, and the check runs in the hasher's pool (passwords.py), outside
+any database transaction: reading the account and writing the outcome are
+two short transactions around it. A right password clears its count, starts
+a session (login_sessions.py), and makes the hash again when it was made at
+an older cost. Removing an account or giving it a new password ends all of
+its sessions.
 """
-import asyncio
 import time
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .database import unavailable
-from .passwords import UNKNOWN_ACCOUNT_HASH, hash_password, verify_password
-from .tables import Account
-
-FREE_TRIES = 3
-MAX_LOCK = 15 * 60.0
-# failures for which the lock is written out in SQL; past them it is MAX_LOCK
-LOCK_STEPS = 32
+from .login_sessions import Sessions
+from .login_throttle import Throttle
+from .passwords import Hasher, needs_rehash
+from .tables import Account, LoginSession
 
 
 class AccountExists(Exception):
     """ an account with that e-mail already exists """
 
 
-class TooSoon(Exception):
-    """ the account is locked after failed logins; seconds says for how long """
-
-    def __init__(self, seconds):
-        super().__init__(f'try again in {seconds:.0f} s')
-        self.seconds = seconds
-
-
-def lock_seconds(failures, backoff):
-    """ how long an account stays locked after failures failed logins in a row """
-    if failures < FREE_TRIES:
-        return 0.0
-    return min(backoff * 2 ** (failures - FREE_TRIES), MAX_LOCK)
-
-
-def lock_after_one_more_failure(now, backoff):
-    """ the SQL value of locked_until once the account has failed once more """
-    failures = Account.failed_logins + 1
-    steps = [
-        (failures == number, now + lock_seconds(number, backoff))
-        for number in range(FREE_TRIES, FREE_TRIES + LOCK_STEPS)
-    ]
-    return case((failures < FREE_TRIES, 0.0), *steps, else_=now + MAX_LOCK)
+class NoSuchAccount(Exception):
+    """ there is no account with that e-mail """
 
 
 def normal_email(email):
@@ -61,28 +33,22 @@ def normal_email(email):
     return email.strip().lower()
 
 
-async def _in_thread(function, *args):
-    """ run a slow hash off the event loop """
-    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
-
-
 class Accounts:
-    """ the accounts, their passwords and their failed logins """
+    """ the accounts, their passwords and their sessions """
 
-    def __init__(self, database, backoff=1.0, clock=time.time):
+    def __init__(self, database, backoff=1.0, hasher=None, clock=time.time):
         self.database = database
-        self.backoff = backoff
+        self.throttle = Throttle(backoff)
+        self.hasher = hasher or Hasher()
+        self.sessions = Sessions(database, clock)
         self.clock = clock
 
     async def add(self, email, name, password):
         """ create an account; raises AccountExists """
-        password_hash = await _in_thread(hash_password, password)
         account = Account(
             email=normal_email(email),
             name=name,
-            password_hash=password_hash,
-            failed_logins=0,
-            locked_until=0.0,
+            password_hash=await self.hasher.hash(password),
         )
         try:
             async with self.database.writing() as db:
@@ -92,57 +58,70 @@ class Accounts:
         return account
 
     async def remove(self, email):
-        """ delete an account; True when there was one """
+        """ delete an account and end its sessions; True when there was one """
         async with self.database.writing() as db:
-            result = await db.execute(
-                delete(Account).where(Account.email == normal_email(email))
+            account_id = await self.end_sessions(db, email)
+            await db.execute(delete(Account).where(Account.id == account_id))
+        return account_id is not None
+
+    async def set_password(self, email, password):
+        """ give an account a new password and end its sessions; NoSuchAccount """
+        password_hash = await self.hasher.hash(password)
+        async with self.database.writing() as db:
+            account_id = await self.end_sessions(db, email)
+            if account_id is None:
+                raise NoSuchAccount(f'there is no account {normal_email(email)}')
+            await db.execute(
+                update(Account)
+                .where(Account.id == account_id)
+                .values(password_hash=password_hash)
             )
-        return result.rowcount > 0
+
+    @staticmethod
+    async def end_sessions(db, email):
+        """ end every session of the account with email; its id, or None """
+        query = select(Account.id).where(Account.email == normal_email(email))
+        account_id = await db.scalar(query)
+        await db.execute(
+            delete(LoginSession).where(LoginSession.account_id == account_id)
+        )
+        return account_id
 
     async def everyone(self):
         """ every account, by e-mail """
         async with self.database.reading() as db:
             return (await db.scalars(select(Account).order_by(Account.email))).all()
 
-    async def by_id(self, account_id):
-        """ the account with this id, or None """
-        with unavailable('read the account'):
-            async with self.database.reading() as db:
-                return await db.get(Account, account_id)
-
-    async def login(self, email, password):
-        """ the account when the password is right, None when not; raises TooSoon """
+    async def login(self, email, password, address):
+        """ (account, session id) when the password is right, None when not;
+        raises TooSoon after too many failures, passwords.Busy when too many
+        logins wait, history.Unavailable while the database is away """
         email = normal_email(email)
-        now = self.clock()
-        async with self.database.writing() as db:
-            counted = await db.execute(
-                update(Account)
-                .where(Account.email == email, Account.locked_until <= now)
-                .values(
-                    failed_logins=Account.failed_logins + 1,
-                    locked_until=lock_after_one_more_failure(now, self.backoff),
-                )
-                .returning(Account.id, Account.password_hash)
-            )
-            attempt = counted.first()
-        if attempt is None:
-            return await self.refuse(email, password, now)
-        if not await _in_thread(verify_password, password, attempt.password_hash):
+        with unavailable('check the login'):
+            async with self.database.writing() as db:
+                await self.throttle.count(db, email, address, self.clock())
+                account = await db.scalar(select(Account).where(Account.email == email))
+        if account is None:
+            await self.hasher.verify_unknown(password)
             return None
-        async with self.database.writing() as db:
-            await db.execute(
-                update(Account)
-                .where(Account.id == attempt.id)
-                .values(failed_logins=0, locked_until=0.0)
-            )
-            return await db.get(Account, attempt.id)
+        if not await self.hasher.verify(password, account.password_hash):
+            return None
+        rehashed = await self.rehash(account, password)
+        with unavailable('start the session'):
+            async with self.database.writing() as db:
+                await self.throttle.forget(db, email, address, self.clock())
+                if rehashed:
+                    await db.execute(
+                        update(Account)
+                        .where(Account.id == account.id)
+                        .values(password_hash=rehashed)
+                    )
+                session_id = await self.sessions.start(db, account.id)
+        return account, session_id
 
-    async def refuse(self, email, password, now):
-        """ no attempt was counted: TooSoon while the account is locked, or
-        None, as slowly as a wrong password, when there is no such account """
-        async with self.database.reading() as db:
-            account = await db.scalar(select(Account).where(Account.email == email))
-        if account is not None:
-            raise TooSoon(max(account.locked_until - now, 0.0))
-        await _in_thread(verify_password, password, UNKNOWN_ACCOUNT_HASH)
+    async def rehash(self, account, password):
+        """ a new hash of the right password when the stored one is of an
+        older cost, else None """
+        if needs_rehash(account.password_hash, self.hasher.cost):
+            return await self.hasher.hash(password)
         return None

@@ -5,7 +5,9 @@ from pathlib import Path
 
 from .accounts import Accounts
 from .auth import AccountSessionHandler, AccountSocket, LoginHandler, LogoutHandler
+from .login_sessions import SessionWatch
 from .part import Part
+from .passwords import Hasher, default_workers
 
 log = logging.getLogger(__name__)
 
@@ -42,18 +44,39 @@ class LoginPart(Part):
     }
 
     def define_options(self, parser):
-        """ how long repeated failed logins lock an account """
+        """ the login throttle, the password checks at once, the session checks """
         parser.define(
             'login_backoff',
             default=1.0,
             type=float,
-            help='seconds an account is locked after repeated failed logins (doubling)',
+            help='seconds an e-mail and address wait after repeated failed logins '
+            '(doubling)',
+        )
+        parser.define(
+            'password_workers',
+            default=default_workers(),
+            type=int,
+            help='password hashes computed at once (128 MiB each)',
+        )
+        parser.define(
+            'session_check',
+            default=0.5,
+            type=float,
+            help='seconds between checks that close the sockets of ended sessions',
         )
 
     async def open(self, options, settings, resources):
-        """ the cookie secret, and the accounts in the history's database """
+        """ the cookie secret, the accounts in the history's database, and the
+        watch that closes the sockets of ended sessions """
         require_secret(settings)
-        settings['accounts'] = Accounts(settings['database'], options.login_backoff)
+        hasher = Hasher(workers=options.password_workers)
+        resources.callback(hasher.close)
+        accounts = Accounts(settings['database'], options.login_backoff, hasher)
+        settings['accounts'] = accounts
+        watch = SessionWatch(accounts.sessions, options.session_check)
+        watch.start()
+        resources.push_async_callback(watch.stop)
+        settings['session_watch'] = watch
 
 
 LOGIN = LoginPart()

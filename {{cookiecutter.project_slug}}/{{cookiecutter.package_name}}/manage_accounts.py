@@ -1,14 +1,17 @@
-""" The accounts from the command line: ``inv account-add``, ``-list``, ``-remove``.
+""" The accounts from the command line: ``inv account-add``, ``-list``, ``-remove``,
+``-password``.
 
 ``python -m {{ cookiecutter.package_name }}.manage_accounts add EMAIL [--name NAME]`` asks for the
-password twice without echo at a terminal, and reads one line from standard input otherwise.
+password twice without echo at a terminal, and reads one line from standard input otherwise;
+``password EMAIL`` sets a new one the same way. Removing an account or setting its password
+ends its sessions: its open sockets close within a second, in every server process.
 """
 import argparse
 import asyncio
 import getpass
 import sys
 
-from .accounts import AccountExists, Accounts
+from .accounts import AccountExists, Accounts, NoSuchAccount
 from .database import Database, url_from_environment
 from .environment import read_env_file
 from .migrate import ensure_schema
@@ -53,6 +56,15 @@ async def remove(accounts, args, _stdin):
     return f'removed {args.email}'
 
 
+async def new_password(accounts, args, stdin):
+    """ set an account's password """
+    try:
+        await accounts.set_password(args.email, read_password(stdin))
+    except NoSuchAccount as error:
+        raise UsageError(str(error)) from error
+    return f'new password for {args.email}; its sessions are ended'
+
+
 async def listing(accounts, _args, _stdin):
     """ every account """
     everyone = await accounts.everyone()
@@ -73,6 +85,9 @@ def parser():
     removing = actions.add_parser('remove', help='remove an account')
     removing.add_argument('email')
     removing.set_defaults(run=remove)
+    changing = actions.add_parser('password', help="set an account's password")
+    changing.add_argument('email')
+    changing.set_defaults(run=new_password)
     actions.add_parser('list', help='list the accounts').set_defaults(run=listing)
     return commands
 
@@ -82,13 +97,15 @@ async def run(argv, stdin=sys.stdin):
     read_env_file('.env')
     args = parser().parse_args(argv)
     database = Database.at(args.database_url)
+    accounts = Accounts(database)
     try:
         await ensure_schema(database.engine, upgrade_allowed=True)
-        print(await args.run(Accounts(database), args, stdin))
+        print(await args.run(accounts, args, stdin))
     except UsageError as error:
         print(f'error: {error}', file=sys.stderr)
         return 1
     finally:
+        accounts.hasher.close()
         await database.close()
     return 0
 

@@ -1,16 +1,34 @@
 """ Password hashing with the standard library's scrypt; never stored in plain text.
 
 A hash reads ``scrypt$n$r$p$salt$key`` (salt and key in base64), so the cost
-can be raised later without breaking the hashes already stored.
+can be raised later without breaking the hashes already stored: a hash made
+at an older cost is made again at the next good login (``needs_rehash``).
+COST follows OWASP's advice for scrypt (N=2^17, r=8, p=1): a hash takes a
+few tenths of a second and 128 MiB of memory.
+
+Hashes run in ``Hasher``'s small pool of threads (scrypt lets go of the GIL),
+so a login never stalls the chat's event loop, and at most ``workers`` run
+at once, so fifty logins take 128 MiB each in turn, not all together. When
+more than ``waiting`` wait, a login is refused (``Busy``) instead of queued.
 """
+import asyncio
 import base64
 import hashlib
 import hmac
+import os
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 
-COST = {'n': 16384, 'r': 8, 'p': 1}
+COST = {'n': 2 ** 17, 'r': 8, 'p': 1}
 KEY_BYTES = 32
 MIN_LENGTH = 8
+# password checks that may wait for a worker before logins are refused as busy
+WAITING = 64
+
+
+def default_workers():
+    """ hashes at once: half the cores, so that the chat keeps the rest """
+    return max(1, (os.cpu_count() or 2) // 2)
 
 
 def _key(password, salt, n, r, p):
@@ -26,12 +44,13 @@ def _key(password, salt, n, r, p):
     )
 
 
-def hash_password(password):
-    """ a salted hash of password, for storing """
+def hash_password(password, cost=None):
+    """ a salted hash of password, for storing (at COST unless told) """
+    cost = cost or COST
     salt = secrets.token_bytes(16)
-    key = _key(password, salt, **COST)
+    key = _key(password, salt, **cost)
     encoded = [base64.b64encode(part).decode('ascii') for part in (salt, key)]
-    parameters = [str(COST[name]) for name in ('n', 'r', 'p')]
+    parameters = [str(cost[name]) for name in ('n', 'r', 'p')]
     return '$'.join(['scrypt', *parameters, *encoded])
 
 
@@ -48,5 +67,51 @@ def verify_password(password, stored):
     return hmac.compare_digest(found, expected)
 
 
-# checked against when the account does not exist, so the answer takes as long
-UNKNOWN_ACCOUNT_HASH = hash_password(secrets.token_urlsafe(16))
+def needs_rehash(stored, cost=None):
+    """ was the stored hash made at another cost than today's? """
+    cost = cost or COST
+    parameters = [str(cost[name]) for name in ('n', 'r', 'p')]
+    return stored.split('$')[1:4] != parameters
+
+
+class Busy(Exception):
+    """ too many password checks are waiting: the login is refused, not queued """
+
+
+class Hasher:
+    """ hashes and checks passwords in a bounded pool of threads """
+
+    def __init__(self, cost=None, workers=None, waiting=WAITING):
+        self.cost = cost or COST
+        workers = workers or default_workers()
+        self.pool = ThreadPoolExecutor(workers, thread_name_prefix='password')
+        self.limit = workers + waiting
+        self.pending = 0
+
+    async def run(self, function, *args):
+        """ function(*args) in the pool; Busy when too many wait already """
+        if self.pending >= self.limit:
+            raise Busy('too many logins at once; try again in a moment')
+        self.pending += 1
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self.pool, function, *args)
+        finally:
+            self.pending -= 1
+
+    async def hash(self, password):
+        """ a new hash of password, at this hasher's cost """
+        return await self.run(hash_password, password, self.cost)
+
+    async def verify(self, password, stored):
+        """ does password match stored? """
+        return await self.run(verify_password, password, stored)
+
+    async def verify_unknown(self, password):
+        """ as long as a check, for an account that does not exist: never a match """
+        await self.hash(password)
+        return False
+
+    def close(self):
+        """ let the threads go (a check still running finishes first) """
+        self.pool.shutdown(wait=False, cancel_futures=True)

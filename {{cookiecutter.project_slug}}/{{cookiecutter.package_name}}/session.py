@@ -8,8 +8,12 @@ class SessionHandler(SecureHeaders):
     # the logged-in account (see auth.py), None for a guest
     account = None
 
+    def session(self):
+        """ the session, as a dict """
+        name = self.account.name if self.account else None
+        return {'auth': self.settings['login_required'], 'user': name}
+
     def get(self):
         """ the session as JSON, never cached """
         self.set_header('Cache-Control', 'no-store')
-        name = self.account.name if self.account else None
-        self.write({'auth': self.settings['login_required'], 'user': name})
+        self.write(self.session())

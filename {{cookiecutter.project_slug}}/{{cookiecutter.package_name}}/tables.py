@@ -3,7 +3,11 @@
 Alembic migrations in ``migrations/`` create these; a test checks that the
 two agree (autogenerate finds nothing to change).
 """
+{%- if cookiecutter.auth == 'password' %}
+from sqlalchemy import ForeignKey, String, Text
+{%- else %}
 from sqlalchemy import String, Text
+{%- endif %}
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .protocol import MAX_NAME, chat_message
@@ -38,6 +42,25 @@ class Account(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(MAX_NAME))
     password_hash: Mapped[str] = mapped_column(String(255))
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[float] = mapped_column(default=0.0)
+
+
+class LoginSession(Base):
+    """ one login: the signed cookie holds its id; ended by deleting the row """
+
+    __tablename__ = 'login_sessions'
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey('accounts.id'), index=True)
+    started: Mapped[float]
+
+
+class LoginFailures(Base):
+    """ failed logins counted under one key (an e-mail and address, or an address) """
+
+    __tablename__ = 'login_failures'
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int]
+    since: Mapped[float] = mapped_column(index=True)
+    locked_until: Mapped[float]
 {%- endif %}

@@ -1,7 +1,8 @@
 // Who the browser is: GET /api/session answers {"auth": <login required?>,
-// "user": <name or null>}. Without login (auth false) anyone may chat under
-// a name of their choosing; with login the server names the user and the
-// websocket refuses a browser that is not logged in.
+// "user": <name or null>}, and with login "xsrf": the token the logout form
+// posts. Without login (auth false) anyone may chat under a name of their
+// choosing; with login the server names the user and the websocket refuses
+// a browser that is not logged in.
 
 export const SESSION_URL = '/api/session'
 export const LOGIN_URL = '/login'
@@ -20,7 +21,8 @@ export async function fetchSession(fetchImpl = globalThis.fetch) {
     const data = await response.json()
     if (!data || typeof data !== 'object') return null
     const user = typeof data.user === 'string' && data.user ? data.user : null
-    return { auth: data.auth === true, user }
+    const xsrf = typeof data.xsrf === 'string' && data.xsrf ? data.xsrf : null
+    return { auth: data.auth === true, user, xsrf }
   } catch {
     return null
   }

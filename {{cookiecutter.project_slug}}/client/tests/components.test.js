@@ -183,11 +183,20 @@ describe('UserIdentity', () => {
     expect(who.find('#logout').exists()).toBe(false)
   })
 
-  it('names the logged-in user and offers to log out', () => {
-    const who = mount(UserIdentity, { props: { user: 'ann' } })
+  it('names the logged-in user and offers to log out with a POST', () => {
+    const who = mount(UserIdentity, { props: { user: 'ann', xsrf: 'token-1' } })
     expect(who.find('#name').exists()).toBe(false)
     expect(who.find('#user').text()).toBe('Signed in as ann')
-    expect(who.find('#logout').attributes('href')).toBe('/logout')
+    const form = who.find('form.logout-form')
+    expect(form.attributes('method')).toBe('post')
+    expect(form.attributes('action')).toBe('/logout')
+    expect(form.find('input[name="_xsrf"]').element.value).toBe('token-1')
+    expect(who.find('#logout').attributes('type')).toBe('submit')
     expect(who.find('#logout').text()).toBe('Log out')
+  })
+
+  it('posts an empty token when the server gave none (the server refuses it)', () => {
+    const who = mount(UserIdentity, { props: { user: 'ann' } })
+    expect(who.find('input[name="_xsrf"]').element.value).toBe('')
   })
 })

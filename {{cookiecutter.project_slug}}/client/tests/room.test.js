@@ -231,10 +231,10 @@ describe('ChatRoom without login', () => {
 describe('ChatRoom with login', () => {
   it('shows the user, hides the name field and sends as the user', async () => {
     localStorage.setItem(NAME_KEY, 'someone-else')
-    const r = room({ auth: true, user: 'ann' })
+    const r = room({ auth: true, user: 'ann', xsrf: 'token-1' })
     expect(r.find('#name').exists()).toBe(false)
     expect(r.find('#user').text()).toBe('Signed in as ann')
-    expect(r.find('#logout').attributes('href')).toBe('/logout')
+    expect(r.find('input[name="_xsrf"]').element.value).toBe('token-1')
     expect(localStorage.getItem(NAME_KEY)).toBe('someone-else')
     socket().open()
     await say(r, 'hi')

@@ -8,28 +8,28 @@ function answering(body, ok = true) {
 describe('fetchSession', () => {
   it('asks /api/session, uncached, with the cookies of the page', async () => {
     const fetch = answering({ auth: false, user: null })
-    expect(await fetchSession(fetch)).toEqual({ auth: false, user: null })
+    expect(await fetchSession(fetch)).toEqual({ auth: false, user: null, xsrf: null })
     const [url, init] = fetch.mock.calls[0]
     expect(url).toBe('/api/session')
     expect(init.cache).toBe('no-store')
     expect(init.credentials).toBe('same-origin')
   })
 
-  it('reads a logged-in user', async () => {
-    expect(await fetchSession(answering({ auth: true, user: 'ann' }))).toEqual({
-      auth: true,
-      user: 'ann',
-    })
+  it('reads a logged-in user and the token of the logout form', async () => {
+    const answer = answering({ auth: true, user: 'ann', xsrf: 'token-1' })
+    expect(await fetchSession(answer)).toEqual({ auth: true, user: 'ann', xsrf: 'token-1' })
   })
 
   it('takes anything odd as no user', async () => {
-    expect(await fetchSession(answering({ auth: true, user: 42 }))).toEqual({
+    expect(await fetchSession(answering({ auth: true, user: 42, xsrf: 7 }))).toEqual({
       auth: true,
       user: null,
+      xsrf: null,
     })
     expect(await fetchSession(answering({ auth: 'yes', user: '' }))).toEqual({
       auth: false,
       user: null,
+      xsrf: null,
     })
   })
 
@@ -53,7 +53,7 @@ describe('fetchSession', () => {
 
   it('uses the page fetch by default', async () => {
     vi.stubGlobal('fetch', answering({ auth: true, user: 'bob' }))
-    expect(await fetchSession()).toEqual({ auth: true, user: 'bob' })
+    expect(await fetchSession()).toEqual({ auth: true, user: 'bob', xsrf: null })
     vi.unstubAllGlobals()
   })
 })

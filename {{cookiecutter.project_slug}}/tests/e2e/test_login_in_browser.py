@@ -19,6 +19,24 @@ def test_login_flow(new_context, server):
     expect(page.locator('li.message .name')).to_have_text(['Ann'])
     page.locator('#logout').click()
     page.wait_for_url('**/login')
+    page.goto(server.url)
+    page.wait_for_url('**/login')
+
+
+def test_logging_out_closes_the_other_tabs_of_that_login(new_context, server):
+    """ two tabs of one login: logging out in one closes the other's chat,
+    which goes back to the login page """
+    context = new_context(viewport=WINDOW)
+    first = context.new_page()
+    first.goto(server.url)
+    log_in(first, 'Ann', PASSWORD)
+    expect(first.locator('#status')).to_have_text('connected')
+    second = context.new_page()
+    second.goto(server.url)
+    expect(second.locator('#status')).to_have_text('connected')
+    first.locator('#logout').click()
+    first.wait_for_url('**/login')
+    second.wait_for_url('**/login')
 
 
 def test_an_anonymous_socket_is_refused(new_context, server):
