@@ -68,6 +68,7 @@ PRUNED = {
         '{package}/migrations/versions/0003_accounts.py',
         'tests/login_fixtures.py',
         'tests/test_auth.py',
+        'tests/test_auth_behind_proxy.py',
         'tests/test_manage_accounts.py',
         'tests/e2e/test_login_in_browser.py',
         'docsrc/login.md',
