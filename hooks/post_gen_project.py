@@ -71,6 +71,7 @@ PRUNED = {
         '{package}/migrations/versions/0004_login_sessions.py',
         'tests/login_fixtures.py',
         'tests/test_auth.py',
+        'tests/test_auth_behind_proxy.py',
         'tests/test_login_sessions.py',
         'tests/test_login_throttle.py',
         'tests/test_manage_accounts.py',

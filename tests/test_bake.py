@@ -336,6 +336,22 @@ def test_redis_brings_its_service_and_pin(baked, answers):
 
 
 @pytest.mark.parametrize('answers', COMBINATIONS, ids=combination_id)
+def test_every_bake_is_tested_behind_nginx(baked, answers):
+    """ the proxy option, its tests and docs in every bake; CI installs nginx """
+    project = baked(**answers)
+    assert project.has_file('chat/proxy.py')
+    assert project.has_file('tests/test_behind_proxy.py')
+    assert project.has_file('tests/test_auth_behind_proxy.py') == (
+        answers['auth'] == 'password'
+    )
+    assert '## Behind a reverse proxy' in project.read('README.md')
+    assert 'proxy_set_header X-Forwarded-Proto' in project.read('docsrc/deployment.md')
+    workflow = yaml.safe_load(project.read('.github/workflows/ci.yml'))
+    runs = [step.get('run', '') for step in workflow['jobs']['check']['steps']]
+    assert any('install -y nginx openssl' in run for run in runs)
+
+
+@pytest.mark.parametrize('answers', COMBINATIONS, ids=combination_id)
 def test_readme_documents_login_only_when_chosen(baked, answers):
     """ the login section and the user tasks appear only with auth=password """
     project, auth = baked(**answers), answers['auth']

@@ -19,9 +19,13 @@ from tornado.websocket import websocket_connect
 
 from {{ cookiecutter.package_name }}.main import make_app
 
+from .nginx_server import NginxServer, make_certificate
+from .ports import free_port
 from .server_process import ServerProcess
 
 COOKIE_SECRET = 'test-secret'
+# the browser behind a proxy, "on another machine": loopback has every 127.x.y.z
+CLIENT_IP = '127.0.0.2'
 
 
 @pytest.fixture
@@ -59,6 +63,58 @@ def launch(tmp_path, server_options):
     yield start
     for server in started:
         server.kill()
+
+
+@pytest.fixture(scope='session')
+def tls_certificate(tmp_path_factory):
+    """ a self-signed certificate for 127.0.0.1, made once: (certificate, key) """
+    return make_certificate(tmp_path_factory.mktemp('tls'))
+
+
+@pytest.fixture
+def nginx(tls_certificate):
+    """ a factory: `proxy = nginx(port)`, a throwaway nginx on loopback that
+    proxies https (proxy.https_url) and http (proxy.http_url) to the chat
+    server on port, as the README says; removed after the test """
+    started = []
+
+    def start(upstream):
+        started.append(NginxServer(upstream, *tls_certificate).start())
+        return started[-1]
+
+    yield start
+    for proxy in started:
+        proxy.remove()
+
+
+@pytest.fixture
+def behind_nginx(launch, nginx):
+    """ a factory: `server, proxy = await behind_nginx('--xheaders')`, a chat
+    server started with those options on loopback, and nginx in front of it """
+
+    async def start(*options):
+        port = free_port()
+        server = launch(f'--port={port}', '--address=127.0.0.1', *options)
+        await server.until_said('chat server on')
+        return server, nginx(port)
+
+    return start
+
+
+@pytest.fixture
+def proxy_request(tls_certificate):
+    """ a helper: `proxy_request(url, **kwargs)`, an HTTPRequest (for fetch or
+    websocket_connect) from CLIENT_IP that trusts the test certificate """
+
+    def make(url, **kwargs):
+        return HTTPRequest(
+            url,
+            ca_certs=str(tls_certificate[0]),
+            network_interface=CLIENT_IP,
+            **kwargs,
+        )
+
+    return make
 
 
 @pytest.fixture

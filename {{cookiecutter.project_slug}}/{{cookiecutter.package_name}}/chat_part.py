@@ -1,6 +1,7 @@
 """ The chat itself, in every bake: its options, its settings and its routes. """
 from .history import NoHistory
 from .part import Part
+from .proxy import LOOPBACK
 from .session import SessionHandler
 from .websocket import ChatSocket
 
@@ -38,6 +39,21 @@ class ChatPart(Part):
             default=False,
             type=bool,
             help='let other processes listen on the same port (SO_REUSEPORT)',
+        )
+        parser.define(
+            'xheaders',
+            default=False,
+            type=bool,
+            help='behind a reverse proxy: take the client address and scheme from '
+            'X-Real-Ip/X-Forwarded-For and X-Scheme/X-Forwarded-Proto, '
+            'sent by --trusted_proxies only',
+        )
+        parser.define(
+            'trusted_proxies',
+            default=LOOPBACK,
+            multiple=True,
+            help='addresses or networks (10.0.0.0/8) of the proxies whose '
+            'forwarded headers --xheaders believes',
         )
         parser.define(
             'debug',

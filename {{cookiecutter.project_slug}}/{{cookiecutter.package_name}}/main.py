@@ -13,7 +13,6 @@ import signal
 import sys
 from pathlib import Path
 
-from tornado.httpserver import HTTPServer
 from tornado.log import define_logging_options
 from tornado.netutil import bind_sockets
 from tornado.options import OptionParser
@@ -23,6 +22,7 @@ from .environment import read_env_file
 from .headers import StaticFiles
 from .hub import Hub
 from .parts import PARTS
+from .proxy import ProxiedHTTPServer, trusted_proxies
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +105,9 @@ async def serve_until(stop, argv, ready):
         sockets = bind_sockets(
             options.port, options.address or None, reuse_port=options.reuse_port
         )
-        server = HTTPServer(
+        server = ProxiedHTTPServer(
             app,
+            proxies=trusted_proxies(options),
             max_body_size=MAX_BODY_BYTES,
             max_header_size=MAX_HEADER_BYTES,
             body_timeout=BODY_SECONDS,
