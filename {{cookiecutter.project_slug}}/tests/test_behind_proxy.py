@@ -34,7 +34,7 @@ def test_nobody_is_believed_by_default():
 
 def test_a_proxy_must_be_an_address_or_a_network():
     """ a host name is refused: the peer's address is what is checked """
-    with pytest.raises(ValueError, match='nginx'):
+    with pytest.raises(SystemExit, match="error: --trusted_proxies: 'nginx' does not"):
         networks(['nginx'])
 
 

@@ -89,7 +89,8 @@ class Hasher:
         self.pending = 0
 
     async def run(self, function, *args):
-        """ function(*args) in the pool; Busy when too many wait already """
+        """ the result of function called with args, in the pool; Busy when too
+        many wait already """
         if self.pending >= self.limit:
             raise Busy('too many logins at once; try again in a moment')
         self.pending += 1

@@ -18,8 +18,14 @@ LOOPBACK = ['127.0.0.1', '::1']
 
 def networks(addresses):
     """ the networks of addresses such as ``127.0.0.1`` or ``172.16.0.0/12``;
-    ValueError names one that is neither """
-    return tuple(ipaddress.ip_network(address.strip()) for address in addresses)
+    SystemExit (one line, no traceback) names one that is neither """
+    try:
+        return tuple(ipaddress.ip_network(address.strip()) for address in addresses)
+    except ValueError as error:
+        raise SystemExit(
+            f'error: --trusted_proxies: {error} (give addresses or networks, '
+            'e.g. 127.0.0.1,10.0.0.0/8)'
+        ) from error
 
 
 def trusted_proxies(options):
