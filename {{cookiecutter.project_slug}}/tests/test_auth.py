@@ -184,6 +184,17 @@ async def test_the_session_says_503_when_accounts_cannot_be_read(
     await outage.end()
 
 
+async def test_a_login_says_503_when_accounts_cannot_be_read(
+    http_server_client, outage
+):
+    """ the login form during an outage: 503 and the form again, not a crash """
+    await outage.begin('accounts')
+    response = await post_login(http_server_client, ANN['email'], ANN['password'])
+    assert response.code == 503
+    assert b'The database is unavailable just now' in response.body
+    await outage.end()
+
+
 async def test_accounts_are_added_listed_and_removed(accounts, outage):
     """ one account per e-mail (any case); removal says whether there was one """
     await accounts.add('Bob@Example.com ', 'bob', 'another secret')

@@ -1,6 +1,9 @@
-""" What is particular to SQLite: a private database file; waiting for one. """
+""" What is particular to SQLite: a private database file; waiting for one; a
+write lock held too long. """
 import asyncio
+import contextlib
 import os
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -43,3 +46,21 @@ async def test_without_waiting_an_absent_database_stops_the_start(tmp_path):
     options.parse_command_line(['prog', f'--database_url={url}', '--database_wait=0.3'])
     with pytest.raises(SystemExit, match='could not reach the database'):
         await open_database(options, {})
+
+
+async def test_a_write_lock_held_too_long_costs_an_error_frame(
+    ws_connect, send, receive, store, database_url
+):
+    """ another connection holds the write lock (BEGIN IMMEDIATE): the sender
+    gets an error frame within the bound, and chats on once the lock is gone """
+    store.database.timeout = 1.0
+    client = await ws_connect()
+    path = database_url.split(':///', 1)[1]
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as holder:
+        holder.execute('BEGIN IMMEDIATE')
+        await send(client, name='ann', text='locked out')
+        answer = await asyncio.wait_for(receive(client), 15)
+        assert answer['type'] == 'error'
+        holder.execute('ROLLBACK')
+    await send(client, name='ann', text='after the lock')
+    assert (await asyncio.wait_for(receive(client), 15))['text'] == 'after the lock'

@@ -17,7 +17,6 @@ import time
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .database import unavailable
 from .passwords import UNKNOWN_ACCOUNT_HASH, hash_password, verify_password
 from .tables import Account
 
@@ -106,42 +105,56 @@ class Accounts:
 
     async def by_id(self, account_id):
         """ the account with this id, or None """
-        with unavailable('read the account'):
+        async with self.database.bounded('read the account'):
             async with self.database.reading() as db:
                 return await db.get(Account, account_id)
 
     async def login(self, email, password):
-        """ the account when the password is right, None when not; raises TooSoon """
+        """ the account when the password is right, None when not; raises
+        TooSoon, and Unavailable when the database fails or does not answer """
         email = normal_email(email)
         now = self.clock()
-        async with self.database.writing() as db:
-            counted = await db.execute(
-                update(Account)
-                .where(Account.email == email, Account.locked_until <= now)
-                .values(
-                    failed_logins=Account.failed_logins + 1,
-                    locked_until=lock_after_one_more_failure(now, self.backoff),
-                )
-                .returning(Account.id, Account.password_hash)
-            )
-            attempt = counted.first()
+        attempt = await self.count_attempt(email, now)
         if attempt is None:
             return await self.refuse(email, password, now)
         if not await _in_thread(verify_password, password, attempt.password_hash):
             return None
-        async with self.database.writing() as db:
-            await db.execute(
-                update(Account)
-                .where(Account.id == attempt.id)
-                .values(failed_logins=0, locked_until=0.0)
-            )
-            return await db.get(Account, attempt.id)
+        return await self.clear_failures(attempt.id)
+
+    async def count_attempt(self, email, now):
+        """ count one more failure of an account that is not locked, and set the
+        lock it brings; its (id, password_hash), or None when nothing was counted """
+        async with self.database.bounded('count the login'):
+            async with self.database.writing() as db:
+                counted = await db.execute(
+                    update(Account)
+                    .where(Account.email == email, Account.locked_until <= now)
+                    .values(
+                        failed_logins=Account.failed_logins + 1,
+                        locked_until=lock_after_one_more_failure(now, self.backoff),
+                    )
+                    .returning(Account.id, Account.password_hash)
+                )
+                return counted.first()
+
+    async def clear_failures(self, account_id):
+        """ the password was right: no failures, no lock; the account """
+        async with self.database.bounded('log in'):
+            async with self.database.writing() as db:
+                await db.execute(
+                    update(Account)
+                    .where(Account.id == account_id)
+                    .values(failed_logins=0, locked_until=0.0)
+                )
+                return await db.get(Account, account_id)
 
     async def refuse(self, email, password, now):
         """ no attempt was counted: TooSoon while the account is locked, or
         None, as slowly as a wrong password, when there is no such account """
-        async with self.database.reading() as db:
-            account = await db.scalar(select(Account).where(Account.email == email))
+        async with self.database.bounded('read the account'):
+            async with self.database.reading() as db:
+                query = select(Account).where(Account.email == email)
+                account = await db.scalar(query)
         if account is not None:
             raise TooSoon(max(account.locked_until - now, 0.0))
         await _in_thread(verify_password, password, UNKNOWN_ACCOUNT_HASH)

@@ -70,6 +70,11 @@ class LoginHandler(SecureHeaders):
             error = f'Too many failed logins: {wait}.'
             self.render('login.html', error=error, email=email)
             return
+        except Unavailable:
+            self.set_status(503)
+            error = 'The database is unavailable just now: try again.'
+            self.render('login.html', error=error, email=email)
+            return
         if account is None:
             self.set_status(401)
             self.render('login.html', error='Wrong e-mail or password.', email=email)
