@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from {{ cookiecutter.package_name }}.database import Database
 from {{ cookiecutter.package_name }}.history_part import open_database
 from {{ cookiecutter.package_name }}.main import make_options
 
@@ -53,14 +54,19 @@ async def test_a_write_lock_held_too_long_costs_an_error_frame(
 ):
     """ another connection holds the write lock (BEGIN IMMEDIATE): the sender
     gets an error frame within the bound, and chats on once the lock is gone """
-    store.database.timeout = 1.0
-    client = await ws_connect()
+    direct, store.database = store.database, Database.at(database_url, 1.0)
     path = database_url.split(':///', 1)[1]
-    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as holder:
-        holder.execute('BEGIN IMMEDIATE')
-        await send(client, name='ann', text='locked out')
+    try:
+        client = await ws_connect()
+        with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as other:
+            other.execute('BEGIN IMMEDIATE')
+            await send(client, name='ann', text='locked out')
+            answer = await asyncio.wait_for(receive(client), 15)
+            assert answer['type'] == 'error'
+            other.execute('ROLLBACK')
+        await send(client, name='ann', text='after the lock')
         answer = await asyncio.wait_for(receive(client), 15)
-        assert answer['type'] == 'error'
-        holder.execute('ROLLBACK')
-    await send(client, name='ann', text='after the lock')
-    assert (await asyncio.wait_for(receive(client), 15))['text'] == 'after the lock'
+        assert answer['text'] == 'after the lock'
+    finally:
+        await store.database.close()
+        store.database = direct
