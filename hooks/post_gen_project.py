@@ -52,7 +52,6 @@ PRUNED = {
         'tests/test_broker.py',
         'tests/test_broker_faults.py',
         'tests/test_processes.py',
-        'tests/tcp_proxy.py',
     ],
     ('auth', 'password'): ['tests/e2e/test_guests_in_browser.py'],
     ('auth', 'none'): [
@@ -79,6 +78,10 @@ PRUNED = {
         'docsrc/login.md',
     ],
 }
+# what is left out only when every one of these answers was given
+PRUNED_TOGETHER = [
+    ((('database', 'none'), ('broker', 'memory')), ['tests/tcp_proxy.py']),
+]
 
 
 def read_answers():
@@ -86,17 +89,26 @@ def read_answers():
     return json.loads(r'''{{ cookiecutter | tojson }}''')
 
 
+def unwanted(answers):
+    """ the paths the answers leave out, with {package} for the package's folder """
+    given = [((key, value),) for key, value in PRUNED]
+    rules = [*zip(given, PRUNED.values()), *PRUNED_TOGETHER]
+    return [
+        path
+        for together, paths in rules
+        if all(answers.get(key) == value for key, value in together)
+        for path in paths
+    ]
+
+
 def prune(project, answers):
     """ remove the files of the options that were not chosen """
-    for (key, value), paths in PRUNED.items():
-        if answers.get(key) != value:
-            continue
-        for path in paths:
-            target = project / path.format(package=answers['package_name'])
-            if target.is_dir():
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
+    for path in unwanted(answers):
+        target = project / path.format(package=answers['package_name'])
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
 
 
 def keep_license(project, chosen):

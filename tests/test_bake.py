@@ -18,21 +18,23 @@ from combinations import COMBINATIONS, DEFAULT, OPTIONS, REFUSED, combination_id
 from conftest import CONTEXT, TEMPLATE
 
 
-def read_pruned():
+def read_pruned(name='PRUNED'):
     """ PRUNED of hooks/post_gen_project.py, read as data (the hook is a Jinja
     template, but this assignment is a plain literal): (answer key, value) ->
-    the paths it removes, with {package} for the package's folder """
+    the paths it removes, with {package} for the package's folder; or
+    PRUNED_TOGETHER: [(answers that must all be given, the paths)] """
     hook = ast.parse((TEMPLATE / 'hooks/post_gen_project.py').read_text('utf-8'))
     (value,) = [
         node.value
         for node in hook.body
         if isinstance(node, ast.Assign)
-        and [getattr(target, 'id', None) for target in node.targets] == ['PRUNED']
+        and [getattr(target, 'id', None) for target in node.targets] == [name]
     ]
     return ast.literal_eval(value)
 
 
 PRUNED = read_pruned()
+PRUNED_TOGETHER = read_pruned('PRUNED_TOGETHER')
 # a leftover Jinja variable, not the name of the answers file .cookiecutter.json
 LEFTOVER_VARIABLE = re.compile(r'(?<![.\w])cookiecutter\.\w')
 
@@ -174,6 +176,18 @@ def pruned_paths(context, chosen=True):
     }
 
 
+def pruned_together(context):
+    """ the paths PRUNED_TOGETHER removes for the answers in context (first),
+    and those it keeps (second) """
+    gone, kept = set(), set()
+    for together, paths in PRUNED_TOGETHER:
+        chosen = all(context[key] == value for key, value in together)
+        (gone if chosen else kept).update(
+            path.format(package=context['package_name']) for path in paths
+        )
+    return gone, kept
+
+
 def is_within(path, folders):
     """ is path one of folders, or inside one? """
     return any(path == folder or path.startswith(f'{folder}/') for folder in folders)
@@ -193,7 +207,8 @@ def test_the_combinations_are_every_choice_once():
 
 def test_pruned_names_real_choices():
     """ each PRUNED entry is an answer one can give: a typo would prune nothing """
-    for key, value in PRUNED:
+    together = [answer for answers, _ in PRUNED_TOGETHER for answer in answers]
+    for key, value in [*PRUNED, *together]:
         assert value in CONTEXT.get(key, []), (key, value)
 
 
@@ -208,10 +223,11 @@ def test_each_combination_prunes_what_it_did_not_choose(baked, answers):
     """ what PRUNED removes for these answers is gone; what it removes for the
     other choices of each option is there (unless these answers remove it too) """
     project = baked(**answers)
-    gone = pruned_paths(project.context)
+    gone_together, kept_together = pruned_together(project.context)
+    gone = pruned_paths(project.context) | gone_together
     for path in sorted(gone):
         assert not (project.path / path).exists(), path
-    for path in sorted(pruned_paths(project.context, chosen=False)):
+    for path in sorted(pruned_paths(project.context, chosen=False) | kept_together):
         if not is_within(path, gone):
             assert (project.path / path).exists(), path
 

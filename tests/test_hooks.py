@@ -87,11 +87,24 @@ def test_edge_answers_are_accepted(key, value):
 def test_every_pruned_path_is_in_the_template():
     """ a misspelt path would silently leave files behind """
     project = TEMPLATE / '{{cookiecutter.project_slug}}'
-    for paths in post_gen.PRUNED.values():
+    together = [paths for _, paths in post_gen.PRUNED_TOGETHER]
+    for paths in [*post_gen.PRUNED.values(), *together]:
         for path in paths:
             assert (
                 project / path.format(package='{{cookiecutter.package_name}}')
             ).exists(), path
+
+
+def test_a_file_of_several_options_goes_only_with_all_of_them():
+    """ the TCP proxy of the tests serves the database and Redis tests alike """
+    memory = {'broker': 'memory', 'auth': 'none'}
+    assert 'tests/tcp_proxy.py' in post_gen.unwanted({**memory, 'database': 'none'})
+    assert 'tests/tcp_proxy.py' not in post_gen.unwanted(
+        {**memory, 'database': 'sqlite'}
+    )
+    assert 'tests/tcp_proxy.py' not in post_gen.unwanted(
+        {'broker': 'redis', 'auth': 'none', 'database': 'none'}
+    )
 
 
 def test_prune_removes_what_was_not_chosen(tmp_path):

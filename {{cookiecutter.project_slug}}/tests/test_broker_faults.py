@@ -147,7 +147,7 @@ async def test_a_process_cut_off_from_redis_misses_nothing(
 ):
     """ one instance loses Redis while the other chats on: it catches up, in order """
     proxy = await redis_proxy()
-    first, second = brokers(), brokers(url=proxy.url)
+    first, second = brokers(), brokers(url=f'redis://{proxy.address}/0')
     server, here, there = await two_instances(app, ws_connect, first, second)
 
     async def cut():

@@ -1,16 +1,25 @@
-""" PostgreSQL itself going away: mid-chat, and while servers start and migrate. """
+""" PostgreSQL itself going away or stalling: mid-chat, and while servers start
+and migrate. """
+# fixtures take the fixtures they need as arguments of the same name
+# pylint: disable=redefined-outer-name
 import asyncio
 import logging
 
 import asyncpg
 import pytest
 
-from {{ cookiecutter.package_name }}.database import make_engine
+from {{ cookiecutter.package_name }}.database import Database, make_engine
 from {{ cookiecutter.package_name }}.history import Unavailable
 from {{ cookiecutter.package_name }}.history_part import open_database
 from {{ cookiecutter.package_name }}.main import make_options
 from {{ cookiecutter.package_name }}.migrate import ensure_schema
 from {{ cookiecutter.package_name }}.postgresql import MIGRATION_LOCK
+
+from .tcp_proxy import TcpProxy
+
+# seconds the stalled database gets; an answer is awaited for up to DEADLINE
+TIMEOUT = 1.0
+DEADLINE = 15
 
 
 async def test_the_database_server_going_away_is_survived(
@@ -69,3 +78,44 @@ async def test_the_server_waits_for_postgresql_when_asked(
     database = await opening
     await database.close()
     assert 'trying again in' in caplog.text
+
+
+@pytest.fixture
+def stalling_link(io_loop, store, postgres):
+    """ the store's database behind a TCP proxy the test can stall and resume;
+    each call of the store gets TIMEOUT seconds """
+    proxy = io_loop.run_sync(TcpProxy(postgres.port).start)
+    direct = store.database
+    store.database = Database.at(direct.engine.url.set(port=proxy.port), TIMEOUT)
+    yield proxy
+    io_loop.run_sync(store.database.close)
+    store.database = direct
+    io_loop.run_sync(proxy.cut)
+
+
+async def test_a_database_that_stops_answering_costs_an_error_frame_not_a_hang(
+    ws_connect, send, receive, stalling_link, caplog
+):
+    """ PostgreSQL behind a link that stops forwarding but keeps its sockets:
+    each sender gets an error frame, a newcomer an answer, the connection keeps
+    working, and once the link is back new messages are stored and delivered """
+    client = await ws_connect()
+    await send(client, name='ann', text='before')
+    assert (await receive(client))['text'] == 'before'
+    stalling_link.stall()
+    errors = 0
+    for number in range(2):
+        await send(client, name='ann', text=f'lost {number}')
+        answer = await asyncio.wait_for(receive(client), DEADLINE)
+        errors += answer['type'] == 'error'
+    assert errors == 2
+    assert 'did not answer in time' in caplog.text
+    newcomer = await asyncio.wait_for(ws_connect(), DEADLINE)
+    assert newcomer.history['type'] == 'error'
+    stalling_link.resume()
+    await send(client, name='ann', text='back')
+    for someone in (client, newcomer):
+        answer = await asyncio.wait_for(receive(someone), DEADLINE)
+        assert answer['text'] == 'back'
+    texts = [message['text'] for message in (await ws_connect()).history['messages']]
+    assert texts[0] == 'before' and texts[-1] == 'back'

@@ -1,11 +1,15 @@
-""" What is particular to SQLite: a private database file; waiting for one. """
+""" What is particular to SQLite: a private database file; waiting for one; a
+write lock held too long. """
 import asyncio
+import contextlib
 import os
+import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
 
+from {{ cookiecutter.package_name }}.database import Database
 from {{ cookiecutter.package_name }}.history_part import open_database
 from {{ cookiecutter.package_name }}.main import make_options
 
@@ -43,3 +47,26 @@ async def test_without_waiting_an_absent_database_stops_the_start(tmp_path):
     options.parse_command_line(['prog', f'--database_url={url}', '--database_wait=0.3'])
     with pytest.raises(SystemExit, match='could not reach the database'):
         await open_database(options, {})
+
+
+async def test_a_write_lock_held_too_long_costs_an_error_frame(
+    ws_connect, send, receive, store, database_url
+):
+    """ another connection holds the write lock (BEGIN IMMEDIATE): the sender
+    gets an error frame within the bound, and chats on once the lock is gone """
+    direct, store.database = store.database, Database.at(database_url, 1.0)
+    path = database_url.split(':///', 1)[1]
+    try:
+        client = await ws_connect()
+        with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as other:
+            other.execute('BEGIN IMMEDIATE')
+            await send(client, name='ann', text='locked out')
+            answer = await asyncio.wait_for(receive(client), 15)
+            assert answer['type'] == 'error'
+            other.execute('ROLLBACK')
+        await send(client, name='ann', text='after the lock')
+        answer = await asyncio.wait_for(receive(client), 15)
+        assert answer['text'] == 'after the lock'
+    finally:
+        await store.database.close()
+        store.database = direct

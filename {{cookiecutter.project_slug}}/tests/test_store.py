@@ -10,6 +10,7 @@ from {{ cookiecutter.package_name }}.database import (
     DEFAULT_URL,
     Database,
     make_engine,
+    unavailable,
     url_from_environment,
 )
 from {{ cookiecutter.package_name }}.history import Unavailable
@@ -81,6 +82,13 @@ async def test_a_failing_database_raises_store_unavailable(store, outage):
         await store.recent()
     await outage.end()
     assert (await store.add('ann', 'back', 2.0))['text'] == 'back'
+
+
+async def test_no_answer_in_time_is_unavailable():
+    """ whatever does not finish within the bound comes out as Unavailable """
+    with pytest.raises(Unavailable, match='could not wait: .* did not answer in time'):
+        async with unavailable('wait', 0.01):
+            await asyncio.sleep(10)
 
 
 async def test_migrations_go_down_and_up(store):

@@ -13,7 +13,6 @@ import time
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .database import unavailable
 from .login_sessions import Sessions
 from .login_throttle import Throttle
 from .passwords import Hasher, needs_rehash
@@ -97,7 +96,7 @@ class Accounts:
         raises TooSoon after too many failures, passwords.Busy when too many
         logins wait, history.Unavailable while the database is away """
         email = normal_email(email)
-        with unavailable('check the login'):
+        async with self.database.bounded('check the login'):
             async with self.database.writing() as db:
                 await self.throttle.count(db, email, address, self.clock())
                 account = await db.scalar(select(Account).where(Account.email == email))
@@ -107,7 +106,7 @@ class Accounts:
         if not await self.hasher.verify(password, account.password_hash):
             return None
         rehashed = await self.rehash(account, password)
-        with unavailable('start the session'):
+        async with self.database.bounded('start the session'):
             async with self.database.writing() as db:
                 await self.throttle.forget(db, email, address, self.clock())
                 if rehashed:

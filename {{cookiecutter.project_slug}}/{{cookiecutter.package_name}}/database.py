@@ -4,7 +4,14 @@ The engine is SQLAlchemy 2's asyncio engine, set up for the chosen database
 (``{{ cookiecutter.database }}.py``). Whatever fails or goes away in the
 database comes out of ``unavailable()`` as ``history.Unavailable``, which the
 callers turn into an error frame, a 503 or a clear message, and a log line.
+
+Every call is bounded: connecting, waiting for a pooled connection, and each
+unit of work of the store and the accounts get ``timeout`` seconds. A database
+that stops answering then costs its caller an error within seconds, not a hang;
+the connection that hung is dropped (the pool opens a new one), so the server
+recovers by itself when the database answers again.
 """
+import asyncio
 import contextlib
 import os
 
@@ -12,7 +19,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from .history import Unavailable
-from .{{ cookiecutter.database }} import DEFAULT_URL, configure
+from .{{ cookiecutter.database }} import DEFAULT_URL, configure, connect_args
+
+DEFAULT_TIMEOUT = 5.0
 
 
 def url_from_environment(environ=None):
@@ -20,18 +29,34 @@ def url_from_environment(environ=None):
     return (os.environ if environ is None else environ).get('DATABASE_URL', DEFAULT_URL)
 
 
-def make_engine(url):
-    """ an asyncio engine that checks a pooled connection before using it """
-    engine = create_async_engine(url, pool_pre_ping=True)
+def make_engine(url, timeout=None):
+    """ an asyncio engine that checks a pooled connection before using it; with
+    a timeout, connecting, each command and waiting for a pooled connection
+    get that many seconds (without, as for a migration run by hand, no bound) """
+    bounds = {} if timeout is None else {'pool_timeout': timeout}
+    engine = create_async_engine(
+        url, pool_pre_ping=True, connect_args=connect_args(timeout), **bounds
+    )
     configure(engine)
     return engine
 
 
-@contextlib.contextmanager
-def unavailable(doing):
-    """ turn a database failure while doing something into Unavailable """
+@contextlib.asynccontextmanager
+async def unavailable(doing, timeout=None):
+    """ ``async with unavailable('do this', timeout):`` a database failure, or
+    no answer within timeout seconds (None: no bound), while doing something
+    comes out as Unavailable
+
+    Cancelled at the bound, SQLAlchemy invalidates the connection it was
+    using: no half-done connection goes back to the pool.
+    """
     try:
-        yield
+        async with asyncio.timeout(timeout):
+            yield
+    except TimeoutError as error:  # before OSError: it is one
+        raise Unavailable(
+            f'could not {doing}: the database did not answer in time'
+        ) from error
     except (SQLAlchemyError, OSError) as error:
         raise Unavailable(f'could not {doing}: {error}') from error
 
@@ -39,14 +64,20 @@ def unavailable(doing):
 class Database:
     """ one database: its engine and the units of work done on it """
 
-    def __init__(self, engine):
+    def __init__(self, engine, timeout=DEFAULT_TIMEOUT):
         self.engine = engine
+        self.timeout = timeout
         self.work = async_sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def at(cls, url):
-        """ the database at url """
-        return cls(make_engine(url))
+    def at(cls, url, timeout=DEFAULT_TIMEOUT):
+        """ the database at url; each call bounded by timeout seconds """
+        return cls(make_engine(url, timeout), timeout)
+
+    def bounded(self, doing):
+        """ ``async with database.bounded('do this'):`` a failure, or no
+        answer within the timeout, comes out as Unavailable """
+        return unavailable(doing, self.timeout)
 
     def reading(self):
         """ ``async with database.reading() as db:`` a unit of work that only reads """

@@ -4,7 +4,7 @@ import logging
 import os
 import time
 
-from .database import Database, url_from_environment
+from .database import DEFAULT_TIMEOUT, Database, url_from_environment
 from .history import Unavailable
 from .migrate import SchemaBehind, ensure_schema
 from .part import Part
@@ -21,12 +21,15 @@ async def open_database(options, environ):
     A database that cannot be reached is tried again, with a growing delay,
     for up to --database_wait seconds (none by default: the server exits).
     """
-    database = Database.at(options.database_url or url_from_environment(environ))
+    url = options.database_url or url_from_environment(environ)
+    database = Database.at(url, options.database_timeout)
     deadline = time.monotonic() + options.database_wait
     delay = 0.25
     while True:
         try:
-            await ensure_schema(database.engine, options.upgrade_db)
+            await ensure_schema(
+                database.engine, options.upgrade_db, options.database_timeout
+            )
             return database
         except Unavailable as error:
             if time.monotonic() + delay > deadline:
@@ -59,6 +62,13 @@ class HistoryPart(Part):
             default=0.0,
             type=float,
             help='seconds to keep trying a database that cannot be reached at start',
+        )
+        parser.define(
+            'database_timeout',
+            default=DEFAULT_TIMEOUT,
+            type=float,
+            help='seconds the database gets to answer a call (connect, store, read) '
+            'before the call fails with an error frame',
         )
         parser.define(
             'upgrade_db',

@@ -18,7 +18,6 @@ import time
 
 from sqlalchemy import delete, select
 
-from .database import unavailable
 from .history import Unavailable
 from .tables import Account, LoginSession
 
@@ -55,13 +54,13 @@ class Sessions:
                 LoginSession.started > self.clock() - LIFETIME,
             )
         )
-        with unavailable('read the account'):
+        async with self.database.bounded('read the account'):
             async with self.database.reading() as db:
                 return await db.scalar(query)
 
     async def end(self, session_id):
         """ log session_id out """
-        with unavailable('end the session'):
+        async with self.database.bounded('end the session'):
             async with self.database.writing() as db:
                 await db.execute(
                     delete(LoginSession).where(LoginSession.id == session_id)
@@ -72,7 +71,7 @@ class Sessions:
         oldest = self.clock() - LIFETIME
         alive = set()
         ids = sorted(session_ids)
-        with unavailable('check the sessions'):
+        async with self.database.bounded('check the sessions'):
             async with self.database.reading() as db:
                 for start in range(0, len(ids), CHECKED_AT_ONCE):
                     query = select(LoginSession.id).where(

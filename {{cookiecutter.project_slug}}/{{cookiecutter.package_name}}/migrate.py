@@ -78,9 +78,13 @@ async def revision(engine, message, script_location=MIGRATIONS):
     return scripts
 
 
-async def ensure_schema(engine, upgrade_allowed):
-    """ upgrade to head, or raise SchemaBehind when that is not allowed """
-    with unavailable('reach the database'):
+async def ensure_schema(engine, upgrade_allowed, timeout=None):
+    """ upgrade to head, or raise SchemaBehind when that is not allowed
+
+    Reading the revision gets timeout seconds (None: no bound); the
+    migration itself is not bounded: it may take long on a large table.
+    """
+    async with unavailable('reach the database', timeout):
         at, wanted = await current(engine), head()
     if at == wanted:
         return
@@ -91,7 +95,7 @@ async def ensure_schema(engine, upgrade_allowed):
         )
     # the database may fail here too, e.g. restarting while servers wait for
     # the migration lock: a clear error, not a traceback
-    with unavailable('migrate the database'):
+    async with unavailable('migrate the database'):
         await upgrade(engine)
 
 

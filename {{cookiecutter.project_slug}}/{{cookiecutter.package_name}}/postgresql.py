@@ -7,6 +7,16 @@ DEFAULT_URL = 'postgresql+asyncpg://chat:chat@localhost:5432/chat'
 MIGRATION_LOCK = 2_541_170_001  # the key of the advisory lock held while migrating
 
 
+def connect_args(timeout):
+    """ asyncpg gives up connecting, and waiting for a command's answer (then
+    asks the server to cancel it), after timeout seconds; None: no bound
+
+    The bound on commands matters: SQLAlchemy shields a session's closing
+    COMMIT or ROLLBACK from cancellation, so only the driver can end it.
+    """
+    return {} if timeout is None else {'timeout': timeout, 'command_timeout': timeout}
+
+
 def configure(_engine):
     """ nothing to set: asyncpg's defaults serve the chat """
 

@@ -9,6 +9,13 @@ from sqlalchemy import event
 DEFAULT_URL = 'sqlite+aiosqlite:///chat.db'
 
 
+def connect_args(timeout):
+    """ wait at most timeout seconds for a lock another connection holds
+    (SQLite's busy timeout), then fail with "database is locked"; None:
+    SQLite's default (5 s) """
+    return {} if timeout is None else {'timeout': timeout}
+
+
 def configure(engine):
     """ a database file only its owner can read (it holds password hashes), and
     SQLite's pragmas on every new connection of engine """
@@ -28,12 +35,10 @@ def _private_file(path):
 
 
 def _pragmas(dbapi_connection, _record):
-    """ write-ahead logging (synced at checkpoints, safe from crashes of the app),
-    and wait for a lock instead of failing at once """
+    """ write-ahead logging (synced at checkpoints, safe from crashes of the app) """
     cursor = dbapi_connection.cursor()
     cursor.execute('PRAGMA journal_mode=WAL')
     cursor.execute('PRAGMA synchronous=NORMAL')
-    cursor.execute('PRAGMA busy_timeout=5000')
     cursor.close()
 
 

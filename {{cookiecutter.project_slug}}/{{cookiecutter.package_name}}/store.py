@@ -3,13 +3,12 @@
 Every message is stored before it is broadcast; a client that connects gets
 the most recent ones first. A database that fails or goes away raises
 ``history.Unavailable``, which the websocket turns into an error frame and a
-log line.
+log line; so does one that does not answer within the database's timeout.
 """
 import asyncio
 
 from sqlalchemy import select
 
-from .database import unavailable
 from .tables import Message
 
 
@@ -25,7 +24,7 @@ class Store:
 
     async def add(self, name, text, ts):
         """ keep a message; returns it as clients receive it, with its id """
-        with unavailable('store the message'):
+        async with self.database.bounded('store the message'):
             async with self.database.writing() as db:
                 message = Message(name=name, text=text, ts=ts)
                 db.add(message)
@@ -53,7 +52,7 @@ class Store:
     async def read_recent(self):
         """ the last history_size messages, oldest first, from the database """
         query = select(Message).order_by(Message.id.desc()).limit(self.history_size)
-        with unavailable('read the history'):
+        async with self.database.bounded('read the history'):
             async with self.database.reading() as db:
                 rows = (await db.scalars(query)).all()
         return [row.to_message() for row in reversed(rows)]
