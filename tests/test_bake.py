@@ -185,7 +185,8 @@ def pruned_together(context):
         (gone if chosen else kept).update(
             path.format(package=context['package_name']) for path in paths
         )
-    return gone, kept
+    # a path of several rules goes when any of them applies
+    return gone, kept - gone
 
 
 def is_within(path, folders):

@@ -96,11 +96,12 @@ def test_every_pruned_path_is_in_the_template():
 
 
 def test_a_file_of_several_options_goes_only_with_all_of_them():
-    """ the TCP proxy of the tests serves the database and Redis tests alike """
+    """ the TCP proxy of the tests serves the PostgreSQL and Redis tests alike """
     memory = {'broker': 'memory', 'auth': 'none'}
     assert 'tests/tcp_proxy.py' in post_gen.unwanted({**memory, 'database': 'none'})
+    assert 'tests/tcp_proxy.py' in post_gen.unwanted({**memory, 'database': 'sqlite'})
     assert 'tests/tcp_proxy.py' not in post_gen.unwanted(
-        {**memory, 'database': 'sqlite'}
+        {**memory, 'database': 'postgresql'}
     )
     assert 'tests/tcp_proxy.py' not in post_gen.unwanted(
         {'broker': 'redis', 'auth': 'none', 'database': 'none'}
