@@ -16,6 +16,7 @@ PRUNED = {
         '{package}/sqlite.py',
         '{package}/postgresql.py',
         '{package}/store.py',
+        '{package}/group_commit.py',
         '{package}/tables.py',
         '{package}/migrate.py',
         '{package}/migrations',

@@ -52,6 +52,7 @@ EXPECTED_FILES = [
     'chat/chat_part.py',
     'chat/database.py',
     'chat/environment.py',
+    'chat/group_commit.py',
     'chat/history.py',
     'chat/history_part.py',
     'chat/hub.py',

@@ -1,4 +1,5 @@
 """ History over the websocket: stored before broadcast, sent first on connect. """
+import asyncio
 import json
 import logging
 
@@ -67,3 +68,38 @@ async def test_a_database_outage_is_reported_and_survived(
     await send(sender, name='ann', text='back again')
     for client in (sender, other, late):
         assert (await receive(client))['text'] == 'back again'
+
+
+async def test_messages_said_at_once_reach_everyone_in_id_order(
+    ws_connect, send, receive
+):
+    """ twenty senders at once, stored in batches: every client receives every
+    message, in the order of their ids """
+    clients = [await ws_connect() for _ in range(20)]
+    await asyncio.gather(
+        *(
+            send(client, name='ann', text=f'from {n}')
+            for n, client in enumerate(clients)
+        )
+    )
+    for client in clients:
+        messages = [await receive(client) for _ in clients]
+        ids = [message['id'] for message in messages]
+        assert ids == sorted(ids), ids
+        assert {message['text'] for message in messages} == {
+            f'from {n}' for n in range(20)
+        }
+
+
+async def test_a_failed_batch_is_published_to_nobody(ws_connect, send, receive, outage):
+    """ senders at once while the database fails: each gets its error frame,
+    nobody gets their messages, and what is said next reaches everyone """
+    clients = [await ws_connect() for _ in range(5)]
+    await outage.begin('messages')
+    await asyncio.gather(*(send(client, name='ann', text='lost') for client in clients))
+    for client in clients:
+        assert (await receive(client))['type'] == 'error'
+    await outage.end()
+    await send(clients[0], name='ann', text='back')
+    for client in clients:
+        assert (await receive(client))['text'] == 'back'

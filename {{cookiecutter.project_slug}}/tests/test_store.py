@@ -3,7 +3,7 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 
 from {{ cookiecutter.package_name }} import migrate
 from {{ cookiecutter.package_name }}.database import (
@@ -15,6 +15,23 @@ from {{ cookiecutter.package_name }}.database import (
 )
 from {{ cookiecutter.package_name }}.history import Unavailable
 from {{ cookiecutter.package_name }}.store import Store
+from {{ cookiecutter.package_name }}.tables import Message
+
+
+def transactions(store):
+    """ a list that grows by one at each commit of the store's database """
+    commits = []
+    event.listen(
+        store.database.engine.sync_engine, 'commit', lambda _: commits.append(1)
+    )
+    return commits
+
+
+async def stored(store):
+    """ every stored message, as (id, text), in id order """
+    async with store.database.reading() as db:
+        rows = await db.execute(select(Message.id, Message.text).order_by(Message.id))
+        return [tuple(row) for row in rows]
 
 
 async def test_messages_come_back_oldest_first_up_to_the_limit(store):
@@ -32,6 +49,70 @@ async def test_messages_come_back_oldest_first_up_to_the_limit(store):
         'text': 'message 2',
         'ts': 2.0,
     }
+
+
+async def test_messages_said_at_once_are_stored_together(store):
+    """ 1 200 senders at once: three transactions of at most 500 rows, every
+    message stored once, in order, each sender answered with its own id """
+    commits = transactions(store)
+    texts = [f'message {number}' for number in range(1200)]
+    answers = await asyncio.gather(
+        *(store.add('ann', text, float(number)) for number, text in enumerate(texts))
+    )
+    assert len(commits) == 3
+    assert [answer['text'] for answer in answers] == texts
+    ids = [answer['id'] for answer in answers]
+    assert ids == sorted(set(ids))
+    assert await stored(store) == list(zip(ids, texts))
+    assert answers[7] == {
+        'type': 'message',
+        'id': ids[7],
+        'name': 'ann',
+        'text': 'message 7',
+        'ts': 7.0,
+    }
+
+
+async def test_a_lone_message_is_written_at_once(store):
+    """ nothing waits for company: the first message goes alone, those said
+    while it is written go together next """
+    commits = transactions(store)
+    first = asyncio.ensure_future(store.add('ann', 'alone', 1.0))
+    for _ in range(2):  # the sender's turn, then the writer's
+        await asyncio.sleep(0)
+    assert store.group.writes == 1 and not first.done()
+    later = await asyncio.gather(
+        *(store.add('bob', f'later {number}', 2.0) for number in range(3))
+    )
+    assert (await first)['text'] == 'alone'
+    assert [answer['text'] for answer in later] == [f'later {n}' for n in range(3)]
+    assert len(commits) == store.group.writes == 2
+
+
+async def test_a_failed_batch_fails_each_of_its_senders(store, outage):
+    """ an outage during a batch: every sender in it gets Unavailable, nothing
+    of it is stored, and the next batch is stored with later ids """
+    await store.add('ann', 'before', 1.0)
+    await outage.begin('messages')
+    answers = await asyncio.gather(
+        *(store.add('ann', f'lost {number}', 2.0) for number in range(5)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(answer, Unavailable) for answer in answers), answers
+    await outage.end()
+    again = await asyncio.gather(*(store.add('ann', 'back', 3.0) for _ in range(3)))
+    assert [text for _, text in await stored(store)] == ['before'] + ['back'] * 3
+    assert again[0]['id'] > 1
+
+
+async def test_a_sender_that_gives_up_does_not_stop_the_batch(store):
+    """ a cancelled sender's message is still stored; the others are answered """
+    first = asyncio.ensure_future(store.add('ann', 'first', 1.0))
+    gone = asyncio.ensure_future(store.add('bob', 'given up', 1.0))
+    await asyncio.sleep(0)
+    gone.cancel()
+    assert (await first)['text'] == 'first'
+    assert [text for _, text in await stored(store)] == ['first', 'given up']
 
 
 async def test_history_survives_a_restart(store, database_url):

@@ -19,9 +19,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from .history import Unavailable
-from .{{ cookiecutter.database }} import DEFAULT_URL, configure, connect_args
+from .{{ cookiecutter.database }} import (
+    DEFAULT_URL,
+    RETURNING_SORTED,
+    configure,
+    connect_args,
+)
 
 DEFAULT_TIMEOUT = 5.0
+RECYCLE = 600  # seconds a pooled connection is used for, then replaced
 
 
 def url_from_environment(environ=None):
@@ -30,12 +36,20 @@ def url_from_environment(environ=None):
 
 
 def make_engine(url, timeout=None):
-    """ an asyncio engine that checks a pooled connection before using it; with
-    a timeout, connecting, each command and waiting for a pooled connection
-    get that many seconds (without, as for a migration run by hand, no bound) """
+    """ an asyncio engine; with a timeout, connecting, each command and waiting
+    for a pooled connection get that many seconds (without, as for a migration
+    run by hand, no bound)
+
+    No ping before each use of a pooled connection: that is a round trip per
+    unit of work. A connection the database dropped (a restart) fails the first
+    call that uses it; SQLAlchemy sees a disconnect, invalidates every pooled
+    connection, and the next call opens a fresh one. Connections older than
+    RECYCLE seconds are replaced when taken, before a proxy or firewall drops
+    them for being idle.
+    """
     bounds = {} if timeout is None else {'pool_timeout': timeout}
     engine = create_async_engine(
-        url, pool_pre_ping=True, connect_args=connect_args(timeout), **bounds
+        url, pool_recycle=RECYCLE, connect_args=connect_args(timeout), **bounds
     )
     configure(engine)
     return engine
@@ -63,6 +77,10 @@ async def unavailable(doing, timeout=None):
 
 class Database:
     """ one database: its engine and the units of work done on it """
+
+    # whether to ask SQLAlchemy for a multi-row INSERT's ids in the rows' order
+    # (see ``{{ cookiecutter.database }}.py``)
+    returning_sorted = RETURNING_SORTED
 
     def __init__(self, engine, timeout=DEFAULT_TIMEOUT):
         self.engine = engine

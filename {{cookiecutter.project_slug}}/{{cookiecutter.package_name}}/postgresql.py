@@ -4,6 +4,9 @@ import contextlib
 from sqlalchemy import text
 
 DEFAULT_URL = 'postgresql+asyncpg://chat:chat@localhost:5432/chat'
+# a multi-row INSERT returns its ids in the rows' order: SQLAlchemy still sends
+# one statement (INSERT ... SELECT ordered by a counter), and sorted they stay so
+RETURNING_SORTED = True
 MIGRATION_LOCK = 2_541_170_001  # the key of the advisory lock held while migrating
 
 

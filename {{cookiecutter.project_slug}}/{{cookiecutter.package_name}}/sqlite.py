@@ -7,6 +7,10 @@ import os
 from sqlalchemy import event
 
 DEFAULT_URL = 'sqlite+aiosqlite:///chat.db'
+# Asked to return a multi-row INSERT's ids in the rows' order, SQLAlchemy sends
+# one INSERT per row to SQLite. There is no need: one writer at a time, SQLite
+# numbers the rows of one INSERT upwards in their order, so the ids, sorted, are.
+RETURNING_SORTED = False
 
 
 def connect_args(timeout):

@@ -7,9 +7,13 @@ log line; so does one that does not answer within the database's timeout.
 """
 import asyncio
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
+from .group_commit import GroupCommit
+from .protocol import chat_message
 from .tables import Message
+
+MESSAGES = Message.__table__
 
 
 class Store:
@@ -21,14 +25,28 @@ class Store:
         self.reading = asyncio.Lock()
         self.reads_started = 0
         self.fresh = None  # (number of the read, its messages): the newest read
+        self.group = GroupCommit(self.insert)
 
     async def add(self, name, text, ts):
-        """ keep a message; returns it as clients receive it, with its id """
-        async with self.database.bounded('store the message'):
+        """ keep a message; returns it as clients receive it, with its id
+
+        Messages that come while others are being stored are stored together
+        (``group_commit.py``): one transaction, one INSERT.
+        """
+        return await self.group.add({'name': name, 'text': text, 'ts': ts})
+
+    async def insert(self, rows):
+        """ store rows in one transaction; the messages, with their ids, in rows' order """
+        statement = insert(MESSAGES).returning(
+            MESSAGES.c.id, sort_by_parameter_order=self.database.returning_sorted
+        )
+        async with self.database.bounded('store the messages'):
             async with self.database.writing() as db:
-                message = Message(name=name, text=text, ts=ts)
-                db.add(message)
-        return message.to_message()
+                ids = sorted((await db.execute(statement, rows)).scalars())
+        return [
+            chat_message(row['name'], row['text'], row['ts'], id_)
+            for row, id_ in zip(rows, ids)
+        ]
 
     async def recent(self):
         """ the last history_size messages, oldest first, as read after this call
