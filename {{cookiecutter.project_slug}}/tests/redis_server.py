@@ -40,7 +40,8 @@ class RedisServer:
             return False
 
     def start(self):
-        """ start it in the background and wait until it answers """
+        """ start it in the background and wait until it answers; started again,
+        it reads back its append-only file """
         subprocess.run(
             [
                 'redis-server',
@@ -50,8 +51,9 @@ class RedisServer:
                 '127.0.0.1',
                 '--save',
                 '',
+                # as docker-compose.yml runs it: a restart keeps the stream
                 '--appendonly',
-                'no',
+                'yes',
                 '--daemonize',
                 'yes',
                 '--dir',
