@@ -9,6 +9,8 @@ import filecmp
 import json
 import re
 import shutil
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +18,8 @@ from combinations import COMBINATIONS, DEFAULT, FULLEST, combination_id
 
 pytestmark = pytest.mark.slow
 ONCE = pytest.mark.once
+# what the slow tests keep for people to read (measurements, not assertions)
+ARTIFACTS = Path(__file__).parent.parent / 'artifacts'
 
 # answers other than the options' ride along with some combinations
 EXTRA = {
@@ -88,10 +92,13 @@ def test_browser_tests_pass_in_headless_chromium(bake, answers):
 
 
 @ONCE
-def test_loadtest_runs_and_writes_its_figures(bake):
-    """ inv loadtest, app and baseline, briefly: the JSON holds real figures """
+def test_loadtest_runs_and_writes_its_figures(bake, record_property):
+    """ inv loadtest, app and baseline, briefly: the JSON holds real figures, kept
+    in artifacts/ and in the JUnit report; no speed is asserted """
     project = bake()
-    project.run('inv loadtest --clients 50 --duration 2 --baseline --json out.json')
+    out = project.run(
+        'inv loadtest --clients 50 --duration 2 --baseline --json out.json'
+    )
     figures = json.loads(project.read('out.json'))
     assert [row['server'] for row in figures['rows']] == ['app', 'baseline']
     for row in figures['rows']:
@@ -100,6 +107,24 @@ def test_loadtest_runs_and_writes_its_figures(bake):
         assert row['server_process']['rss_per_idle_client_kb'] is not None
         assert row['server_process']['cpu_percent'] is not None
     assert figures['ratios'][0]['over_baseline'] > 0
+    assert figures['rows'][0]['bake']['database'] == 'sqlite'
+    assert 's left' in out and 'bake: sqlite/none/memory' in out
+    record(figures, record_property)
+
+
+def record(figures, record_property):
+    """ keep a run's figures: artifacts/loadtest-PYTHON.json, the JUnit report,
+    and a line on the terminal (pytest -rP) """
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = f'loadtest-py{sys.version_info.major}{sys.version_info.minor}.json'
+    (ARTIFACTS / name).write_text(json.dumps(figures, indent=2), encoding='utf-8')
+    record_property('loadtest_figures', json.dumps(figures['rows']))
+    for row in figures['rows']:
+        print(
+            f"{row['server']} N={row['clients']}: {row['deliveries_per_s']:.0f} "
+            f"deliveries/s, p99 {row['latency_ms']['p99']} ms "
+            f"({row.get('bake') or 'baseline handler'})"
+        )
 
 
 @ONCE

@@ -112,17 +112,18 @@ def benchmark(ctx):
 
 @task(
     help={
-        'clients': 'connections (default 1000), or a sweep: 100,1000,5000',
-        'rate': 'messages/s sent in all, each delivered to every client; or max',
-        'deliveries': 'instead of --rate: deliveries/s offered at every N (a sweep)',
-        'duration': 'seconds measured, after a second of warm-up',
-        'size': 'characters of text in each message',
-        'json': 'also write the figures to this file as JSON',
-        'baseline': 'also run a per-client write_message loop the same way; the ratio',
-        'calibrate': 'also run a near-free server: what the generator itself takes',
-        'url': 'load a running local server (ws://127.0.0.1:PORT/ws) instead',
-        'pid': "with --url: the server's process id, for its CPU and memory",
-        'cookie': 'a Cookie header every client sends, e.g. a login: user=...',
+        'clients': 'connections, or a sweep: 100,1000,10000 (default: 1000)',
+        'rate': 'messages/s sent in all, each to every client; or max (default: 20)',
+        'deliveries': 'instead of --rate: deliveries/s offered at every N (default: off)',
+        'duration': 'seconds measured, after a second of warm-up (default: 10)',
+        'size': 'characters of text in each message (default: 100)',
+        'json': 'also write the figures to this file as JSON (default: none)',
+        'baseline': 'also run a per-client write_message loop; the ratio (default: off)',
+        'calibrate': "also run a near-free server: the generator's own (default: off)",
+        'url': 'load a running local server, ws://127.0.0.1:PORT/ws (default: none)',
+        'pid': "with --url: the server's process id, for CPU and memory (default: none)",
+        'cookie': 'a Cookie header every client sends, a login: user=... (default: none)',
+        'options': "the app's own options, e.g. '--processes=2' (default: none)",
     }
 )
 # pylint: disable-next=too-many-arguments,too-many-positional-arguments
@@ -139,6 +140,7 @@ def loadtest(
     url='',
     pid=0,
     cookie='',
+    options='',
 ):
     """ load the server on localhost: deliveries/s, latency, CPU and memory """
     values = {
@@ -151,15 +153,16 @@ def loadtest(
         'url': url,
         'pid': pid,
         'cookie': cookie,
+        'options': options,
     }
-    options = [
+    arguments = [
         f'--{key}={shlex.quote(str(value))}' for key, value in values.items() if value
     ]
     if baseline:
-        options.append('--baseline')
+        arguments.append('--baseline')
     if calibrate:
-        options.append('--calibrate')
-    ctx.run(' '.join(['python -m loadtest', *options]), pty=sys.stdin.isatty())
+        arguments.append('--calibrate')
+    ctx.run(' '.join(['python -m loadtest', *arguments]), pty=sys.stdin.isatty())
 
 
 {% if cookiecutter.database != 'none' -%}

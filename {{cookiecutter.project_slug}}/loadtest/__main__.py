@@ -13,8 +13,9 @@ import os
 import sys
 
 from . import report
-from .runner import Spread, Timing, measure
-from .server import Server, parse_url
+from .bake import ANSWERS
+from .runner import Spread, Timing, measure, sources
+from .server import Server, parse_url, serving
 from .worker import Load, raise_nofile
 
 SATURATED = 90  # % of a core: a generator process this busy may be the limit
@@ -39,7 +40,11 @@ def rate_value(text):
 
 def parse_args(argv):
     """ the command line """
-    parser = argparse.ArgumentParser(prog='python -m loadtest', description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog='python -m loadtest',
+        description=__doc__,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     add = parser.add_argument
     add('--clients', type=clients_list, default=[1000], help='N, or N,N,... to sweep')
     add('--rate', type=rate_value, default=20.0, help='messages/s sent in all, or max')
@@ -52,12 +57,16 @@ def parse_args(argv):
     add('--url', help='load a running server (ws://127.0.0.1:PORT/ws) instead')
     add('--pid', type=int, help='with --url: the server process, for CPU and RSS')
     add('--cookie', default='', help='Cookie header of every client (a login)')
+    add('--options', default='', help="the app's own options, e.g. --processes=2")
     add('--workers', type=int, default=os.cpu_count(), help='generator processes')
     add('--warmup', type=float, default=1.0, help='seconds sent before measuring')
     add('--max-latency', type=float, default=250, help='rate max: ms an ack may take')
     add('--probes', type=int, default=20, help='clients that measure latency')
     add('--per-client', type=float, default=10.0, help='most messages/s per client')
     add('--drain', type=float, default=5.0, help='longest wait for the last frames')
+    add(
+        '--per-source', type=int, default=0, help='clients per source address (0: auto)'
+    )
     args = parser.parse_args(argv)
     if not 32 <= args.size <= 2000:
         parser.error('--size must be 32 to 2000 characters')
@@ -82,15 +91,21 @@ def targets(args):
 def run_one(label, kind, load, args):
     """ one row: load one server with N clients """
     timing = Timing(args.duration, args.warmup, args.drain)
-    spread = Spread(args.workers, args.probes)
+    spread = Spread(args.workers, args.probes, args.per_source)
     if kind is None:
         target = parse_url(args.url)._replace(cookie=args.cookie)
         observed = measure(load, timing, spread, target, args.pid)
+        processes = serving(args.pid) if args.pid else None
     else:
-        with Server(kind) as server:
+        with Server(kind, args.options if kind == 'app' else '') as server:
             target = server.target._replace(cookie=args.cookie)
             observed = measure(load, timing, spread, target, server.pid)
+            processes = serving(server.pid)
     row = report.summarize(label, load, timing, observed)
+    spread_over = sources(target.host, load.clients, spread.per_source)
+    row['generator']['source_addresses'] = len(spread_over) or 1
+    if kind in (None, 'app'):
+        row['bake'] = {**ANSWERS, 'processes': processes}
     if not row['connected']:
         errors = [answer[3] for answer in observed.answers if answer[3]]
         hint = ' (a login? see --cookie)' if '401' in str(errors) else ''
@@ -126,7 +141,8 @@ def notes(rows, args):
 def main(argv=None):
     """ run every server at every N; print the table; write the JSON """
     args = parse_args(argv)
-    raise_nofile()
+    # the server started here inherits the limit: it holds every connection
+    raise_nofile(0 if args.url else max(args.clients))
     rows = []
     for clients in args.clients:
         rate = args.deliveries / clients if args.deliveries else args.rate
@@ -134,8 +150,22 @@ def main(argv=None):
         for label, kind in targets(args):
             print(f'{label}: {clients} clients, {args.duration:g}s ...', flush=True)
             rows.append(run_one(label, kind, load, args))
+    document = summary(rows, args)
+    if args.json:
+        with open(args.json, 'w', encoding='utf-8') as out:
+            json.dump(document, out, indent=2)
+            out.write('\n')
+        print(f'figures written to {args.json}')
+
+
+def summary(rows, args):
+    """ print the bake, the table, the sweep, the ratios and the notes; the JSON """
     print()
+    print(f'bake: {report.bake_name(ANSWERS)} (loadtest/bake.py); {report.BAKE_LEGEND}')
     print(report.table(rows))
+    sweep = report.sweep(rows)
+    for line in report.sweep_lines(sweep):
+        print(line)
     ratios = report.ratios(rows)
     for ratio in ratios:
         print(
@@ -144,13 +174,14 @@ def main(argv=None):
         )
     for note in notes(rows, args):
         print(f'note: {note}')
-    if args.json:
-        config = {**vars(args), 'rate': args.rate or 'max', 'cpus': os.cpu_count()}
-        document = {'config': config, 'rows': rows, 'ratios': ratios}
-        with open(args.json, 'w', encoding='utf-8') as out:
-            json.dump(document, out, indent=2)
-            out.write('\n')
-        print(f'figures written to {args.json}')
+    config = {**vars(args), 'rate': args.rate or 'max', 'cpus': os.cpu_count()}
+    return {
+        'config': config,
+        'bake': ANSWERS,
+        'rows': rows,
+        'ratios': ratios,
+        'sweep': sweep,
+    }
 
 
 if __name__ == '__main__':

@@ -2,9 +2,12 @@
 from .wsclient import KINDS, MESSAGE
 
 LIMITED = 0.9  # sending at this share of --per-client times the senders: capped
+FLAT = 2.0  # a figure that varies less than this over a sweep is flat
+BAKE_LEGEND = 'bake column: database/auth/broker x server processes'
 
 COLUMNS = (
     ('server', 'server', '{}'),
+    ('bake', 'bake', '{}'),
     ('clients', 'N', '{}'),
     ('sent_per_s', 'sent/s', '{:.0f}'),
     ('deliveries_per_s', 'deliveries/s', '{:.0f}'),
@@ -109,10 +112,18 @@ def percent(part, whole):
     return round(100 * part / whole, 1) if whole else None
 
 
+def bake_name(bake):
+    """ 'sqlite/none/memory', and ' x2' for two server processes """
+    name = f"{bake['database']}/{bake['auth']}/{bake['broker']}"
+    processes = bake.get('processes')
+    return f'{name} x{processes}' if processes else name
+
+
 def cells(row):
     """ the table cells of a row """
     flat = {
         **row,
+        'bake': bake_name(row['bake']) if row.get('bake') else None,
         **row['server_process'],
         'p50': row['latency_ms']['p50'],
         'p99': row['latency_ms']['p99'],
@@ -144,3 +155,58 @@ def ratios(rows):
             value = row['deliveries_per_s'] / baseline['deliveries_per_s']
             found.append({'server': server, 'clients': clients, 'over_baseline': value})
     return found
+
+
+def sweep(rows):
+    """ per server loaded at several N: how its costs grow from the least N to
+    the most (KB per idle connection, us per delivery: flat is good) """
+    found = []
+    for server in dict.fromkeys(row['server'] for row in rows):
+        ran = sorted(
+            (row for row in rows if row['server'] == server), key=lambda r: r['clients']
+        )
+        if len(ran) < 2:
+            continue
+        costs = [row['server_process'].get('cpu_us_per_delivery') for row in ran]
+        known = [cost for cost in costs if cost]
+        spread = max(known) / min(known) if len(known) > 1 else None
+        found.append(
+            {
+                'server': server,
+                'clients': [row['clients'] for row in ran],
+                'cpu_us_per_delivery': costs,
+                'rss_per_idle_client_kb': [
+                    row['server_process'].get('rss_per_idle_client_kb') for row in ran
+                ],
+                'cpu_spread': spread,
+                'cpu_flat': None if spread is None else spread <= FLAT,
+            }
+        )
+    return found
+
+
+def sweep_lines(found):
+    """ the sweep's figures as lines of text """
+    lines = []
+    for each in found:
+        server = each['server']
+        for clients, kb, cost in zip(
+            each['clients'], each['rss_per_idle_client_kb'], each['cpu_us_per_delivery']
+        ):
+            lines.append(
+                f'{server} at N={clients}: {show(kb, "{:.1f}")} KB per idle connection, '
+                f'{show(cost, "{:.2f}")} us of server CPU per delivery'
+            )
+        if each['cpu_spread'] is not None:
+            verdict = 'flat' if each['cpu_flat'] else 'not flat'
+            lines.append(
+                f"{server}: us per delivery varies {each['cpu_spread']:.2f}x from "
+                f"N={each['clients'][0]} to N={each['clients'][-1]} "
+                f'({verdict}: within {FLAT:g}x is flat)'
+            )
+    return lines
+
+
+def show(value, form):
+    """ value formatted, or '-' when it was not measured """
+    return '-' if value is None else form.format(value)

@@ -5,6 +5,7 @@ memory of an idle connection), settle, then all workers start sending at the
 same instant; a warm-up later the measured window opens; when it closes the
 senders stop, the last frames drain in, and the workers hand in their counts.
 """
+import ipaddress
 import multiprocessing
 import time
 from dataclasses import dataclass
@@ -19,6 +20,9 @@ START_DELAY = 0.3  # s between the plan and the first message
 RSS_EVERY = 0.2  # s between RSS readings during the window
 ANSWER_SLACK = 30.0  # s a worker may be late before the run is abandoned
 JOIN_TIMEOUT = 5.0  # s a worker may take to end after the run, before it is stopped
+PROGRESS_EVERY = 1.0  # s between progress lines
+PORT_RANGE = '/proc/sys/net/ipv4/ip_local_port_range'
+MOST_SOURCES = 250  # source addresses at most: 127.0.0.1 to 127.0.0.250
 
 
 @dataclass
@@ -36,6 +40,7 @@ class Spread:
 
     workers: int = 2  # processes for the bulk of the clients
     probes: int = 20  # clients in one more process, measuring latency
+    per_source: int = 0  # clients per source address at most (0: a quarter of the ports)
 
 
 @dataclass
@@ -46,6 +51,32 @@ class Observed:
     readings: dict
     answers: list
     results: list
+
+
+def local_ports():
+    """ how many ephemeral ports one source address has (Linux's range) """
+    with open(PORT_RANGE, encoding='ascii') as ports:
+        low, high = map(int, ports.read().split())
+    return high - low + 1
+
+
+def sources(host, clients, per_source=0):
+    """ the loopback source addresses to spread clients over: () for just one
+
+    A socket bound before it connects holds its port for good, and closed ones
+    linger in TIME_WAIT for a minute: past a quarter of the ports (7 000 of
+    Linux's usual 28 000) clients go to 127.0.0.1, 127.0.0.2, ... in turn.
+    Only an IPv4 target can be reached from them.
+    """
+    per_source = per_source or local_ports() // 4
+    try:
+        ipv4 = ipaddress.ip_address(host).version == 4
+    except ValueError:
+        ipv4 = False
+    count = min(MOST_SOURCES, -(-clients // per_source))
+    if not ipv4 or count < 2:
+        return ()
+    return tuple(f'127.0.0.{number}' for number in range(1, count + 1))
 
 
 def shares(load, spread, target, drain):
@@ -60,6 +91,7 @@ def shares(load, spread, target, drain):
     bulk = max(1, min(spread.workers, rest))
     sizes = [probes] + [rest // bulk + (index < rest % bulk) for index in range(bulk)]
     senders = rest or probes
+    spread_over = sources(target.host, load.clients, spread.per_source)
     return [
         worker.Share(
             worker=index,
@@ -68,6 +100,7 @@ def shares(load, spread, target, drain):
             probe=index == 0,
             sends=index > 0 or not rest,
             drain=drain,
+            sources=spread_over,
         )
         for index, clients in enumerate(sizes)
         if clients
@@ -81,32 +114,98 @@ def receive(conn, timeout, what):
     return conn.recv()
 
 
+class Progress:
+    """ the workers' counts, shared with them: a line a second from them """
+
+    def __init__(self, counts, clients):
+        self.counts = counts  # per worker: [clients connected, messages received]
+        self.clients = clients
+        self.shown = time.monotonic()
+        self.window = (0.0, 0.0)  # when the measured window opens and closes
+        self.before = 0  # messages received when it opened
+
+    def connected(self):
+        """ clients connected so far, in all """
+        return sum(count[0] for count in self.counts)
+
+    def received(self):
+        """ messages received so far, in all """
+        return sum(count[1] for count in self.counts)
+
+    def connecting(self):
+        """ the line shown while the clients connect """
+        return f'  connecting: {self.connected()} of {self.clients} clients'
+
+    def plan(self, window):
+        """ the measured window (start, end) will open at start """
+        self.window = window
+
+    def open(self):
+        """ the measured window opens now """
+        self.before = self.received()
+
+    def sending(self, now=None):
+        """ the line shown while the clients send (now: time.monotonic()) """
+        now = time.monotonic() if now is None else now
+        start, end = self.window
+        if now < start:
+            return f'  warming up: {end - now:.0f}s left'
+        rate = (self.received() - self.before) / max(now - start, 1e-3)
+        return f'  sending: {rate:,.0f} deliveries/s so far, {end - now:.0f}s left'
+
+    def tick(self, line):
+        """ print line() if a second has passed since the last line """
+        now = time.monotonic()
+        if now - self.shown >= PROGRESS_EVERY:
+            self.shown = now
+            print(line(), flush=True)
+
+
 def start_workers(load, spread, target, drain):
-    """ the worker processes (spawned, not forked) and a pipe to each """
+    """ the worker processes (spawned, not forked), a pipe to each, their counts """
     context = multiprocessing.get_context('spawn')
     processes = []
     pipes = []
+    counts = []
     for share in shares(load, spread, target, drain):
         mine, theirs = context.Pipe()
-        process = context.Process(target=worker.run, args=(theirs, share), daemon=True)
+        count = context.Array('q', 2, lock=False)
+        process = context.Process(
+            target=worker.run, args=(theirs, share, count), daemon=True
+        )
         process.start()
         processes.append(process)
         pipes.append(mine)
-    return processes, pipes
+        counts.append(count)
+    return processes, pipes, Progress(counts, load.clients)
+
+
+def connected(pipes, timeout, progress):
+    """ every worker's answer once its clients are in; a line a second till then """
+    deadline = time.monotonic() + timeout
+    answers = []
+    for pipe in pipes:
+        while not pipe.poll(PROGRESS_EVERY):
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f'a load worker did not answer in {timeout:.0f}s (connecting)'
+                )
+            progress.tick(progress.connecting)
+        answers.append(pipe.recv())
+    return answers
 
 
 def measure(load, timing, spread, target, pid=None):
     """ run load against the server at target (pid: its process, for /proc) """
     readings = {'rss_start_kb': rss_kb(pid) if pid else None}
-    processes, pipes = start_workers(load, spread, target, timing.drain)
+    processes, pipes, progress = start_workers(load, spread, target, timing.drain)
     try:
-        connecting = ANSWER_SLACK + load.clients / 50
-        answers = [receive(pipe, connecting, 'connecting') for pipe in pipes]
+        answers = connected(pipes, ANSWER_SLACK + load.clients / 50, progress)
         time.sleep(SETTLE)
         if pid:
             readings['settle_s'] = SETTLE + settle(pid)
             readings['rss_idle_kb'] = rss_kb(pid)
-        results = drive(pipes, timing, pid, readings)
+        results = drive(pipes, timing, pid, readings, progress)
     finally:
         for process in processes:
             process.join(JOIN_TIMEOUT)
@@ -115,14 +214,13 @@ def measure(load, timing, spread, target, pid=None):
     return Observed(pid, readings, answers, results)
 
 
-def drive(pipes, timing, pid, readings):
+def drive(pipes, timing, pid, readings, progress):
     """ send the plan, watch the server, total the sending, collect results """
     start = time.monotonic() + START_DELAY
     plan = (start, start + timing.warmup, start + timing.warmup + timing.duration)
     for pipe in pipes:
         pipe.send(plan)
-    if pid:
-        readings.update(watch(pid, plan[1], plan[2]))
+    readings.update(watch(pid, plan, progress))
     late = plan[2] - time.monotonic() + ANSWER_SLACK
     sent = [receive(pipe, late, 'sending')[1:] for pipe in pipes]
     expected = sum(count - errors for count, errors in sent)
@@ -144,12 +242,21 @@ def settle(pid, step=0.25):
     return waited
 
 
-def watch(pid, window_start, window_end):
-    """ the server's CPU time over the window and its peak RSS during it """
-    time.sleep(max(0.0, window_start - time.monotonic()))
-    cpu = cpu_seconds(pid)
+def watch(pid, plan, progress):
+    """ the server's CPU time over the window and its peak RSS during it (when
+    pid is known); a progress line a second all along """
+    _, window_start, window_end = plan
+    progress.plan((window_start, window_end))
+    while (now := time.monotonic()) < window_start:
+        progress.tick(progress.sending)
+        time.sleep(min(RSS_EVERY, window_start - now))
+    progress.open()
+    cpu = cpu_seconds(pid) if pid else 0.0
     peak = 0
-    while (left := window_end - time.monotonic()) > 0:
-        peak = max(peak, rss_kb(pid))
-        time.sleep(min(RSS_EVERY, left))
+    while (now := time.monotonic()) < window_end:
+        progress.tick(progress.sending)
+        peak = max(peak, rss_kb(pid) if pid else 0)
+        time.sleep(min(RSS_EVERY, window_end - now))
+    if not pid:
+        return {}
     return {'cpu_s': cpu_seconds(pid) - cpu, 'rss_peak_kb': max(peak, rss_kb(pid))}

@@ -9,6 +9,8 @@ import argparse
 import asyncio
 import ipaddress
 import os
+import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -17,6 +19,7 @@ import tempfile
 import time
 from urllib.parse import urlsplit
 
+from .worker import raise_nofile
 from .wsclient import Target
 
 APP_MODULE = '{{ cookiecutter.package_name }}.main'
@@ -30,6 +33,8 @@ CLOCK_TICKS = os.sysconf('SC_CLK_TCK')
 START_TIMEOUT = 20.0  # s a server may take to listen
 STOP_TIMEOUT = 10.0  # s a server may take to stop on SIGTERM, before it is killed
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+PROCESSES = re.compile(r'--processes=(\d+)')
+LISTEN = '0A'  # the state of a listening socket in /proc/net/tcp
 
 
 def check_loopback(host):
@@ -59,15 +64,43 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def cpu_seconds(pid):
-    """ user + system CPU time of pid so far, from /proc/PID/stat """
+def stat_fields(pid):
+    """ the fields of /proc/PID/stat after the command's name (state first) """
     with open(f'/proc/{pid}/stat', encoding='ascii') as stat:
-        fields = stat.read().rsplit(')', 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        return stat.read().rsplit(')', 1)[1].split()
+
+
+def children(pid):
+    """ the processes pid's main thread started (a server with --processes=N:
+    its N servers), from /proc/PID/task/PID/children """
+    with open(f'/proc/{pid}/task/{pid}/children', encoding='ascii') as found:
+        return [int(child) for child in found.read().split()]
+
+
+def family(pid):
+    """ pid and every process it started, and they started """
+    members = [pid]
+    for member in members:
+        members.extend(children(member))
+    return members
+
+
+def cpu_seconds(pid):
+    """ user + system CPU time of pid and its children so far (/proc/PID/stat) """
+    total = 0
+    for member in family(pid):
+        fields = stat_fields(member)
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
 
 
 def rss_kb(pid):
-    """ resident memory of pid in KB (VmRSS of /proc/PID/status) """
+    """ resident memory of pid and its children in KB (VmRSS of /proc/PID/status) """
+    return sum(own_rss_kb(member) for member in family(pid))
+
+
+def own_rss_kb(pid):
+    """ resident memory of pid alone in KB """
     with open(f'/proc/{pid}/status', encoding='ascii') as status:
         for line in status:
             if line.startswith('VmRSS:'):
@@ -75,20 +108,31 @@ def rss_kb(pid):
     return 0
 
 
-def listening(port):
-    """ does something accept connections on the loopback port? """
-    try:
-        with socket.create_connection((LOOPBACK, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
+def serving(pid):
+    """ how many processes serve: the children of a supervisor, or pid alone """
+    return len(children(pid)) or 1
+
+
+def listeners(port):
+    """ how many sockets listen on the loopback port (one per process sharing it) """
+    local = f'0100007F:{port:04X}'
+    with open('/proc/net/tcp', encoding='ascii') as table:
+        rows = [line.split() for line in table.readlines()[1:]]
+    return sum(row[1] == local and row[3] == LISTEN for row in rows)
+
+
+def processes_asked(options):
+    """ the --processes=N among the server's options (1 when none) """
+    found = PROCESSES.findall(' '.join(options))
+    return int(found[-1]) if found else 1
 
 
 class Server:
     """ ``with Server('app') as server:`` runs it at server.target; server.pid """
 
-    def __init__(self, kind):
+    def __init__(self, kind, options=''):
         self.kind = kind
+        self.options = shlex.split(options)  # the app's: e.g. --processes=2
         self.port = free_port()
         self.target = Target(LOOPBACK, self.port)
         self.process = None
@@ -101,19 +145,23 @@ class Server:
 
     def __enter__(self):
         command = [sys.executable, '-m', MODULES[self.kind], f'--port={self.port}']
-        command += [f'--address={LOOPBACK}', '--logging=warning']
-        # the file-descriptor limit (raised by the caller) is inherited
+        command += [f'--address={LOOPBACK}', '--logging=warning', *self.options]
+        raise_nofile()  # the server inherits the raised limit
         self.process = subprocess.Popen(  # pylint: disable=consider-using-with
             command, stdout=self.log, stderr=subprocess.STDOUT
         )
         deadline = time.monotonic() + START_TIMEOUT
-        while not listening(self.port):
+        while not self.up():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 output = self.output()
                 self.__exit__(None, None, None)
                 raise RuntimeError(f'the {self.kind} server did not start:\n{output}')
             time.sleep(0.1)
         return self
+
+    def up(self):
+        """ does every process asked for listen? (the kernel then answers) """
+        return listeners(self.port) >= processes_asked(self.options)
 
     def __exit__(self, *_exc):
         if self.process.poll() is None:

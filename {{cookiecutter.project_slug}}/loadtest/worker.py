@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 
 from .wsclient import ERROR, MESSAGE, Client, Tally, Target
 
+FILES_SPARE = 200  # open files a process needs beyond one per connection
+PROGRESS_EVERY = 0.25  # s between updates of the counts the parent shows
 CONNECT_AT_ONCE = 32  # handshakes in flight per worker (the listen backlog is 128)
 CONNECT_TIMEOUT = 20.0
 DRAIN_CHECK = 0.05  # s between looks at the count while draining
@@ -46,6 +48,7 @@ class Share:
     probe: bool  # its clients record latencies (worker 0 only)
     sends: bool  # its clients send (all but the probes', unless they are all)
     drain: float  # longest wait, after the window, for the last frames
+    sources: tuple = ()  # loopback source addresses to spread its clients over
 
 
 @dataclass
@@ -84,16 +87,33 @@ class Flight:
             self.cut_at = now
 
 
-def raise_nofile():
-    """ allow as many open files as the hard limit does (N = 5 000 needs it) """
+def check_nofile(connections, hard):
+    """ RuntimeError, saying what to do, when hard open files are too few """
+    needed = connections + FILES_SPARE
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        raise RuntimeError(
+            f'{connections} connections need about {needed} open files, but the '
+            f'hard limit is {hard}: raise it (as root: `ulimit -Hn {needed}` in the '
+            'shell that runs this, LimitNOFILE= for a systemd service, nofile in '
+            '/etc/security/limits.conf, --ulimit nofile= for docker), or load fewer '
+            'clients'
+        )
+
+
+def raise_nofile(connections=0):
+    """ raise the soft open-files limit to the hard one (N = 10 000 needs it)
+
+    A server this process starts inherits the raised limit.
+    """
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    check_nofile(connections, hard)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def run(conn, share):
+def run(conn, share, progress=None):
     """ the worker process's entry point """
-    raise_nofile()
-    asyncio.run(Worker(share).main(conn))
+    raise_nofile(share.load.clients)
+    asyncio.run(Worker(share, progress).main(conn))
 
 
 async def sleep_until(when):
@@ -109,8 +129,10 @@ async def answer(conn):
 class Worker:
     """ the clients of one process and their sending """
 
-    def __init__(self, share):
+    def __init__(self, share, progress=None):
         self.share = share
+        # [clients connected, messages received]: read by the parent each second
+        self.progress = [0, 0] if progress is None else progress
         self.tally = Tally(str(share.worker).encode())
         self.clients = []
         self.sending = Sending()
@@ -131,7 +153,7 @@ class Worker:
         """ open this worker's connections, a few handshakes at a time """
         gate = asyncio.Semaphore(CONNECT_AT_ONCE)
         results = await asyncio.gather(
-            *(self.connect_one(gate) for _ in range(self.share.load.clients))
+            *(self.connect_one(gate, n) for n in range(self.share.load.clients))
         )
         self.clients = [client for client in results if isinstance(client, Client)]
         errors = [repr(error) for error in results if not isinstance(error, Client)]
@@ -143,14 +165,26 @@ class Worker:
         self.sending.last = [0.0] * len(self.clients)
         return len(errors), (errors[0] if errors else '')
 
-    async def connect_one(self, gate):
+    def source(self, number):
+        """ the (address, port) client number binds to before connecting, or None
+
+        Each source address has its own ports: spread over several, many
+        clients cannot run short of them.
+        """
+        sources = self.share.sources
+        return (sources[number % len(sources)], 0) if sources else None
+
+    async def connect_one(self, gate, number):
         """ one connection, or the error that stopped it (then it is closed) """
         target = self.share.target
         loop = asyncio.get_running_loop()
         async with gate:
             try:
                 _, client = await loop.create_connection(
-                    lambda: Client(self.tally, target), target.host, target.port
+                    lambda: Client(self.tally, target),
+                    target.host,
+                    target.port,
+                    local_addr=self.source(number),
                 )
             except OSError as error:
                 return error
@@ -159,7 +193,14 @@ class Worker:
             except (OSError, asyncio.TimeoutError) as error:
                 client.transport.close()
                 return error
+        self.progress[0] += 1
         return client
+
+    async def count_received(self):
+        """ keep the parent's copy of the messages received up to date """
+        while True:
+            self.progress[1] = self.tally.counts[MESSAGE]
+            await asyncio.sleep(PROGRESS_EVERY)
 
     async def run_plan(self, conn, start, window_start, window_end):
         """ send from start to window_end; count inside the window; drain """
@@ -171,6 +212,7 @@ class Worker:
         sender = asyncio.create_task(self.send_until(start, window_start, window_end))
         if not self.share.sends:
             sender.cancel()
+        counter = asyncio.create_task(self.count_received())
         await sleep_until(window_start)
         counts = list(tally.counts)
         cpu = time.process_time()
@@ -181,6 +223,7 @@ class Worker:
         conn.send(('sent', sending.count, tally.counts[ERROR]))
         expected = await answer(conn)
         await self.drain(before + expected * len(self.clients))
+        counter.cancel()
         return {
             'worker': self.share.worker,
             'connected': len(self.clients),

@@ -1,12 +1,15 @@
 """ The load test's pure parts: its command line, its plan and its figures. """
 import argparse
+import json
+import resource
 
 import pytest
 
 from loadtest import __main__ as command
-from loadtest import report
-from loadtest.runner import Observed, Spread, Timing, shares
-from loadtest.worker import MOST_IN_FLIGHT, Flight, Load
+from loadtest import report, runner
+from loadtest.bake import ANSWERS
+from loadtest.runner import Observed, Progress, Spread, Timing, shares, sources
+from loadtest.worker import MOST_IN_FLIGHT, Flight, Load, check_nofile
 from loadtest.wsclient import KINDS, MESSAGE, Target
 
 
@@ -168,7 +171,7 @@ def test_a_server_without_a_process_has_no_server_figures():
     readings = {'rss_start_kb': None}
     row = report.summarize('url', LOAD, TIMING, observed(pid=None, readings=readings))
     assert row['server_process'] == {'pid': None, 'rss_start_kb': None}
-    assert report.cells(row)[7:10] == ['-', '-', '-']
+    assert report.cells(row)[8:11] == ['-', '-', '-']
 
 
 def test_sending_near_the_per_client_cap_is_flagged():
@@ -188,6 +191,7 @@ def test_the_table_aligns_a_column_per_figure():
     lines = report.table(rows).splitlines()
     assert lines[0].split() == [
         'server',
+        'bake',
         'N',
         'sent/s',
         'deliveries/s',
@@ -207,6 +211,7 @@ def test_the_table_aligns_a_column_per_figure():
     ]
     assert lines[1].split() == [
         'app',
+        '-',
         '20',
         '20',
         '400',
@@ -303,13 +308,33 @@ def test_the_figures_are_printed_and_written_as_json_only_when_asked(
     command.main(['--clients', '20', '--baseline'])
     lines = capsys.readouterr().out.splitlines()
     assert lines[:2] == ['app: 20 clients, 10s ...', 'baseline: 20 clients, 10s ...']
-    assert lines[3].split()[:2] == ['server', 'N']
-    assert lines[6:] == [
+    assert lines[3] == (
+        f'bake: {report.bake_name(ANSWERS)} (loadtest/bake.py); {report.BAKE_LEGEND}'
+    )
+    assert lines[4].split()[:3] == ['server', 'bake', 'N']
+    assert lines[7:] == [
         'app / baseline at N=20: 1.00x the deliveries/s',
         'note: at a fixed --rate both servers deliver what is sent while they keep up: '
         '--rate max compares what they can sustain',
     ]
     assert not list(tmp_path.iterdir())
+
+
+def test_a_sweep_prints_the_costs_at_each_n(monkeypatch, capsys, tmp_path):
+    """ --clients 20,40: KB per idle connection and us per delivery at each N """
+    monkeypatch.chdir(tmp_path)
+
+    def run_one(label, _kind, load, _args):
+        return report.summarize(label, load, TIMING, observed())
+
+    monkeypatch.setattr(command, 'run_one', run_one)
+    command.main(['--clients', '20,40', '--json', 'out.json'])
+    out = capsys.readouterr().out
+    assert 'app at N=40: 20.0 KB per idle connection, 625.00 us' in out
+    assert 'app: us per delivery varies 1.00x from N=20 to N=40 (flat' in out
+    written = json.loads((tmp_path / 'out.json').read_text(encoding='utf-8'))
+    assert written['bake'] == ANSWERS
+    assert written['sweep'][0]['clients'] == [20, 40]
 
 
 def test_the_probes_get_a_worker_of_their_own():
@@ -350,3 +375,104 @@ def test_the_flight_grows_on_prompt_acks_and_halves_on_late_ones():
     flight.size = MOST_IN_FLIGHT
     flight.acked(0.1, now=200.0)
     assert flight.size == MOST_IN_FLIGHT
+
+
+def test_too_few_open_files_stop_the_run_with_what_to_do():
+    """ the hard limit below N + spare: RuntimeError naming both and the fixes """
+    check_nofile(10_000, 10_200)
+    check_nofile(10_000, resource.RLIM_INFINITY)
+    with pytest.raises(RuntimeError) as refused:
+        check_nofile(10_000, 4096)
+    assert str(refused.value).startswith(
+        '10000 connections need about 10200 open files, but the hard limit is 4096'
+    )
+    assert 'ulimit -Hn 10200' in str(refused.value)
+
+
+def test_many_clients_come_from_several_source_addresses():
+    """ past per_source clients: 127.0.0.1, 127.0.0.2, ...; IPv4 targets only """
+    assert not sources('127.0.0.1', 7000, per_source=7000)
+    assert sources('127.0.0.1', 7001, per_source=7000) == ('127.0.0.1', '127.0.0.2')
+    assert len(sources('127.0.0.1', 10 ** 9, per_source=10)) == runner.MOST_SOURCES
+    assert not sources('::1', 10_000, per_source=10)
+    assert not sources('localhost', 10_000, per_source=10)
+    # by default, a quarter of the ports of one address (Linux: 7 000 of 28 000)
+    assert sources('127.0.0.1', runner.local_ports() // 4 + 1) == (
+        '127.0.0.1',
+        '127.0.0.2',
+    )
+
+
+def test_progress_shows_clients_connected_then_deliveries_per_second():
+    """ the sums over the workers' counts, a line for each phase """
+    progress = Progress([[300, 0], [200, 0]], clients=1000)
+    assert progress.connecting() == '  connecting: 500 of 1000 clients'
+    progress.plan((100.0, 110.0))
+    assert progress.sending(now=99.0) == '  warming up: 11s left'
+    progress.open()
+    progress.counts[0][1] = 30_000
+    progress.counts[1][1] = 20_000
+    assert progress.sending(now=102.0) == (
+        '  sending: 25,000 deliveries/s so far, 8s left'
+    )
+    assert ' deliveries/s so far, ' in progress.sending()  # now
+
+
+def test_progress_shows_a_line_a_second_at_most(capsys):
+    """ tick() prints the line only when a second has passed since the last """
+    progress = Progress([], clients=1)
+    progress.tick(lambda: 'soon')
+    progress.shown -= runner.PROGRESS_EVERY
+    progress.tick(lambda: 'now')
+    progress.tick(lambda: 'again')
+    assert capsys.readouterr().out == 'now\n'
+
+
+def test_the_bake_is_named_beside_the_figures():
+    """ database/auth/broker, and the number of server processes when known """
+    bake = {'database': 'sqlite', 'auth': 'none', 'broker': 'redis'}
+    assert report.bake_name(bake) == 'sqlite/none/redis'
+    assert report.bake_name({**bake, 'processes': 2}) == 'sqlite/none/redis x2'
+    row = {**report.summarize('app', LOAD, TIMING, observed()), 'bake': bake}
+    assert report.cells(row)[:2] == ['app', 'sqlite/none/redis']
+    assert set(ANSWERS) == {'database', 'auth', 'broker'}
+
+
+def sweep_row(server, clients, kb, cost):
+    """ the figures sweep() reads """
+    process = {'rss_per_idle_client_kb': kb, 'cpu_us_per_delivery': cost}
+    return {'server': server, 'clients': clients, 'server_process': process}
+
+
+def test_a_sweep_says_how_the_costs_grow_with_n():
+    """ per server run at several N: KB and us per delivery; flat within 2x """
+    rows = [
+        sweep_row('app', 1000, 15.0, 1.5),
+        sweep_row('app', 100, 18.0, 1.0),
+        sweep_row('baseline', 100, 20.0, 3.0),
+        sweep_row('baseline', 1000, 20.0, 6.5),
+        sweep_row('raw', 100, 10.0, 1.0),
+        sweep_row('url', 100, None, None),
+        sweep_row('url', 1000, None, None),
+    ]
+    found = report.sweep(rows)
+    assert [each['server'] for each in found] == ['app', 'baseline', 'url']
+    app, baseline, url = found[0], found[1], found[2]
+    assert app['clients'] == [100, 1000]
+    assert app['rss_per_idle_client_kb'] == [18.0, 15.0]
+    assert (app['cpu_spread'], app['cpu_flat']) == (1.5, True)
+    assert (baseline['cpu_spread'], baseline['cpu_flat']) == (6.5 / 3.0, False)
+    assert (url['cpu_spread'], url['cpu_flat']) == (None, None)
+    assert report.sweep_lines(found) == [
+        'app at N=100: 18.0 KB per idle connection, 1.00 us of server CPU per delivery',
+        'app at N=1000: 15.0 KB per idle connection, 1.50 us of server CPU per delivery',
+        'app: us per delivery varies 1.50x from N=100 to N=1000 (flat: within 2x is flat)',
+        'baseline at N=100: 20.0 KB per idle connection, '
+        '3.00 us of server CPU per delivery',
+        'baseline at N=1000: 20.0 KB per idle connection, '
+        '6.50 us of server CPU per delivery',
+        'baseline: us per delivery varies 2.17x from N=100 to N=1000 '
+        '(not flat: within 2x is flat)',
+        'url at N=100: - KB per idle connection, - us of server CPU per delivery',
+        'url at N=1000: - KB per idle connection, - us of server CPU per delivery',
+    ]

@@ -10,6 +10,8 @@ import signal
 import subprocess
 import sys
 
+from loadtest.bake import ANSWERS
+
 from .ports import free_port
 
 CLIENTS = 20
@@ -64,10 +66,15 @@ def test_the_app_and_the_baseline_are_loaded_and_compared(
         assert row['latency_ms']['samples'] > 0, row
         assert row['server_process']['rss_per_idle_client_kb'] is not None, row
         assert row['server_process']['cpu_percent'] is not None, row
+    app, baseline = figures['rows']
+    assert app['bake'] == {**ANSWERS, 'processes': 1}
+    assert 'bake' not in baseline
+    assert app['generator']['source_addresses'] == 1
     [ratio] = figures['ratios']
     assert ratio['server'] == 'app'
     assert ratio['over_baseline'] > 0
     assert 'deliveries/s' in run.stdout
+    assert 's left\n' in run.stdout  # progress, a line a second
     assert f'app / baseline at N={CLIENTS}: ' in run.stdout
     assert 'figures written to out.json' in run.stdout
 
@@ -85,3 +92,29 @@ def test_a_server_nobody_can_connect_to_stops_the_command(tmp_path):
     assert 'loadtest: no client could connect to url: ' in run.stderr
     assert 'ConnectionRefusedError' in run.stderr
     assert not (tmp_path / 'x').exists()
+{%- if cookiecutter.broker == 'redis' %}
+
+
+def test_two_processes_chatting_through_redis_are_loaded_together(
+    tmp_path, server_options, ws_headers
+):
+    """ --processes=2: the clients spread over both, and every message sent to
+    one reaches the clients of both (through Redis); their costs add up """
+    run = loadtest(
+        tmp_path,
+        server_options.env,
+        *QUICK,
+        *['--clients', str(CLIENTS), '--per-source', '5'],
+        *['--cookie', ws_headers.get('Cookie', ''), '--json', 'out.json'],
+        '--options=--processes=2',
+    )
+    assert run.returncode == 0, run.stderr
+    figures = json.loads((tmp_path / 'out.json').read_text(encoding='utf-8'))
+    [row] = figures['rows']
+    assert row['bake'] == {**ANSWERS, 'processes': 2}
+    assert row['generator']['source_addresses'] == 4
+    assert row['connected'] == CLIENTS
+    assert row['deliveries'] > 0
+    assert row['undelivered'] == 0
+    assert 'x2' in run.stdout
+{%- endif %}

@@ -3,7 +3,9 @@ import asyncio
 import itertools
 import json
 import os
+import socket
 import subprocess
+import sys
 import time
 
 import pytest
@@ -119,3 +121,50 @@ async def test_the_baseline_writes_each_message_to_every_client():
         assert time.monotonic() < deadline, 'the clients were not dropped'
         await asyncio.sleep(0.01)
     stop()
+
+
+def test_the_processes_of_a_server_are_counted_together():
+    """ a process that started others: their CPU and memory count as its own """
+    script = (
+        'import subprocess, sys, time; subprocess.Popen(sys.argv[1:]); time.sleep(30)'
+    )
+    child = [sys.executable, '-c', 'import time; time.sleep(30)']
+    with subprocess.Popen([sys.executable, '-c', script, *child]) as parent:
+        try:
+            deadline = time.monotonic() + 10
+            while not server.children(parent.pid):
+                assert time.monotonic() < deadline, 'no child started'
+                time.sleep(0.01)
+            [started] = server.children(parent.pid)
+            assert server.family(parent.pid) == [parent.pid, started]
+            assert server.serving(parent.pid) == 1
+            # a Python process holds megabytes: the child's show in the sum
+            assert server.rss_kb(parent.pid) > server.own_rss_kb(parent.pid) + 1000
+            assert server.cpu_seconds(parent.pid) >= server.cpu_seconds(started)
+            os.kill(started, 15)
+        finally:
+            parent.kill()
+    assert server.serving(os.getpid()) == 1
+
+
+def test_every_process_sharing_a_port_is_seen_listening():
+    """ SO_REUSEPORT: one listening socket per process, each counted """
+    port = free_port()
+    assert server.listeners(port) == 0
+    shared = []
+    for _ in range(2):
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((LOOPBACK, port))
+        sock.listen()
+        shared.append(sock)
+    assert server.listeners(port) == 2
+    for sock in shared:
+        sock.close()
+
+
+def test_the_processes_asked_for_are_read_from_the_options():
+    """ --processes=N, the last one wins; none: 1 """
+    assert server.processes_asked([]) == 1
+    assert server.processes_asked(['--processes=2', '--debug']) == 2
+    assert server.processes_asked(['--processes=2', '--processes=3']) == 3

@@ -8,6 +8,7 @@ command (test_loadtest_run.py) have them.
 import asyncio
 import multiprocessing
 import socket
+import threading
 import time
 
 import pytest
@@ -28,21 +29,25 @@ async def calibration_server():
     return Target(LOOPBACK, port), stop
 
 
-def parent(pipes, timing):
+def parent(pipes, timing, progress):
     """ what ``python -m loadtest`` does with the workers' pipes (blocking) """
-    answers = [runner.receive(pipe, 10, 'connecting') for pipe in pipes]
-    results = runner.drive(pipes, timing, None, {})
+    answers = runner.connected(pipes, 10, progress)
+    results = runner.drive(pipes, timing, None, {}, progress)
     return runner.Observed(None, {}, answers, results)
 
 
 async def run_workers(shares, timing=TIMING):
     """ run a worker for each share here, and the parent in a thread """
     pipes = [multiprocessing.Pipe() for _ in shares]
-    workers = [Worker(share).main(theirs) for share, (_, theirs) in zip(shares, pipes)]
+    workers = [Worker(share) for share in shares]
+    clients = sum(share.load.clients for share in shares)
+    progress = runner.Progress([each.progress for each in workers], clients)
     loop = asyncio.get_running_loop()
     ours = [mine for mine, _ in pipes]
-    watching = loop.run_in_executor(None, parent, ours, timing)
-    await asyncio.gather(*workers)
+    watching = loop.run_in_executor(None, parent, ours, timing, progress)
+    await asyncio.gather(
+        *(each.main(theirs) for each, (_, theirs) in zip(workers, pipes))
+    )
     observed = await watching
     for mine, theirs in pipes:
         mine.close()
@@ -168,7 +173,8 @@ def test_a_worker_that_does_not_answer_in_time_stops_the_run(monkeypatch):
     """ RuntimeError naming the phase; a worker still running is terminated """
     hung = HungProcess()
     mine, theirs = multiprocessing.Pipe()
-    monkeypatch.setattr(runner, 'start_workers', lambda *_: ([hung], [mine]))
+    progress = runner.Progress([], 1)
+    monkeypatch.setattr(runner, 'start_workers', lambda *_: ([hung], [mine], progress))
     monkeypatch.setattr(runner, 'ANSWER_SLACK', 0.0)
     load = Load(clients=1, rate=1.0)
     with mine, theirs:
@@ -184,3 +190,31 @@ def test_waiting_for_a_worker_has_a_limit():
     with mine, theirs:
         with pytest.raises(RuntimeError, match=r'in 0s \(draining\)'):
             runner.receive(mine, 0.01, 'draining')
+
+
+async def test_clients_are_spread_over_the_source_addresses():
+    """ bound before connecting: 127.0.0.1, 127.0.0.2, 127.0.0.3 in turn """
+    target, stop = await calibration_server()
+    addresses = ('127.0.0.1', '127.0.0.2', '127.0.0.3')
+    load = Load(clients=6, rate=1.0, size=40)
+    spread = Worker(Share(1, target, load, False, True, 0.1, sources=addresses))
+    failed, _ = await spread.connect()
+    assert failed == 0
+    assert spread.progress[0] == 6
+    used = [client.transport.get_extra_info('sockname')[0] for client in spread.clients]
+    assert sorted(used) == sorted(addresses * 2)
+    for client in spread.clients:
+        client.close()
+    stop()
+
+
+def test_while_the_clients_connect_a_line_a_second_says_how_many(capsys):
+    """ a worker that answers after a second and a half: one progress line """
+    mine, theirs = multiprocessing.Pipe()
+    progress = runner.Progress([[3, 0]], clients=5)
+    later = threading.Timer(1.5, theirs.send, [('connected', 5, 0, '')])
+    later.start()
+    with mine, theirs:
+        assert runner.connected([mine], 10, progress) == [('connected', 5, 0, '')]
+    later.join()
+    assert capsys.readouterr().out == '  connecting: 3 of 5 clients\n'
