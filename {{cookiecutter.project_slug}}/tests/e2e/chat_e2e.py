@@ -96,7 +96,7 @@ class Server:
             return ''
         return self.log_path.read_text(encoding='utf-8', errors='replace')
 
-    def start(self, timeout=15):
+    def start(self, timeout=30):
         """ start the server and wait until it answers """
         command = [sys.executable, '-m', f'{PACKAGE}.main', f'--port={self.port}']
         with open(self.log_path, 'a', encoding='utf-8') as log:
