@@ -146,12 +146,17 @@ def write_answers(project, answers):
 
 def next_steps(answers):
     """ the commands a user runs next, as text """
+    # with login nobody gets in until an account exists
+    accounts = ['    inv account-add you@example.com'] * (
+        answers.get('auth') == 'password'
+    )
     return '\n'.join(
         [
             f'Baked {answers["project_name"]} in {answers["project_slug"]}/. Next:',
             f'    cd {answers["project_slug"]}',
             '    make setup',
             '    . venv/bin/activate',
+            *accounts,
             '    inv server',
             f'and open http://localhost:{answers["port"]}/',
         ]

@@ -186,3 +186,11 @@ def test_next_steps_name_the_folder_and_port():
     assert 'make setup' in text
     assert 'inv server' in text
     assert 'http://localhost:9000/' in text
+    assert 'account-add' not in text
+
+
+def test_next_steps_with_login_add_an_account_first():
+    """ with login, nobody gets in before an account is added """
+    answers = {'project_name': 'Chat', 'project_slug': 'chat', 'port': '8080'}
+    text = post_gen.next_steps({**answers, 'auth': 'password'})
+    assert text.index('inv account-add') < text.index('inv server')
