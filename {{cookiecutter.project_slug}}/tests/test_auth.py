@@ -96,13 +96,17 @@ def fetch(client, path, address=None, raise_error=True, **kwargs):
     return SimpleAsyncHTTPClient.fetch(client, request, raise_error=raise_error)
 
 
+def form_token(page):
+    """ the XSRF token in a page's form """
+    return re.search(rb'name="_xsrf" value="([^"]+)"', page.body).group(1).decode()
+
+
 async def login_form(client, address=None):
     """ the xsrf cookie and form token of a fresh login page """
     page = await fetch(client, '/login', address)
     assert b'type="password"' in page.body
     cookie = page.headers['Set-Cookie'].split(';')[0]
-    token = re.search(rb'name="_xsrf" value="([^"]+)"', page.body).group(1).decode()
-    return cookie, token
+    return cookie, form_token(page)
 
 
 async def post_login(client, email, password, address=None):

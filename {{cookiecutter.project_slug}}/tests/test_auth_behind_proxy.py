@@ -1,12 +1,12 @@
 """ Login behind a reverse proxy: the cookie is Secure when the browser came in
 over https, as nginx says in X-Forwarded-Proto and X-Scheme. """
-import re
 from urllib.parse import urlencode
 
 import pytest
 from tornado.httpclient import AsyncHTTPClient
 
 from .login_fixtures import ANN
+from .test_auth import form_token
 
 # the accounts fixture adds ann to the database the launched server uses
 
@@ -16,7 +16,7 @@ async def login_cookie(proxy_request, url, headers=None):
     client = AsyncHTTPClient()
     page = await client.fetch(proxy_request(f'{url}/login', headers=headers))
     xsrf = page.headers['Set-Cookie'].split(';')[0]
-    token = re.search(rb'name="_xsrf" value="([^"]+)"', page.body).group(1).decode()
+    token = form_token(page)
     form = {'_xsrf': token, 'email': ANN['email'], 'password': ANN['password']}
     response = await client.fetch(
         proxy_request(

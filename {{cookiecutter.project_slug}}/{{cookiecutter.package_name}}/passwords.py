@@ -44,14 +44,18 @@ def _key(password, salt, n, r, p):
     )
 
 
+def cost_fields(cost):
+    """ the n, r and p of cost, as a hash writes them """
+    return [str(cost[name]) for name in ('n', 'r', 'p')]
+
+
 def hash_password(password, cost=None):
     """ a salted hash of password, for storing (at COST unless told) """
     cost = cost or COST
     salt = secrets.token_bytes(16)
     key = _key(password, salt, **cost)
     encoded = [base64.b64encode(part).decode('ascii') for part in (salt, key)]
-    parameters = [str(cost[name]) for name in ('n', 'r', 'p')]
-    return '$'.join(['scrypt', *parameters, *encoded])
+    return '$'.join(['scrypt', *cost_fields(cost), *encoded])
 
 
 def verify_password(password, stored):
@@ -69,9 +73,7 @@ def verify_password(password, stored):
 
 def needs_rehash(stored, cost=None):
     """ was the stored hash made at another cost than today's? """
-    cost = cost or COST
-    parameters = [str(cost[name]) for name in ('n', 'r', 'p')]
-    return stored.split('$')[1:4] != parameters
+    return stored.split('$')[1:4] != cost_fields(cost or COST)
 
 
 class Busy(Exception):
