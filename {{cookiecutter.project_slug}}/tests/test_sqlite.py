@@ -1,17 +1,22 @@
 """ What is particular to SQLite: a private database file; waiting for one; a
-write lock held too long. """
+write lock held too long; a write that runs out of time. """
 import asyncio
 import contextlib
 import os
 import sqlite3
 import stat
+import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event, select
 
 from {{ cookiecutter.package_name }}.database import Database
+from {{ cookiecutter.package_name }}.history import Unavailable
 from {{ cookiecutter.package_name }}.history_part import open_database
 from {{ cookiecutter.package_name }}.main import make_options
+from {{ cookiecutter.package_name }}.store import Store
+from {{ cookiecutter.package_name }}.tables import Message
 
 
 def test_the_database_file_is_private(database, database_url):
@@ -70,3 +75,25 @@ async def test_a_write_lock_held_too_long_costs_an_error_frame(
     finally:
         await store.database.close()
         store.database = direct
+
+
+async def test_a_write_that_runs_out_of_time_is_not_kept(database, database_url):
+    """ a batch that takes longer than its bound allows (here the disk is
+    slow) is rolled back in the writer's thread: the sender is told it was
+    not stored, and it is not """
+    store = Store(Database.at(database_url, 0.4))
+    delays = [0.5]  # the first write's, then none
+
+    def slow_disk(*_):
+        time.sleep(delays.pop() if delays else 0)  # in the writer's thread
+
+    event.listen(store.database.write_rows.engine, 'before_cursor_execute', slow_disk)
+    try:
+        with pytest.raises(Unavailable):
+            await store.add('ann', 'too slow', 1.0)
+        await store.add('ann', 'in time', 2.0)
+        async with database.reading() as db:
+            texts = (await db.scalars(select(Message.text))).all()
+        assert texts == ['in time']
+    finally:
+        await store.database.close()

@@ -22,7 +22,7 @@ def transactions(store):
     """ a list that grows by one at each commit of the store's database """
     commits = []
     event.listen(
-        store.database.engine.sync_engine, 'commit', lambda _: commits.append(1)
+        store.database.write_rows.engine, 'commit', lambda _: commits.append(1)
     )
     return commits
 
@@ -113,6 +113,20 @@ async def test_a_sender_that_gives_up_does_not_stop_the_batch(store):
     gone.cancel()
     assert (await first)['text'] == 'first'
     assert [text for _, text in await stored(store)] == ['first', 'given up']
+
+
+async def test_a_unit_of_work_keeps_all_or_nothing(database):
+    """ writing(): what a unit of work wrote is kept when it ends, and none of
+    it when it fails part way """
+    async with database.writing() as db:
+        db.add(Message(name='ann', text='kept', ts=1.0))
+    with pytest.raises(RuntimeError):
+        async with database.writing() as db:
+            db.add(Message(name='ann', text='rolled back', ts=2.0))
+            await db.flush()
+            raise RuntimeError('fails after the write')
+    async with database.reading() as db:
+        assert (await db.scalars(select(Message.text))).all() == ['kept']
 
 
 async def test_history_survives_a_restart(store, database_url):

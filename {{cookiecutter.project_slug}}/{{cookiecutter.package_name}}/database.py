@@ -22,6 +22,7 @@ from .history import Unavailable
 from .{{ cookiecutter.database }} import (
     DEFAULT_URL,
     RETURNING_SORTED,
+    Writer,
     configure,
     connect_args,
 )
@@ -86,6 +87,7 @@ class Database:
         self.engine = engine
         self.timeout = timeout
         self.work = async_sessionmaker(engine, expire_on_commit=False)
+        self.write_rows = Writer(engine, timeout, RECYCLE)
 
     @classmethod
     def at(cls, url, timeout=DEFAULT_TIMEOUT):
@@ -107,4 +109,5 @@ class Database:
 
     async def close(self):
         """ close every pooled connection """
+        self.write_rows.close()
         await self.engine.dispose()

@@ -24,6 +24,23 @@ def configure(_engine):
     """ nothing to set: asyncpg's defaults serve the chat """
 
 
+class Writer:
+    """ ``await writer(statement, rows)``: the store's multi-row INSERT, one
+    transaction on the asyncio engine; the ids it returns (asyncpg is
+    asynchronous itself: no thread needed) """
+
+    def __init__(self, engine, _timeout=None, _recycle=None):
+        self.async_engine = engine
+        self.engine = engine.sync_engine  # where its events are heard
+
+    async def __call__(self, statement, rows):
+        async with self.async_engine.begin() as connection:
+            return (await connection.execute(statement, rows)).scalars().all()
+
+    def close(self):
+        """ nothing of its own: the engine is closed with the database """
+
+
 @contextlib.asynccontextmanager
 async def migrating(engine):
     """ a transaction on engine, held by one migrating process at a time

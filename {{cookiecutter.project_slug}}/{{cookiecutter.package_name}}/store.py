@@ -41,8 +41,7 @@ class Store:
             MESSAGES.c.id, sort_by_parameter_order=self.database.returning_sorted
         )
         async with self.database.bounded('store the messages'):
-            async with self.database.writing() as db:
-                ids = sorted((await db.execute(statement, rows)).scalars())
+            ids = sorted(await self.database.write_rows(statement, rows))
         return [
             chat_message(row['name'], row['text'], row['ts'], id_)
             for row, id_ in zip(rows, ids)
