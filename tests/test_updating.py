@@ -1,0 +1,87 @@
+""" Baking again from kept answers: the pre-gen hook's retry hint, the baked
+.cookiecutter.json replayed, and (slow) cruft's create, update, check and diff.
+
+These run the cookiecutter and cruft commands as a user does, each with a user
+config of its own (COOKIECUTTER_CONFIG) so that no replay file or clone lands in
+the home folder.
+"""
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import TEMPLATE
+
+TOOLS = Path(sys.executable).parent
+
+
+@pytest.fixture(name='run')
+def fixture_run(tmp_path):
+    """ a factory: `run('cookiecutter', ...)` runs a command of this Python's
+    venv in tmp_path with a user config of its own (replay_dir and clones in
+    tmp_path/user) and returns the finished process """
+    user = tmp_path / 'user'
+    user.mkdir()
+    config = user / 'config.yaml'
+    config.write_text(
+        f'replay_dir: {user / "replay"}\ncookiecutters_dir: {user / "clones"}\n',
+        encoding='utf-8',
+    )
+    env = {**os.environ, 'COOKIECUTTER_CONFIG': str(config)}
+
+    def run(command, *args, cwd=tmp_path):
+        return subprocess.run(
+            [str(TOOLS / command), *map(str, args)],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    return run
+
+
+def succeeded(process):
+    """ the process's stdout, or fail the test with all it said """
+    assert process.returncode == 0, f'{process.args}\n{process.stdout}{process.stderr}'
+    return process.stdout
+
+
+def test_every_bad_answer_is_reported_and_the_hint_bakes_again(run, tmp_path):
+    """ two bad answers: both named, nothing written, and the printed command,
+    once the replay file it names is corrected, bakes the other answers kept """
+    out = tmp_path / 'out'
+    refused = run(
+        'cookiecutter',
+        '--no-input',
+        TEMPLATE,
+        '-o',
+        out,
+        'project_name=Zoë Chat',
+        'port=0',
+        'author_email=nobody',
+    )
+    assert refused.returncode != 0
+    errors = [line for line in refused.stderr.splitlines() if 'not allowed' in line]
+    assert [line.split()[:2] for line in errors] == [
+        ['ERROR:', 'port'],
+        ['ERROR:', 'author_email'],
+    ]
+    assert not [path for path in out.rglob('*') if path.is_file()]
+    command = shlex.split(refused.stderr.strip().splitlines()[-1])
+    assert command[:2] == ['cookiecutter', '--replay-file']
+    kept = Path(command[2])
+    assert kept.is_relative_to(tmp_path / 'user/replay')
+    replay = json.loads(kept.read_text(encoding='utf-8'))
+    replay['cookiecutter'].update(port='8080', author_email='zoe@example.com')
+    kept.write_text(json.dumps(replay), encoding='utf-8')
+    succeeded(run(*command))
+    recorded = json.loads((out / 'zoe-chat/.cookiecutter.json').read_text('utf-8'))
+    assert recorded['project_name'] == 'Zoë Chat'
+    assert recorded['author_email'] == 'zoe@example.com'
