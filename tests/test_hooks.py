@@ -269,9 +269,11 @@ def test_answers_are_recorded_without_private_keys(tmp_path):
     post_gen.write_answers(tmp_path, answers)
     recorded = json.loads((tmp_path / '.cookiecutter.json').read_text(encoding='utf-8'))
     assert recorded == {
-        '_template': 'gh:org/chat-template',
-        'port': '8080',
-        'project_name': 'Café "Chat"',
+        'cookiecutter': {
+            '_template': 'gh:org/chat-template',
+            'port': '8080',
+            'project_name': 'Café "Chat"',
+        }
     }
 
 

@@ -5,6 +5,7 @@ These run the cookiecutter and cruft commands as a user does, each with a user
 config of its own (COOKIECUTTER_CONFIG) so that no replay file or clone lands in
 the home folder.
 """
+import filecmp
 import json
 import os
 import shlex
@@ -17,6 +18,16 @@ import pytest
 from conftest import TEMPLATE
 
 TOOLS = Path(sys.executable).parent
+# answers away from the defaults, so that a replay that fell back to them shows
+ANSWERS = {
+    'project_name': 'Zoë\'s "Chat"',
+    'author_name': 'Zoë Ångström',
+    'port': '9000',
+    'license': 'Apache-2.0',
+    'database': 'postgresql',
+    'auth': 'password',
+    'broker': 'redis',
+}
 
 
 @pytest.fixture(name='run')
@@ -53,6 +64,20 @@ def succeeded(process):
     return process.stdout
 
 
+def differences(left, right, ignore=('.env',)):
+    """ the paths that differ between two trees, or are in one only """
+    comparison = filecmp.dircmp(left, right, ignore=list(ignore))
+    found = [
+        *comparison.left_only,
+        *comparison.right_only,
+        *comparison.diff_files,
+        *comparison.funny_files,
+    ]
+    for name in comparison.common_dirs:
+        found += [f'{name}/{path}' for path in differences(left / name, right / name)]
+    return sorted(found)
+
+
 def test_every_bad_answer_is_reported_and_the_hint_bakes_again(run, tmp_path):
     """ two bad answers: both named, nothing written, and the printed command,
     once the replay file it names is corrected, bakes the other answers kept """
@@ -83,5 +108,20 @@ def test_every_bad_answer_is_reported_and_the_hint_bakes_again(run, tmp_path):
     kept.write_text(json.dumps(replay), encoding='utf-8')
     succeeded(run(*command))
     recorded = json.loads((out / 'zoe-chat/.cookiecutter.json').read_text('utf-8'))
-    assert recorded['project_name'] == 'Zoë Chat'
-    assert recorded['author_email'] == 'zoe@example.com'
+    assert recorded['cookiecutter']['project_name'] == 'Zoë Chat'
+    assert recorded['cookiecutter']['author_email'] == 'zoe@example.com'
+
+
+def test_the_answers_file_replays_the_same_project(run, tmp_path):
+    """ `cookiecutter --replay-file .cookiecutter.json TEMPLATE` bakes the same
+    files again; only .env differs (a new secret) """
+    args = [f'{key}={value}' for key, value in ANSWERS.items()]
+    succeeded(run('cookiecutter', '--no-input', TEMPLATE, '-o', 'first', *args))
+    (first,) = (tmp_path / 'first').iterdir()
+    answers = first / '.cookiecutter.json'
+    succeeded(run('cookiecutter', '--replay-file', answers, TEMPLATE, '-o', 'again'))
+    again = tmp_path / 'again' / first.name
+    assert differences(first, again) == []
+    assert (first / '.env').read_text('utf-8') != (again / '.env').read_text('utf-8')
+    baked = json.loads(answers.read_text(encoding='utf-8'))['cookiecutter']
+    assert {key: baked[key] for key in ANSWERS} == ANSWERS
