@@ -8,9 +8,12 @@ the home folder.
 import filecmp
 import json
 import os
+import re
 import shlex
+import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,22 @@ import pytest
 from conftest import TEMPLATE
 
 TOOLS = Path(sys.executable).parent
+# what a git copy of the template leaves out: git-ignored, or another repository
+NOT_COPIED = (
+    '.git',
+    '.venv',
+    '.tox',
+    'demo',
+    'artifacts',
+    'node_modules',
+    '__pycache__',
+)
+GIT_IDENTITY = {
+    'GIT_AUTHOR_NAME': 'Test',
+    'GIT_AUTHOR_EMAIL': 'test@example.com',
+    'GIT_COMMITTER_NAME': 'Test',
+    'GIT_COMMITTER_EMAIL': 'test@example.com',
+}
 # answers away from the defaults, so that a replay that fell back to them shows
 ANSWERS = {
     'project_name': 'Zoë\'s "Chat"',
@@ -125,3 +144,85 @@ def test_the_answers_file_replays_the_same_project(run, tmp_path):
     assert (first / '.env').read_text('utf-8') != (again / '.env').read_text('utf-8')
     baked = json.loads(answers.read_text(encoding='utf-8'))['cookiecutter']
     assert {key: baked[key] for key in ANSWERS} == ANSWERS
+
+
+def test_cruft_is_told_to_leave_the_secret_alone(baked):
+    """ cruft skips .env; what an update cannot merge is not committed by mistake """
+    project = baked()
+    assert tomllib.loads(project.read('pyproject.toml'))['tool']['cruft'] == {
+        'skip': ['.env']
+    }
+    assert {'.env', '*.rej', '*.orig'} <= set(project.read('.gitignore').splitlines())
+
+
+def git(folder, *args):
+    """ run git in folder, as someone with a name; its output """
+    return subprocess.run(
+        ['git', *args],
+        cwd=folder,
+        env={**os.environ, **GIT_IDENTITY},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def commit(folder, message):
+    """ commit every change in folder """
+    git(folder, 'add', '--all')
+    git(folder, 'commit', '--quiet', '--message', message)
+
+
+def git_copy_of_template(folder):
+    """ the template's files as a git repository of one commit: cruft clones
+    its template """
+    shutil.copytree(TEMPLATE, folder, ignore=shutil.ignore_patterns(*NOT_COPIED))
+    git(folder, 'init', '--quiet')
+    commit(folder, 'the template')
+    return folder
+
+
+def append(path, text):
+    """ add text at the end of a file """
+    with path.open('a', encoding='utf-8') as file:
+        file.write(text)
+
+
+@pytest.mark.slow
+@pytest.mark.once
+def test_cruft_updates_a_project_cleanly_and_keeps_its_secret(run, tmp_path):
+    """ cruft create, a commit to the template, cruft update: the change
+    arrives beside the project's own, nothing is rejected, .env is untouched
+    and never shown; cruft check tells the two states apart """
+    template = git_copy_of_template(tmp_path / 'template')
+    succeeded(run('cruft', 'create', '--no-input', template))
+    project = tmp_path / 'chat'
+    git(project, 'init', '--quiet')
+    commit(project, 'baked')
+    secret = (project / '.env').read_text(encoding='utf-8')
+    assert secret.startswith('COOKIE_SECRET=')
+    succeeded(run('cruft', 'check', cwd=project))
+    fresh = succeeded(run('cruft', 'diff', '--exit-code', cwd=project))
+    assert 'COOKIE_SECRET' not in fresh
+
+    append(project / 'README.md', '\nOur own notes.\n')
+    commit(project, 'our notes')
+    append(template / '{{cookiecutter.project_slug}}/setup.cfg', '\n# from upstream\n')
+    commit(template, 'a change to a baked file')
+    assert run('cruft', 'check', cwd=project).returncode != 0
+
+    succeeded(run('cruft', 'update', '--skip-apply-ask', cwd=project))
+    assert (project / 'setup.cfg').read_text('utf-8').endswith('# from upstream\n')
+    assert (project / 'README.md').read_text('utf-8').endswith('Our own notes.\n')
+    assert not [*project.rglob('*.rej'), *project.rglob('*.orig')]
+    assert (project / '.env').read_text(encoding='utf-8') == secret
+    assert '.env' not in git(project, 'status', '--porcelain')
+    succeeded(run('cruft', 'check', cwd=project))
+    # what the project holds that the template does not: its own notes only
+    diff = succeeded(run('cruft', 'diff', cwd=project))
+    assert re.findall(r'^diff --git \S+/(\S+)', diff, re.MULTILINE) == ['README.md']
+    assert 'COOKIE_SECRET' not in diff
+    assert git(project, 'check-ignore', '.env.rej', 'setup.cfg.orig').split() == [
+        '.env.rej',
+        'setup.cfg.orig',
+    ]
