@@ -155,6 +155,16 @@ def test_cruft_is_told_to_leave_the_secret_alone(baked):
     assert {'.env', '*.rej', '*.orig'} <= set(project.read('.gitignore').splitlines())
 
 
+def test_the_readmes_say_how_to_update(baked):
+    """ the template's README: both tools, step by step; the baked one points there """
+    readme = (TEMPLATE / 'README.md').read_text(encoding='utf-8')
+    section = readme.split('\n## Updating a baked project\n')[1].split('\n## ')[0]
+    for command in ('cruft create', 'cruft check', 'cruft diff', 'cruft update'):
+        assert command in section
+    assert 'cookiecutter --replay-file .cookiecutter.json' in section
+    assert '## Updating from the template' in baked().read('README.md')
+
+
 def git(folder, *args):
     """ run git in folder, as someone with a name; its output """
     return subprocess.run(
