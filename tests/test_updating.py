@@ -1,5 +1,6 @@
 """ Baking again from kept answers: the pre-gen hook's retry hint, the baked
-.cookiecutter.json replayed, and (slow) cruft's create, update, check and diff.
+.cookiecutter.json replayed, what keeps cruft off .env, the READMEs' word on
+updating, and (slow) cruft's create, update, check and diff for real.
 
 These run the cookiecutter and cruft commands as a user does, each with a user
 config of its own (COOKIECUTTER_CONFIG) so that no replay file or clone lands in
@@ -30,6 +31,8 @@ NOT_COPIED = (
     'artifacts',
     'node_modules',
     '__pycache__',
+    '.pytest_cache',
+    '*.py[cod]',
 )
 GIT_IDENTITY = {
     'GIT_AUTHOR_NAME': 'Test',
