@@ -139,8 +139,11 @@ def public_answers(answers):
 
 
 def write_answers(project, answers):
-    """ record the answers in .cookiecutter.json """
-    text = json.dumps(public_answers(answers), indent=2, ensure_ascii=False)
+    """ record the answers in .cookiecutter.json, in the form of cookiecutter's
+    replay files: `cookiecutter --replay-file .cookiecutter.json TEMPLATE`
+    bakes the same project again """
+    replay = {'cookiecutter': public_answers(answers)}
+    text = json.dumps(replay, indent=2, ensure_ascii=False)
     (project / '.cookiecutter.json').write_text(text + '\n', encoding='utf-8')
 
 

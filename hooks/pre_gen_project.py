@@ -1,12 +1,20 @@
 """ Refuse answers that would bake a broken project, before anything is written.
 
 Cookiecutter renders this file with Jinja; the answers arrive as JSON text
-inside a raw string, so no answer is ever pasted into code.
+inside a raw string, so no answer is ever pasted into code. On bad answers it
+lists every problem, then says how to bake again without answering every prompt
+again.
 """
 import json
 import keyword
+import os
 import re
+import shlex
 import sys
+
+from cookiecutter.config import get_user_config
+from cookiecutter.exceptions import CookiecutterException
+from cookiecutter.replay import get_file_name
 
 SLUG_PATTERN = re.compile(r'^[a-z0-9]+(?:[-_][a-z0-9]+)*$')
 PACKAGE_PATTERN = re.compile(r'^[a-z_][a-z0-9_]*$')
@@ -104,11 +112,70 @@ def problems(answers):
     return [message for message in found if message]
 
 
+def replay_file(answers):
+    """ the file where cookiecutter kept these very answers for --replay, or
+    None: cookiecutter writes it before this hook runs, into the replay_dir of
+    the user config (~/.cookiecutter_replay/ by default), named after the
+    template's folder; cruft keeps none, and a --config-file given on the
+    command line may name a replay_dir this hook cannot see """
+    if '_repo_dir' not in answers:
+        return None
+    try:
+        replay_dir = get_user_config()['replay_dir']
+    except CookiecutterException:
+        return None
+    name = os.path.basename(os.path.abspath(answers['_repo_dir']))
+    path = get_file_name(replay_dir, name)
+    try:
+        with open(path, encoding='utf-8') as kept:
+            same = json.load(kept)['cookiecutter'] == answers
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return path if same else None
+
+
+def given(answers):
+    """ the answers of the prompts, without cookiecutter's private keys """
+    return {key: value for key, value in answers.items() if not key.startswith('_')}
+
+
+def retry_command(answers):
+    """ a command that bakes these answers again, once corrected, and what
+    to correct before running it """
+    kept = replay_file(answers)
+    if kept:
+        command = ['cookiecutter', '--replay-file', kept]
+        command += ['-o', answers['_output_dir'], answers['_template']]
+        return f'correct the answers in {kept}, then run', command
+    if '_output_dir' in answers:
+        command = ['cookiecutter', '--no-input', '-o', answers['_output_dir']]
+        command += [answers['_template']]
+        command += [f'{key}={value}' for key, value in given(answers).items()]
+    else:  # cruft create: it takes answers as JSON
+        extra = json.dumps(given(answers), ensure_ascii=False)
+        command = ['cruft', 'create', '--no-input', '--extra-context', extra]
+        command += [answers['_template']]
+    return 'correct the answers named above in this command, then run it', command
+
+
+def refusal(found, answers):
+    """ every problem, one line each, then how to try again """
+    how, command = retry_command(answers)
+    return '\n'.join(
+        [
+            *(f'ERROR: {message}' for message in found),
+            f'Nothing was written. To try again without typing every answer, {how}:',
+            f'    {shlex.join(command)}',
+        ]
+    )
+
+
 def main():
-    """ print the first problem and exit 1, or do nothing """
-    found = problems(read_answers())
+    """ print every problem and how to retry, and exit 1; or do nothing """
+    answers = read_answers()
+    found = problems(answers)
     if found:
-        print(f'ERROR: {found[0]}', file=sys.stderr)
+        print(refusal(found, answers), file=sys.stderr)
         sys.exit(1)
 
 

@@ -253,7 +253,7 @@ def test_client_sources_keep_their_vue_braces(baked):
 def test_answers_are_recorded(baked):
     """ .cookiecutter.json holds the answers, for later updates """
     project = baked(port='9000')
-    recorded = json.loads(project.read('.cookiecutter.json'))
+    recorded = json.loads(project.read('.cookiecutter.json'))['cookiecutter']
     assert recorded['port'] == '9000'
     assert recorded['package_name'] == 'chat'
     assert '_output_dir' not in recorded

@@ -1,6 +1,7 @@
 """ The hooks' functions, called directly (cookiecutter is not involved). """
 import importlib.util
 import json
+import shlex
 import stat
 
 import pytest
@@ -128,6 +129,103 @@ def test_login_without_a_database_is_refused():
     assert pre_gen.check_combination({'auth': 'password', 'database': 'sqlite'}) is None
 
 
+# what cookiecutter adds to the answers before the hooks run
+COOKIECUTTER_KEYS = {
+    '_template': 'gh:org/chat-template',
+    '_output_dir': '/home/zoë/src',
+    '_repo_dir': '/home/zoë/.cookiecutters/chat-template',
+    '_checkout': None,
+}
+
+
+@pytest.fixture(name='replay_dir')
+def fixture_replay_dir(tmp_path, monkeypatch):
+    """ a user config (read through COOKIECUTTER_CONFIG) whose replay_dir is here """
+    config = tmp_path / 'config.yaml'
+    config.write_text(f'replay_dir: {tmp_path / "replay"}\n', encoding='utf-8')
+    monkeypatch.setenv('COOKIECUTTER_CONFIG', str(config))
+    return tmp_path / 'replay'
+
+
+def keep_for_replay(replay_dir, answers):
+    """ write the replay file as cookiecutter does before the hooks run """
+    replay_dir.mkdir(exist_ok=True)
+    context = {'cookiecutter': answers, '_cookiecutter': given_answers(answers)}
+    path = replay_dir / 'chat-template.json'
+    path.write_text(json.dumps(context), encoding='utf-8')
+    return path
+
+
+def given_answers(answers):
+    """ the answers without cookiecutter's private keys """
+    return {key: value for key, value in answers.items() if not key.startswith('_')}
+
+
+@pytest.mark.usefixtures('replay_dir')
+def test_every_problem_is_reported_at_once():
+    """ three bad answers, three sentences, each on its own line """
+    answers = {**GOOD, 'port': '0', 'version': 'one', 'auth': 'password'}
+    found = pre_gen.problems({**answers, 'database': 'none'})
+    assert [message.split()[0] for message in found] == ['port', 'version', 'auth']
+    text = pre_gen.refusal(found, {**COOKIECUTTER_KEYS, **answers})
+    assert [line for line in text.splitlines() if line.startswith('ERROR: ')] == [
+        f'ERROR: {message}' for message in found
+    ]
+
+
+def test_the_replay_file_of_these_answers_is_found(replay_dir):
+    """ named after the template's folder, in the user config's replay_dir """
+    answers = {**GOOD, **COOKIECUTTER_KEYS}
+    path = keep_for_replay(replay_dir, answers)
+    assert pre_gen.replay_file(answers) == str(path)
+    how, command = pre_gen.retry_command(answers)
+    assert how == f'correct the answers in {path}, then run'
+    assert command == [
+        'cookiecutter',
+        '--replay-file',
+        str(path),
+        '-o',
+        '/home/zoë/src',
+        'gh:org/chat-template',
+    ]
+
+
+def test_a_replay_file_of_other_answers_is_not_named(replay_dir):
+    """ an older bake's file, or one from another run, is not these answers """
+    answers = {**GOOD, **COOKIECUTTER_KEYS}
+    keep_for_replay(replay_dir, {**answers, 'port': '9000'})
+    assert pre_gen.replay_file(answers) is None
+    (replay_dir / 'chat-template.json').write_text('[]', encoding='utf-8')
+    assert pre_gen.replay_file(answers) is None
+
+
+def test_without_a_replay_file_the_command_carries_every_answer(replay_dir):
+    """ the answers as key=value, quoted for the shell, for --no-input """
+    answers = {**GOOD, 'project_name': 'O\'Connor\'s "Chat" Café', 'port': '0'}
+    assert not replay_dir.exists()
+    how, command = pre_gen.retry_command({**answers, **COOKIECUTTER_KEYS})
+    assert how == 'correct the answers named above in this command, then run it'
+    words = shlex.split(shlex.join(command))
+    assert words[:5] == [
+        'cookiecutter',
+        '--no-input',
+        '-o',
+        '/home/zoë/src',
+        'gh:org/chat-template',
+    ]
+    assert dict(word.split('=', 1) for word in words[5:]) == answers
+
+
+def test_under_cruft_the_command_is_cruft_create(replay_dir):
+    """ cruft keeps no replay file and takes the answers as JSON """
+    cruft_keys = {'_template': '/src/chat-template', '_commit': 'f00d'}
+    keep_for_replay(replay_dir, {**GOOD, **cruft_keys})
+    _, command = pre_gen.retry_command({**GOOD, **cruft_keys})
+    assert command[:4] == ['cruft', 'create', '--no-input', '--extra-context']
+    assert json.loads(command[4]) == GOOD
+    assert command[5:] == ['/src/chat-template']
+
+
 def make_licenses(project):
     """ the licence folder as the template writes it """
     licenses = project / post_gen.LICENSES_DIR
@@ -171,9 +269,11 @@ def test_answers_are_recorded_without_private_keys(tmp_path):
     post_gen.write_answers(tmp_path, answers)
     recorded = json.loads((tmp_path / '.cookiecutter.json').read_text(encoding='utf-8'))
     assert recorded == {
-        '_template': 'gh:org/chat-template',
-        'port': '8080',
-        'project_name': 'Café "Chat"',
+        'cookiecutter': {
+            '_template': 'gh:org/chat-template',
+            'port': '8080',
+            'project_name': 'Café "Chat"',
+        }
     }
 
 
