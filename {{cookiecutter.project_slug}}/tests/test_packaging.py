@@ -44,7 +44,7 @@ def test_dependencies_are_the_pins_as_ranges():
     pinned = pins(ROOT / 'requirements.txt')
     assert sorted(ranges) == sorted(pinned)
     for name, version in pinned.items():
-        assert ranges[name].contains(version), f'{name}=={version} not in {ranges[name]}'
+        assert ranges[name].contains(version), (name, version, ranges[name])
 
 
 def test_the_version_is_one_everywhere():
