@@ -32,6 +32,7 @@ html_static_path = ['_static']
 # the chat's own icon (client/public/favicon.svg): the tab's icon and the logo
 html_favicon = '_static/favicon.svg'
 html_logo = '_static/favicon.svg'
+html_css_files = ['logo.css']
 
 autoapi_dirs = [str(ROOT / '{{ cookiecutter.package_name }}')]
 autoapi_type = 'python'
