@@ -51,6 +51,7 @@ EXPECTED_FILES = [
     '.gitignore',
     'Dockerfile',
     'LICENSE',
+    'MANIFEST.in',
     'Makefile',
     'README.md',
     'chat/__init__.py',
@@ -85,6 +86,8 @@ EXPECTED_FILES = [
     'client/tests/chat.test.js',
     'dev.txt',
     'docker-compose.yml',
+    'docsrc/_static/favicon.svg',
+    'docsrc/_static/logo.css',
     'docsrc/conf.py',
     'docsrc/index.md',
     'pyproject.toml',
@@ -97,6 +100,7 @@ EXPECTED_FILES = [
     'tests/sqlite_fixtures.py',
     'tests/e2e/conftest.py',
     'tests/e2e/fixtures.py',
+    'tests/test_packaging.py',
     'tests/test_websocket.py',
 ]
 

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tarfile
 import time
 import tomllib
 import urllib.error
@@ -182,15 +183,21 @@ def fetch_when_up(url, server, seconds=60):
 
 @ONCE
 def test_the_wheel_installs_and_its_command_serves_the_chat(bake, tmp_path):
-    """ inv dist builds a wheel (twine checks it) that holds the package with the
-    built client, the login pages and the migrations, and nothing else; installed
-    into a fresh venv, `chat --port=N` migrates a database and serves the chat """
+    """ inv dist builds an sdist without the tests and the client's sources, and a
+    wheel (twine checks both) that holds the package with the built client, the
+    login pages and the migrations, and nothing else; installed into a fresh
+    venv, `chat --port=N` migrates a database and serves the chat """
     project = bake(auth='password')
     project.run('inv dist', timeout=300)
     (wheel,) = (project.path / 'dist').glob('chat-0.1.0-*.whl')
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
     assert {name.split('/')[0] for name in names} == {'chat', 'chat-0.1.0.dist-info'}
+    (sdist,) = (project.path / 'dist').glob('chat-0.1.0.tar.gz')
+    with tarfile.open(sdist) as archive:
+        sources = [name.split('/', 1)[-1] for name in archive.getnames()]
+    assert 'chat/static/index.html' in sources
+    assert not [name for name in sources if name.startswith(('tests', 'client'))]
     for name in [
         'chat/static/index.html',
         'chat/static/favicon.svg',
