@@ -5,14 +5,19 @@ session: every combination of COMBINATIONS is baked once, however many tests
 look at it.
 """
 import ast
+import datetime
 import itertools
 import json
 import re
+import runpy
+import sys
 import tomllib
 
 import pyflakes.checker
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from combinations import COMBINATIONS, DEFAULT, OPTIONS, REFUSED, combination_id
 from conftest import CONTEXT, TEMPLATE
@@ -46,6 +51,7 @@ EXPECTED_FILES = [
     '.gitignore',
     'Dockerfile',
     'LICENSE',
+    'MANIFEST.in',
     'Makefile',
     'README.md',
     'chat/__init__.py',
@@ -80,6 +86,8 @@ EXPECTED_FILES = [
     'client/tests/chat.test.js',
     'dev.txt',
     'docker-compose.yml',
+    'docsrc/_static/favicon.svg',
+    'docsrc/_static/logo.css',
     'docsrc/conf.py',
     'docsrc/index.md',
     'pyproject.toml',
@@ -92,6 +100,7 @@ EXPECTED_FILES = [
     'tests/sqlite_fixtures.py',
     'tests/e2e/conftest.py',
     'tests/e2e/fixtures.py',
+    'tests/test_packaging.py',
     'tests/test_websocket.py',
 ]
 
@@ -320,9 +329,8 @@ def test_awkward_answers_bake_valid_files(baked):
     meta = tomllib.loads(project.read('pyproject.toml'))
     assert meta['tool']['chat-template']['title'] == AWKWARD['project_name']
     assert meta['project']['description'] == AWKWARD['description']
-    assert meta['project']['authors'] == [
-        {'name': AWKWARD['author_name'], 'email': AWKWARD['author_email']}
-    ]
+    # setuptools cannot write an address whose local part is not ASCII
+    assert meta['project']['authors'] == [{'name': AWKWARD['author_name']}]
     title = '<title>O&#39;Connor&#39;s &#34;Chat&#34; Café</title>'
     assert title in project.read('o_connor_s_chat_cafe/static/index.html')
     assert title in project.read('client/index.html')
@@ -418,3 +426,111 @@ def test_the_template_tests_with_the_baked_pins(baked, answers):
     template = pins((TEMPLATE / 'requirements-dev.txt').read_text(encoding='utf-8'))
     asked = pins(project.read('requirements.txt')) | pins(project.read('dev.txt'))
     assert {name: template.get(name) for name in asked} == asked
+
+
+def dependency_ranges(meta):
+    """ the dependencies of a parsed pyproject.toml: {name: specifier} """
+    return {
+        canonicalize_name(requirement.name): requirement.specifier
+        for requirement in map(Requirement, meta['project']['dependencies'])
+    }
+
+
+@pytest.mark.parametrize('answers', COMBINATIONS, ids=combination_id)
+def test_pyproject_builds_the_package_with_its_dependencies(baked, answers):
+    """ setuptools (from a minimum version) builds the package alone, with a
+    console script that runs main(); the dependencies are those requirements.txt
+    pins for the options, each a range that holds its pin """
+    project = baked(**answers)
+    meta = tomllib.loads(project.read('pyproject.toml'))
+    assert meta['build-system']['build-backend'] == 'setuptools.build_meta'
+    (setuptools,) = map(Requirement, meta['build-system']['requires'])
+    assert setuptools.name == 'setuptools' and '>=' in str(setuptools.specifier)
+    assert meta['project']['scripts'] == {'chat': 'chat.main:main'}
+    assert meta['tool']['setuptools']['packages']['find']['include'] == [
+        'chat',
+        'chat.*',
+    ]
+    ranges = dependency_ranges(meta)
+    pinned = {
+        canonicalize_name(name): version
+        for name, version in pins(project.read('requirements.txt')).items()
+    }
+    assert sorted(ranges) == sorted(pinned)
+    for name, version in pinned.items():
+        assert ranges[name].contains(version), (name, version, ranges[name])
+    assert ('alembic' in ranges) == (answers['database'] != 'none')
+    assert ('aiosqlite' in ranges) == (answers['database'] == 'sqlite')
+    assert ('asyncpg' in ranges) == (answers['database'] == 'postgresql')
+    assert ('redis' in ranges) == (answers['broker'] == 'redis')
+
+
+def test_the_console_script_is_named_after_the_project(baked):
+    """ the command is the project's slug; it runs the package's main() """
+    project = baked(project_name='Team Talk')
+    meta = tomllib.loads(project.read('pyproject.toml'))
+    assert meta['project']['name'] == 'team-talk'
+    assert meta['project']['scripts'] == {'team-talk': 'team_talk.main:main'}
+    assert meta['tool']['setuptools']['package-data'] == {
+        'team_talk': ['static/**/*', 'migrations/script.py.mako']
+    }
+
+
+def test_pyproject_holds_free_text_as_its_characters(baked):
+    """ quotes and backslashes escaped, every other character as it is: no \\u """
+    project = baked(**AWKWARD)
+    text = project.read('pyproject.toml')
+    assert '\\u' not in text
+    for key in ('project_name', 'description', 'author_name'):
+        escaped = AWKWARD[key].replace('\\', '\\\\').replace('"', '\\"')
+        assert f'"{escaped}"' in text, key
+    assert 'name = "Zoë Ångström-Ñúñez 王"' in text
+
+
+@pytest.mark.parametrize(
+    'email, kept', [('zoe@exämple.com', True), ('zoë@example.com', False)]
+)
+def test_pyproject_keeps_an_address_the_metadata_can_hold(baked, email, kept):
+    """ an address whose local part is not ASCII cannot be written into the
+    package's metadata (setuptools fails): it is left out, and a comment says why """
+    project = baked(author_email=email)
+    meta = tomllib.loads(project.read('pyproject.toml'))
+    (author,) = meta['project']['authors']
+    assert author.get('email') == (email if kept else None)
+    assert ('the address is left out' in project.read('pyproject.toml')) != kept
+
+
+def test_pyproject_escapes_control_characters(bake):
+    """ an answer holding control characters still parses, to the same text """
+    description = 'tab\there, ' + ''.join(map(chr, [*range(32), 127])) + ' end'
+    project = bake(description=description)
+    meta = tomllib.loads(project.read('pyproject.toml'))
+    # cookiecutter renders each answer as a template: Jinja made \r a \n
+    assert meta['project']['description'] == description.replace('\r', '\n')
+
+
+def test_docs_show_the_year_the_author_and_the_chats_icon(baked, monkeypatch):
+    """ the footer's copyright: the year of baking and the author; the logo is
+    the chat's favicon; the theme is furo """
+    project = baked(**AWKWARD)
+    monkeypatch.setattr(sys, 'path', list(sys.path))  # conf.py adds the project
+    conf = runpy.run_path(str(project.path / 'docsrc/conf.py'))
+    year = datetime.datetime.now(datetime.timezone.utc).year
+    assert conf['copyright'] == f'{year}, {AWKWARD["author_name"]}'
+    assert conf['html_theme'] == 'furo'
+    logo = project.path / 'docsrc' / conf['html_logo']
+    favicon = project.path / 'client/public/favicon.svg'
+    assert logo.read_bytes() == favicon.read_bytes()
+    for name in conf['html_css_files']:
+        assert (project.path / 'docsrc/_static' / name).is_file(), name
+
+
+@pytest.mark.parametrize('name', ['README.md', 'docsrc/usage.md'])
+def test_the_packaging_tasks_are_documented(baked, name):
+    """ inv bump and inv dist are in the tables of tasks, and in tasks.py """
+    project = baked()
+    rows = [line for line in project.read(name).splitlines() if line.startswith('|')]
+    assert any(row.startswith('| `inv bump') for row in rows)
+    assert any(row.startswith('| `inv dist`') for row in rows)
+    tasks = project.read('tasks.py')
+    assert 'def bump(' in tasks and 'def dist(' in tasks

@@ -9,12 +9,21 @@ import filecmp
 import json
 import re
 import shutil
+import socket
+import subprocess
 import sys
+import tarfile
+import time
+import tomllib
+import urllib.error
+import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from combinations import COMBINATIONS, DEFAULT, FULLEST, combination_id
+from conftest import baked_env
 
 pytestmark = pytest.mark.slow
 ONCE = pytest.mark.once
@@ -147,3 +156,91 @@ def test_shipped_client_is_a_fresh_build(bake, tmp_path):
     assert not comparison.diff_files
     for sub in comparison.subdirs.values():
         assert not sub.left_only and not sub.right_only and not sub.diff_files
+
+
+def free_port():
+    """ a TCP port nobody listens on now """
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+def fetch_when_up(url, server, seconds=60):
+    """ the body of url, asked until the server answers; fails when the server
+    exits first or does not answer within seconds """
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read().decode('utf-8')
+        except urllib.error.HTTPError:
+            raise  # the server is up, and said no
+        except (urllib.error.URLError, ConnectionError):
+            assert server.poll() is None, f'the server exited: {server.communicate()}'
+            assert time.monotonic() < deadline, f'{url} did not answer in {seconds} s'
+            time.sleep(0.2)
+
+
+@ONCE
+def test_the_wheel_installs_and_its_command_serves_the_chat(bake, tmp_path):
+    """ inv dist builds an sdist without the tests and the client's sources, and a
+    wheel (twine checks both) that holds the package with the built client, the
+    login pages and the migrations, and nothing else; installed into a fresh
+    venv, `chat --port=N` migrates a database and serves the chat """
+    project = bake(auth='password')
+    project.run('inv dist', timeout=300)
+    (wheel,) = (project.path / 'dist').glob('chat-0.1.0-*.whl')
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    assert {name.split('/')[0] for name in names} == {'chat', 'chat-0.1.0.dist-info'}
+    (sdist,) = (project.path / 'dist').glob('chat-0.1.0.tar.gz')
+    with tarfile.open(sdist) as archive:
+        sources = [name.split('/', 1)[-1] for name in archive.getnames()]
+    assert 'chat/static/index.html' in sources
+    assert not [name for name in sources if name.startswith(('tests', 'client'))]
+    for name in [
+        'chat/static/index.html',
+        'chat/static/favicon.svg',
+        'chat/templates/login.html',
+        'chat/migrations/script.py.mako',
+        'chat/migrations/versions/0004_login_sessions.py',
+    ]:
+        assert name in names, name
+    venv = tmp_path / 'venv'
+    project.run(f'{sys.executable} -m venv {venv}')
+    project.run(f'{venv}/bin/pip install -q {wheel}', timeout=300)
+    port = free_port()
+    with subprocess.Popen(
+        [venv / 'bin/chat', f'--port={port}'],
+        cwd=tmp_path,
+        env={**baked_env(), 'COOKIE_SECRET': 'x' * 43},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as server:
+        try:
+            page = fetch_when_up(f'http://127.0.0.1:{port}/', server)
+            login = fetch_when_up(f'http://127.0.0.1:{port}/login', server)
+        finally:
+            server.terminate()
+            output, _ = server.communicate(timeout=30)
+    assert '<div id="app"></div>' in page
+    assert 'type="password"' in login
+    assert (tmp_path / 'chat.db').is_file()
+    assert server.returncode == 0, output
+
+
+@ONCE
+def test_inv_bump_counts_the_version_up_everywhere(bake):
+    """ --dry-run changes nothing; --part=minor changes pyproject.toml (both
+    places) and the package's __version__ """
+    project = bake()
+    before = project.read('pyproject.toml')
+    project.run('inv bump --part=minor --dry-run')
+    assert project.read('pyproject.toml') == before
+    out = project.run('inv bump --part=minor')
+    assert 'version: 0.1.0 -> 0.2.0' in out
+    meta = tomllib.loads(project.read('pyproject.toml'))
+    assert meta['project']['version'] == '0.2.0'
+    assert meta['tool']['bumpversion']['current_version'] == '0.2.0'
+    assert "__version__ = '0.2.0'" in project.read('chat/__init__.py')

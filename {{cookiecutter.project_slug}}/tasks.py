@@ -1,7 +1,9 @@
 """ The project's chores: `inv -l` lists them, `inv --help TASK` explains one. """
+import re
 import shlex
 import shutil
 import sys
+import tomllib
 import webbrowser
 from pathlib import Path
 
@@ -10,6 +12,10 @@ from invoke import task
 PACKAGE = '{{ cookiecutter.package_name }}'
 PYTHON_SOURCES = f'{PACKAGE} loadtest tests tasks.py docsrc/conf.py'
 DOCS_DIR = Path('docs')
+DIST_DIR = Path('dist')
+# what `inv bump` counts up: bump-my-version parses MAJOR.MINOR.PATCH
+BUMPABLE = re.compile(r'\d+\.\d+\.\d+')
+VERSION_PARTS = ('patch', 'minor', 'major')
 CHEATSHEET = 'https://github.com/ralsina/rst-cheatsheet/blob/master/rst-cheatsheet.rst'
 
 
@@ -221,6 +227,42 @@ def account_password(ctx, email):
 
 
 {% endif -%}
+def project_version():
+    """ the version in pyproject.toml """
+    with open('pyproject.toml', 'rb') as file:
+        return tomllib.load(file)['project']['version']
+
+
+@task(
+    help={
+        'part': 'the part to count up: patch (the default), minor or major',
+        'dry_run': 'show what would change, and change nothing',
+    }
+)
+def bump(ctx, part='patch', dry_run=False):
+    """ count the version up in pyproject.toml and the package (bump-my-version) """
+    version = project_version()
+    if not BUMPABLE.fullmatch(version):
+        sys.exit(
+            f'inv bump counts up MAJOR.MINOR.PATCH versions, not {version}: set it '
+            f'by hand in pyproject.toml (twice) and {PACKAGE}/__init__.py'
+        )
+    if part not in VERSION_PARTS:
+        sys.exit(f'--part is one of {", ".join(VERSION_PARTS)}, not {part}')
+    dry = ' --dry-run --verbose' if dry_run else ''
+    ctx.run(f'bump-my-version bump{dry} {part}')
+    if not dry_run:
+        print(f'version: {version} -> {project_version()}')
+
+
+@task
+def dist(ctx):
+    """ build the sdist and the wheel into dist/, and check them (twine) """
+    shutil.rmtree(DIST_DIR, ignore_errors=True)
+    ctx.run(f'python -m build --outdir {DIST_DIR} .')
+    ctx.run(f'twine check --strict {DIST_DIR}/*')
+
+
 @task
 def docs_build(ctx):
     """ build the documentation into docs/ (for GitHub Pages) """

@@ -12,6 +12,9 @@ PYPROJECT = tomllib.loads((ROOT / 'pyproject.toml').read_text(encoding='utf-8'))
 project = PYPROJECT['tool']['chat-template']['title']
 author = ', '.join(person['name'] for person in PYPROJECT['project']['authors'])
 release = PYPROJECT['project']['version']
+# the year the project was baked, as in LICENSE
+# pylint: disable-next=redefined-builtin
+copyright = f'{% now 'utc', '%Y' %}, {author}'
 
 extensions = [
     'sphinx.ext.autodoc',
@@ -23,10 +26,13 @@ source_suffix = {'.rst': 'restructuredtext', '.md': 'markdown'}
 exclude_patterns = ['_build']
 templates_path = []
 
-html_theme = 'alabaster'
+html_theme = 'furo'
 html_title = project
 html_static_path = ['_static']
+# the chat's own icon (client/public/favicon.svg): the tab's icon and the logo
 html_favicon = '_static/favicon.svg'
+html_logo = '_static/favicon.svg'
+html_css_files = ['logo.css']
 
 autoapi_dirs = [str(ROOT / '{{ cookiecutter.package_name }}')]
 autoapi_type = 'python'
