@@ -102,6 +102,7 @@ EXPECTED_FILES = [
     'tests/e2e/fixtures.py',
     'tests/test_packaging.py',
     'tests/test_websocket.py',
+    'tests/waiting.py',
 ]
 
 AWKWARD = {
