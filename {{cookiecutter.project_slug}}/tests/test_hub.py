@@ -1,5 +1,4 @@
 """ Fan-out under pressure: coalesced frames, floods, slow readers and dead peers. """
-import asyncio
 import json
 import socket
 import struct
