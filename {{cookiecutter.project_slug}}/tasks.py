@@ -1,4 +1,5 @@
-""" The project's chores: `inv -l` lists them, `inv --help TASK` explains one. """
+"""The project's chores: `inv -l` lists them, `inv --help TASK` explains one."""
+
 import re
 import shlex
 import shutil
@@ -20,12 +21,12 @@ CHEATSHEET = 'https://github.com/ralsina/rst-cheatsheet/blob/master/rst-cheatshe
 
 
 def has_node():
-    """ is there a node for the client's tools (the project's nenv or the system's)? """
+    """is there a node for the client's tools (the project's nenv or the system's)?"""
     return Path('nenv').is_dir() or bool(shutil.which('npm'))
 
 
 def node(ctx, command):
-    """ run command in client/ with the project's node (nenv) or the system's """
+    """run command in client/ with the project's node (nenv) or the system's"""
     if not has_node():
         sys.exit('node and npm are needed for this: install node, then `make setup`')
     activate = '. nenv/bin/activate && ' if Path('nenv').is_dir() else ''
@@ -33,7 +34,7 @@ def node(ctx, command):
 
 
 def client_packages(ctx):
-    """ install the client's packages from the lock file, unless already done """
+    """install the client's packages from the lock file, unless already done"""
     installed = Path('client/node_modules/.package-lock.json')
     lock = Path('client/package-lock.json')
     if not installed.is_file() or installed.stat().st_mtime < lock.stat().st_mtime:
@@ -48,26 +49,26 @@ def client_packages(ctx):
     }
 )
 def server(ctx, debug=False, port={{ cookiecutter.port | int }}, options=''):
-    """ run the chat server """
+    """run the chat server"""
     command = f'python -m {PACKAGE}.main --port={port} --debug={debug} {options}'
     ctx.run(command.strip(), pty=True)
 
 
 @task
 def client(ctx):
-    """ run the vite dev server (hot reload; it proxies /ws to `inv server`) """
+    """run the vite dev server (hot reload; it proxies /ws to `inv server`)"""
     node(ctx, 'npm run dev')
 
 
 @task
 def build(ctx):
-    """ build the vue client into the package's static folder """
+    """build the vue client into the package's static folder"""
     node(ctx, 'npm ci --no-audit --no-fund && npm run build')
 
 
 @task
 def lint(ctx):
-    """ check formatting (axblack, isort) and code (pylint); the client (eslint) too """
+    """check formatting (axblack, isort) and code (pylint); the client (eslint) too"""
     ctx.run(f'black --check {PYTHON_SOURCES}')
     ctx.run(f'isort --check-only --diff {PYTHON_SOURCES}')
     ctx.run(f'pylint {PYTHON_SOURCES}')
@@ -80,14 +81,14 @@ def lint(ctx):
 
 @task(name='format')
 def format_code(ctx):
-    """ format the python code in place (axblack, isort) """
+    """format the python code in place (axblack, isort)"""
     ctx.run(f'isort {PYTHON_SOURCES}')
     ctx.run(f'black {PYTHON_SOURCES}')
 
 
 @task
 def test(ctx):
-    """ run the tests with coverage (fails under 100%), and the client's (vitest) """
+    """run the tests with coverage (fails under 100%), and the client's (vitest)"""
     ctx.run('pytest')
     if has_node():
         test_client(ctx)
@@ -97,14 +98,14 @@ def test(ctx):
 
 @task
 def test_client(ctx):
-    """ run the client's unit tests (vitest, in happy-dom) """
+    """run the client's unit tests (vitest, in happy-dom)"""
     client_packages(ctx)
     node(ctx, 'npm test')
 
 
 @task(help={'k': 'run only the tests whose names match this expression'})
 def e2e(ctx, k=''):
-    """ run the browser tests in headless Chromium (CHROMIUM=path picks the browser) """
+    """run the browser tests in headless Chromium (CHROMIUM=path picks the browser)"""
     select = f' -k {shlex.quote(k)}' if k else ''
     # their own pytest process: without pytest-tornasync and coverage
     ctx.run(f'pytest tests/e2e -p no:tornado -p no:cov -o addopts=""{select}')
@@ -112,7 +113,7 @@ def e2e(ctx, k=''):
 
 @task
 def benchmark(ctx):
-    """ time the fan-out benchmarks """
+    """time the fan-out benchmarks"""
     ctx.run('pytest tests/test_benchmark.py --benchmark-enable --no-cov')
 
 
@@ -148,7 +149,7 @@ def loadtest(
     cookie='',
     options='',
 ):
-    """ load the server on localhost: deliveries/s, latency, CPU and memory """
+    """load the server on localhost: deliveries/s, latency, CPU and memory"""
     values = {
         'clients': clients,
         'rate': rate,
@@ -174,19 +175,19 @@ def loadtest(
 {% if cookiecutter.database != 'none' -%}
 @task
 def db_upgrade(ctx):
-    """ migrate the database ($DATABASE_URL, or the default) to the newest revision """
+    """migrate the database ($DATABASE_URL, or the default) to the newest revision"""
     ctx.run(f'python -m {PACKAGE}.migrate upgrade')
 
 
 @task(help={'revision': 'go down to this revision: -1 (one step, the default) or base'})
 def db_downgrade(ctx, revision='-1'):
-    """ migrate the database down """
+    """migrate the database down"""
     ctx.run(f'python -m {PACKAGE}.migrate downgrade {shlex.quote(revision)}')
 
 
 @task(help={'message': 'what the migration does, e.g. "add rooms"'})
 def db_revision(ctx, message):
-    """ write a migration for what changed in tables.py """
+    """write a migration for what changed in tables.py"""
     ctx.run(f'python -m {PACKAGE}.migrate revision {shlex.quote(message)}')
 
 
@@ -200,7 +201,7 @@ def db_revision(ctx, message):
     },
 )
 def account_add(ctx, email, name=''):
-    """ add an account: asks for the password, or reads it from standard input """
+    """add an account: asks for the password, or reads it from standard input"""
     named = f' --name {shlex.quote(name)}' if name else ''
     command = f'python -m {PACKAGE}.manage_accounts add {shlex.quote(email)}{named}'
     ctx.run(command, pty=sys.stdin.isatty())
@@ -208,27 +209,27 @@ def account_add(ctx, email, name=''):
 
 @task(aliases=['user-list'])
 def account_list(ctx):
-    """ list the accounts """
+    """list the accounts"""
     ctx.run(f'python -m {PACKAGE}.manage_accounts list')
 
 
 @task(aliases=['user-remove'], help={'email': 'the e-mail address of the account'})
 def account_remove(ctx, email):
-    """ remove an account (its open sockets close) """
+    """remove an account (its open sockets close)"""
     ctx.run(f'python -m {PACKAGE}.manage_accounts remove {shlex.quote(email)}')
 
 
 @task(aliases=['user-password'], help={'email': 'the e-mail address of the account'})
 def account_password(ctx, email):
-    """ set an account's password: asks for it, or reads it from standard input;
-    ends the account's sessions """
+    """set an account's password: asks for it, or reads it from standard input;
+    ends the account's sessions"""
     command = f'python -m {PACKAGE}.manage_accounts password {shlex.quote(email)}'
     ctx.run(command, pty=sys.stdin.isatty())
 
 
 {% endif -%}
 def project_version():
-    """ the version in pyproject.toml """
+    """the version in pyproject.toml"""
     with open('pyproject.toml', 'rb') as file:
         return tomllib.load(file)['project']['version']
 
@@ -240,7 +241,7 @@ def project_version():
     }
 )
 def bump(ctx, part='patch', dry_run=False):
-    """ count the version up in pyproject.toml and the package (bump-my-version) """
+    """count the version up in pyproject.toml and the package (bump-my-version)"""
     version = project_version()
     if not BUMPABLE.fullmatch(version):
         sys.exit(
@@ -257,7 +258,7 @@ def bump(ctx, part='patch', dry_run=False):
 
 @task
 def dist(ctx):
-    """ build the sdist and the wheel into dist/, and check them (twine) """
+    """build the sdist and the wheel into dist/, and check them (twine)"""
     shutil.rmtree(DIST_DIR, ignore_errors=True)
     ctx.run(f'python -m build --outdir {DIST_DIR} .')
     ctx.run(f'twine check --strict {DIST_DIR}/*')
@@ -265,14 +266,14 @@ def dist(ctx):
 
 @task
 def docs_build(ctx):
-    """ build the documentation into docs/ (for GitHub Pages) """
+    """build the documentation into docs/ (for GitHub Pages)"""
     ctx.run(f'sphinx-build -W --keep-going -b html -d docsrc/_build docsrc {DOCS_DIR}')
     (DOCS_DIR / '.nojekyll').touch()
 
 
 @task(help={'port': 'port to serve the documentation on'})
 def docs_server(ctx, port=8081):
-    """ serve the built documentation and open it in a browser """
+    """serve the built documentation and open it in a browser"""
     url = f'http://localhost:{port}'
     print(f'docs at: {url}')
     webbrowser.open(url)
@@ -281,12 +282,12 @@ def docs_server(ctx, port=8081):
 
 @task
 def cheatsheet(_):
-    """ open the reStructuredText cheatsheet """
+    """open the reStructuredText cheatsheet"""
     webbrowser.open(CHEATSHEET)
 
 
 @task(pre=[lint, build, test, docs_build])
 def docker(ctx):
-    """ check everything, then build and run the docker image """
+    """check everything, then build and run the docker image"""
     ctx.run('docker compose build')
     ctx.run('docker compose up')

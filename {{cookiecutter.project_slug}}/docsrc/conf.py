@@ -1,4 +1,5 @@
-""" Sphinx configuration: `inv docs-build` writes the site to docs/. """
+"""Sphinx configuration: `inv docs-build` writes the site to docs/."""
+
 # Sphinx reads its settings from lower-case module names.
 # pylint: disable=invalid-name
 import sys

@@ -1,4 +1,4 @@
-""" ``python -m loadtest`` (``inv loadtest``): load the chat server, print figures.
+"""``python -m loadtest`` (``inv loadtest``): load the chat server, print figures.
 
 Starts the app on a free loopback port (and the baseline, a per-client
 ``write_message`` loop, with ``--baseline``; the near-free calibration server
@@ -7,6 +7,7 @@ fixed time and prints deliveries/s, send-to-receive latency and the server's
 CPU and memory, as a table and, with ``--json FILE``, as JSON. It stops by
 itself and only ever targets loopback.
 """
+
 import argparse
 import json
 import os
@@ -22,7 +23,7 @@ SATURATED = 90  # % of a core: a generator process this busy may be the limit
 
 
 def clients_list(text):
-    """ '100,1000' -> [100, 1000] """
+    """'100,1000' -> [100, 1000]"""
     values = [int(part) for part in text.split(',') if part.strip()]
     if not values or min(values) < 1:
         raise argparse.ArgumentTypeError('expected N or N,N,... (each at least 1)')
@@ -30,7 +31,7 @@ def clients_list(text):
 
 
 def rate_value(text):
-    """ 'max' -> 0 (closed loop); otherwise messages/s, above 0 """
+    """'max' -> 0 (closed loop); otherwise messages/s, above 0"""
     if text == 'max':
         return 0.0
     if float(text) <= 0:
@@ -39,7 +40,7 @@ def rate_value(text):
 
 
 def parse_args(argv):
-    """ the command line """
+    """the command line"""
     parser = argparse.ArgumentParser(
         prog='python -m loadtest',
         description=__doc__,
@@ -79,7 +80,7 @@ def parse_args(argv):
 
 
 def targets(args):
-    """ (label, server kind or None for --url) of each server to load """
+    """(label, server kind or None for --url) of each server to load"""
     found = [('url', None) if args.url else ('app', 'app')]
     if args.baseline:
         found.append(('baseline', 'baseline'))
@@ -89,7 +90,7 @@ def targets(args):
 
 
 def run_one(label, kind, load, args):
-    """ one row: load one server with N clients """
+    """one row: load one server with N clients"""
     timing = Timing(args.duration, args.warmup, args.drain)
     spread = Spread(args.workers, args.probes, args.per_source)
     if kind is None:
@@ -114,7 +115,7 @@ def run_one(label, kind, load, args):
 
 
 def notes(rows, args):
-    """ what to keep in mind when reading the table """
+    """what to keep in mind when reading the table"""
     found = []
     for row in rows:
         where = f"{row['server']} at N={row['clients']}"
@@ -139,7 +140,7 @@ def notes(rows, args):
 
 
 def main(argv=None):
-    """ run every server at every N; print the table; write the JSON """
+    """run every server at every N; print the table; write the JSON"""
     args = parse_args(argv)
     # the server started here inherits the limit: it holds every connection
     raise_nofile(0 if args.url else max(args.clients))
@@ -159,7 +160,7 @@ def main(argv=None):
 
 
 def summary(rows, args):
-    """ print the bake, the table, the sweep, the ratios and the notes; the JSON """
+    """print the bake, the table, the sweep, the ratios and the notes; the JSON"""
     print()
     print(f'bake: {report.bake_name(ANSWERS)} (loadtest/bake.py); {report.BAKE_LEGEND}')
     print(report.table(rows))

@@ -1,10 +1,11 @@
-""" The baseline for ``--baseline``: a bare per-client write_message loop.
+"""The baseline for ``--baseline``: a bare per-client write_message loop.
 
 This is the fan-out most tutorials write: every message is parsed, stamped,
 encoded once and handed to ``write_message`` of each client in turn, which
 frames it and creates an asyncio Task per call. ``inv loadtest --baseline`` runs
 it the same way as the app, in the same run, and prints the ratio.
 """
+
 import json
 import time
 
@@ -15,7 +16,7 @@ from .server import serve_command
 
 
 class BaselineSocket(WebSocketHandler):
-    """ the baseline's chat socket: join, broadcast, leave
+    """the baseline's chat socket: join, broadcast, leave
 
     It checks no origin: the load generator sends none, and Tornado checks the
     origin only of a request that has one.
@@ -24,11 +25,11 @@ class BaselineSocket(WebSocketHandler):
     clients = set()
 
     def open(self, *_args, **_kwargs):
-        """ join the room """
+        """join the room"""
         self.clients.add(self)
 
     def on_message(self, message):
-        """ stamp the message and write it to every client, one by one """
+        """stamp the message and write it to every client, one by one"""
         data = json.loads(message)
         reply = {'type': 'message', 'name': data['name'], 'text': data['text']}
         reply['ts'] = time.time()
@@ -37,18 +38,18 @@ class BaselineSocket(WebSocketHandler):
             client.write_message(frame)
 
     def on_close(self):
-        """ leave the room """
+        """leave the room"""
         self.clients.discard(self)
 
 
 async def listen(port, address):
-    """ start the baseline server on address:port; a function that stops it """
+    """start the baseline server on address:port; a function that stops it"""
     server = Application([(r'/ws', BaselineSocket)]).listen(port, address)
     return server.stop
 
 
 def main(argv=None):
-    """ ``python -m loadtest.baseline_server --port=N --address=127.0.0.1`` """
+    """``python -m loadtest.baseline_server --port=N --address=127.0.0.1``"""
     serve_command(listen, __doc__.splitlines()[0], argv)
 
 

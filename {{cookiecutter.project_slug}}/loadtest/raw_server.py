@@ -1,10 +1,11 @@
-""" A near-free fan-out server for ``--calibrate``: what the generator can take.
+"""A near-free fan-out server for ``--calibrate``: what the generator can take.
 
 Raw asyncio, no framework: the handshake by hand, each message parsed and
 stamped like the app does, and the frames of one event-loop turn joined into a
 single write per client. The server costs so little that, at ``--rate max``,
 the generator's own receiving is what limits the deliveries per second.
 """
+
 import asyncio
 import json
 import time
@@ -14,7 +15,7 @@ from .wsclient import OP_CLOSE, OP_TEXT, accept_key, frame_bounds, xor_mask
 
 
 def server_frame(payload):
-    """ an unmasked server-to-client text frame """
+    """an unmasked server-to-client text frame"""
     size = len(payload)
     if size < 126:
         return bytes((0x80 | OP_TEXT, size)) + payload
@@ -24,20 +25,20 @@ def server_frame(payload):
 
 
 class Room:
-    """ every connected peer; frames of one loop turn go out in one write """
+    """every connected peer; frames of one loop turn go out in one write"""
 
     def __init__(self):
         self.peers = set()
         self.pending = []
 
     def publish(self, frame):
-        """ queue frame for everyone; the first one of a turn schedules a flush """
+        """queue frame for everyone; the first one of a turn schedules a flush"""
         if not self.pending:
             asyncio.get_running_loop().call_soon(self.flush)
         self.pending.append(frame)
 
     def flush(self):
-        """ one write per peer of everything queued this turn """
+        """one write per peer of everything queued this turn"""
         blob = b''.join(self.pending)
         self.pending.clear()
         for transport in self.peers:
@@ -45,7 +46,7 @@ class Room:
 
 
 class Peer(asyncio.Protocol):
-    """ one client: handshake, then masked frames in, messages to the room """
+    """one client: handshake, then masked frames in, messages to the room"""
 
     def __init__(self, room):
         self.room = room
@@ -71,7 +72,7 @@ class Peer(asyncio.Protocol):
         self.frames(data)
 
     def accept(self, head):
-        """ answer the upgrade request and join the room """
+        """answer the upgrade request and join the room"""
         headers = dict(
             line.split(b':', 1) for line in head.split(b'\r\n')[1:] if b':' in line
         )
@@ -87,7 +88,7 @@ class Peer(asyncio.Protocol):
         self.room.peers.add(self.transport)
 
     def frames(self, data):
-        """ handle every complete (masked) frame; keep a partial one """
+        """handle every complete (masked) frame; keep a partial one"""
         pos = 0
         size = len(data)
         while bounds := frame_bounds(data, pos, size):
@@ -102,7 +103,7 @@ class Peer(asyncio.Protocol):
         self.buffer = data[pos:]
 
     def handle(self, opcode, payload):
-        """ a text frame is a chat message; a close closes """
+        """a text frame is a chat message; a close closes"""
         if opcode == OP_CLOSE:
             self.transport.close()
         elif opcode == OP_TEXT:
@@ -114,7 +115,7 @@ class Peer(asyncio.Protocol):
 
 
 async def listen(port, address):
-    """ start the calibration server on address:port; a function that stops it """
+    """start the calibration server on address:port; a function that stops it"""
     room = Room()
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: Peer(room), address, port, backlog=1024)
@@ -122,7 +123,7 @@ async def listen(port, address):
 
 
 def main(argv=None):
-    """ ``python -m loadtest.raw_server --port=N --address=127.0.0.1`` """
+    """``python -m loadtest.raw_server --port=N --address=127.0.0.1``"""
     serve_command(listen, __doc__.splitlines()[0], argv)
 
 

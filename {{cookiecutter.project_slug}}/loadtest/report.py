@@ -1,4 +1,5 @@
-""" The figures of a run: one row per server and N, a table, the ratios. """
+"""The figures of a run: one row per server and N, a table, the ratios."""
+
 from .wsclient import KINDS, MESSAGE
 
 LIMITED = 0.9  # sending at this share of --per-client times the senders: capped
@@ -22,14 +23,14 @@ COLUMNS = (
 
 
 def percentile(ordered, fraction):
-    """ the nearest-rank percentile of an ordered list (None when empty) """
+    """the nearest-rank percentile of an ordered list (None when empty)"""
     if not ordered:
         return None
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
 def latency(samples_ns):
-    """ p50, p90, p99 and max of the latencies, in ms """
+    """p50, p90, p99 and max of the latencies, in ms"""
     ordered = sorted(samples_ns)
     figures = {'samples': len(ordered)}
     for name, fraction in (('p50', 0.5), ('p90', 0.9), ('p99', 0.99), ('max', 1.0)):
@@ -39,12 +40,12 @@ def latency(samples_ns):
 
 
 def total(results, key):
-    """ the sum of one figure over the workers """
+    """the sum of one figure over the workers"""
     return sum(result[key] for result in results)
 
 
 def summarize(server, load, timing, observed):
-    """ one row of figures (a JSON-ready dict) from a run's observations """
+    """one row of figures (a JSON-ready dict) from a run's observations"""
     results = observed.results
     connected = total(results, 'connected')
     window = [sum(column) for column in zip(*(r['window_counts'] for r in results))]
@@ -87,13 +88,13 @@ def summarize(server, load, timing, observed):
 
 
 def capped(sent, load, timing, results):
-    """ did the per-client limit bound the sending (near limit x senders)? """
+    """did the per-client limit bound the sending (near limit x senders)?"""
     most = load.per_client * total(results, 'senders') * timing.duration
     return bool(load.per_client) and sent >= LIMITED * most
 
 
 def server_figures(observed, connected, deliveries, duration):
-    """ the server's memory and CPU, as far as they were measured """
+    """the server's memory and CPU, as far as they were measured"""
     readings = observed.readings
     figures = {'pid': observed.pid, **readings}
     if not observed.pid:
@@ -108,19 +109,19 @@ def server_figures(observed, connected, deliveries, duration):
 
 
 def percent(part, whole):
-    """ part as a percentage of whole (None when whole is 0) """
+    """part as a percentage of whole (None when whole is 0)"""
     return round(100 * part / whole, 1) if whole else None
 
 
 def bake_name(bake):
-    """ 'sqlite/none/memory', and ' x2' for two server processes """
+    """'sqlite/none/memory', and ' x2' for two server processes"""
     name = f"{bake['database']}/{bake['auth']}/{bake['broker']}"
     processes = bake.get('processes')
     return f'{name} x{processes}' if processes else name
 
 
 def cells(row):
-    """ the table cells of a row """
+    """the table cells of a row"""
     flat = {
         **row,
         'bake': bake_name(row['bake']) if row.get('bake') else None,
@@ -136,7 +137,7 @@ def cells(row):
 
 
 def table(rows):
-    """ the rows as an aligned text table """
+    """the rows as an aligned text table"""
     lines = [[title for _, title, _ in COLUMNS]] + [cells(row) for row in rows]
     widths = [max(len(line[i]) for line in lines) for i in range(len(COLUMNS))]
     return '\n'.join(
@@ -146,7 +147,7 @@ def table(rows):
 
 
 def ratios(rows):
-    """ deliveries per second over the baseline's, for each N both ran at """
+    """deliveries per second over the baseline's, for each N both ran at"""
     by_key = {(row['server'], row['clients']): row for row in rows}
     found = []
     for (server, clients), row in by_key.items():
@@ -158,8 +159,8 @@ def ratios(rows):
 
 
 def sweep(rows):
-    """ per server loaded at several N: how its costs grow from the least N to
-    the most (KB per idle connection, us per delivery: flat is good) """
+    """per server loaded at several N: how its costs grow from the least N to
+    the most (KB per idle connection, us per delivery: flat is good)"""
     found = []
     for server in dict.fromkeys(row['server'] for row in rows):
         ran = sorted(
@@ -186,7 +187,7 @@ def sweep(rows):
 
 
 def sweep_lines(found):
-    """ the sweep's figures as lines of text """
+    """the sweep's figures as lines of text"""
     lines = []
     for each in found:
         server = each['server']
@@ -208,5 +209,5 @@ def sweep_lines(found):
 
 
 def show(value, form):
-    """ value formatted, or '-' when it was not measured """
+    """value formatted, or '-' when it was not measured"""
     return '-' if value is None else form.format(value)

@@ -1,10 +1,11 @@
-""" One measured run: N clients in worker processes against one server.
+"""One measured run: N clients in worker processes against one server.
 
 The timeline: connect every client (the server's RSS before and after gives the
 memory of an idle connection), settle, then all workers start sending at the
 same instant; a warm-up later the measured window opens; when it closes the
 senders stop, the last frames drain in, and the workers hand in their counts.
 """
+
 import ipaddress
 import multiprocessing
 import time
@@ -27,7 +28,7 @@ MOST_SOURCES = 250  # source addresses at most: 127.0.0.1 to 127.0.0.250
 
 @dataclass
 class Timing:
-    """ how long each phase of a run lasts, in seconds """
+    """how long each phase of a run lasts, in seconds"""
 
     duration: float = 10.0  # the measured window
     warmup: float = 1.0  # sending before the window opens
@@ -36,7 +37,7 @@ class Timing:
 
 @dataclass
 class Spread:
-    """ how the clients are spread over generator processes """
+    """how the clients are spread over generator processes"""
 
     workers: int = 2  # processes for the bulk of the clients
     probes: int = 20  # clients in one more process, measuring latency
@@ -45,7 +46,7 @@ class Spread:
 
 @dataclass
 class Observed:
-    """ what the parent saw of the server and the workers """
+    """what the parent saw of the server and the workers"""
 
     pid: int
     readings: dict
@@ -54,14 +55,14 @@ class Observed:
 
 
 def local_ports():
-    """ how many ephemeral ports one source address has (Linux's range) """
+    """how many ephemeral ports one source address has (Linux's range)"""
     with open(PORT_RANGE, encoding='ascii') as ports:
         low, high = map(int, ports.read().split())
     return high - low + 1
 
 
 def sources(host, clients, per_source=0):
-    """ the loopback source addresses to spread clients over: () for just one
+    """the loopback source addresses to spread clients over: () for just one
 
     A socket bound before it connects holds its port for good, and closed ones
     linger in TIME_WAIT for a minute: past a quarter of the ports (7 000 of
@@ -80,7 +81,7 @@ def sources(host, clients, per_source=0):
 
 
 def shares(load, spread, target, drain):
-    """ what each worker does: worker 0 holds the latency probes, the rest the bulk
+    """what each worker does: worker 0 holds the latency probes, the rest the bulk
 
     The probes get a process of their own, so that their timestamps are taken
     promptly instead of after hundreds of other reads in a busy worker; they
@@ -108,14 +109,14 @@ def shares(load, spread, target, drain):
 
 
 def receive(conn, timeout, what):
-    """ the next message from a worker, or RuntimeError after timeout """
+    """the next message from a worker, or RuntimeError after timeout"""
     if not conn.poll(timeout):
         raise RuntimeError(f'a load worker did not answer in {timeout:.0f}s ({what})')
     return conn.recv()
 
 
 class Progress:
-    """ the workers' counts, shared with them: a line a second from them """
+    """the workers' counts, shared with them: a line a second from them"""
 
     def __init__(self, counts, clients):
         self.counts = counts  # per worker: [clients connected, messages received]
@@ -125,27 +126,27 @@ class Progress:
         self.before = 0  # messages received when it opened
 
     def connected(self):
-        """ clients connected so far, in all """
+        """clients connected so far, in all"""
         return sum(count[0] for count in self.counts)
 
     def received(self):
-        """ messages received so far, in all """
+        """messages received so far, in all"""
         return sum(count[1] for count in self.counts)
 
     def connecting(self):
-        """ the line shown while the clients connect """
+        """the line shown while the clients connect"""
         return f'  connecting: {self.connected()} of {self.clients} clients'
 
     def plan(self, window):
-        """ the measured window (start, end) will open at start """
+        """the measured window (start, end) will open at start"""
         self.window = window
 
     def open(self):
-        """ the measured window opens now """
+        """the measured window opens now"""
         self.before = self.received()
 
     def sending(self, now=None):
-        """ the line shown while the clients send (now: time.monotonic()) """
+        """the line shown while the clients send (now: time.monotonic())"""
         now = time.monotonic() if now is None else now
         start, end = self.window
         if now < start:
@@ -154,7 +155,7 @@ class Progress:
         return f'  sending: {rate:,.0f} deliveries/s so far, {end - now:.0f}s left'
 
     def tick(self, line):
-        """ print line() if a second has passed since the last line """
+        """print line() if a second has passed since the last line"""
         now = time.monotonic()
         if now - self.shown >= PROGRESS_EVERY:
             self.shown = now
@@ -162,7 +163,7 @@ class Progress:
 
 
 def start_workers(load, spread, target, drain):
-    """ the worker processes (spawned, not forked), a pipe to each, their counts """
+    """the worker processes (spawned, not forked), a pipe to each, their counts"""
     context = multiprocessing.get_context('spawn')
     processes = []
     pipes = []
@@ -181,7 +182,7 @@ def start_workers(load, spread, target, drain):
 
 
 def connected(pipes, timeout, progress):
-    """ every worker's answer once its clients are in; a line a second till then """
+    """every worker's answer once its clients are in; a line a second till then"""
     deadline = time.monotonic() + timeout
     answers = []
     for pipe in pipes:
@@ -196,7 +197,7 @@ def connected(pipes, timeout, progress):
 
 
 def measure(load, timing, spread, target, pid=None):
-    """ run load against the server at target (pid: its process, for /proc) """
+    """run load against the server at target (pid: its process, for /proc)"""
     readings = {'rss_start_kb': rss_kb(pid) if pid else None}
     processes, pipes, progress = start_workers(load, spread, target, timing.drain)
     try:
@@ -215,7 +216,7 @@ def measure(load, timing, spread, target, pid=None):
 
 
 def drive(pipes, timing, pid, readings, progress):
-    """ send the plan, watch the server, total the sending, collect results """
+    """send the plan, watch the server, total the sending, collect results"""
     start = time.monotonic() + START_DELAY
     plan = (start, start + timing.warmup, start + timing.warmup + timing.duration)
     for pipe in pipes:
@@ -231,7 +232,7 @@ def drive(pipes, timing, pid, readings, progress):
 
 
 def settle(pid, step=0.25):
-    """ wait until the server is quiet (it may still greet the new clients) """
+    """wait until the server is quiet (it may still greet the new clients)"""
     waited = 0.0
     while waited < SETTLE_MOST:
         cpu = cpu_seconds(pid)
@@ -243,8 +244,8 @@ def settle(pid, step=0.25):
 
 
 def watch(pid, plan, progress):
-    """ the server's CPU time over the window and its peak RSS during it (when
-    pid is known); a progress line a second all along """
+    """the server's CPU time over the window and its peak RSS during it (when
+    pid is known); a progress line a second all along"""
     _, window_start, window_end = plan
     progress.plan((window_start, window_end))
     while (now := time.monotonic()) < window_start:

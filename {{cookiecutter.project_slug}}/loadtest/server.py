@@ -1,10 +1,11 @@
-""" The server under test: a subprocess on a free loopback port, read through /proc.
+"""The server under test: a subprocess on a free loopback port, read through /proc.
 
 The app is started exactly as in production (``python -m PACKAGE.main``), the
 baseline and the calibration server the same way, so every row of a run is
 measured alike; each of them stops cleanly on SIGTERM. Only loopback addresses
 are ever targeted.
 """
+
 import argparse
 import asyncio
 import ipaddress
@@ -38,7 +39,7 @@ LISTEN = '0A'  # the state of a listening socket in /proc/net/tcp
 
 
 def check_loopback(host):
-    """ host, if it is loopback (127.0.0.0/8, ::1, localhost); else ValueError """
+    """host, if it is loopback (127.0.0.0/8, ::1, localhost); else ValueError"""
     if host == 'localhost':
         return host
     try:
@@ -50,7 +51,7 @@ def check_loopback(host):
 
 
 def parse_url(url):
-    """ the Target of a ws:// URL on loopback (ValueError for any other) """
+    """the Target of a ws:// URL on loopback (ValueError for any other)"""
     parts = urlsplit(url)
     if parts.scheme != 'ws' or not parts.port:
         raise ValueError(f'{url}: expected ws://127.0.0.1:PORT/ws')
@@ -58,27 +59,27 @@ def parse_url(url):
 
 
 def free_port():
-    """ a TCP port nobody listens on right now """
+    """a TCP port nobody listens on right now"""
     with socket.socket() as probe:
         probe.bind((LOOPBACK, 0))
         return probe.getsockname()[1]
 
 
 def stat_fields(pid):
-    """ the fields of /proc/PID/stat after the command's name (state first) """
+    """the fields of /proc/PID/stat after the command's name (state first)"""
     with open(f'/proc/{pid}/stat', encoding='ascii') as stat:
         return stat.read().rsplit(')', 1)[1].split()
 
 
 def children(pid):
-    """ the processes pid's main thread started (a server with --processes=N:
-    its N servers), from /proc/PID/task/PID/children """
+    """the processes pid's main thread started (a server with --processes=N:
+    its N servers), from /proc/PID/task/PID/children"""
     with open(f'/proc/{pid}/task/{pid}/children', encoding='ascii') as found:
         return [int(child) for child in found.read().split()]
 
 
 def family(pid):
-    """ pid and every process it started, and they started """
+    """pid and every process it started, and they started"""
     members = [pid]
     for member in members:
         members.extend(children(member))
@@ -86,7 +87,7 @@ def family(pid):
 
 
 def cpu_seconds(pid):
-    """ user + system CPU time of pid and its children so far (/proc/PID/stat) """
+    """user + system CPU time of pid and its children so far (/proc/PID/stat)"""
     total = 0
     for member in family(pid):
         fields = stat_fields(member)
@@ -95,12 +96,12 @@ def cpu_seconds(pid):
 
 
 def rss_kb(pid):
-    """ resident memory of pid and its children in KB (VmRSS of /proc/PID/status) """
+    """resident memory of pid and its children in KB (VmRSS of /proc/PID/status)"""
     return sum(own_rss_kb(member) for member in family(pid))
 
 
 def own_rss_kb(pid):
-    """ resident memory of pid alone in KB """
+    """resident memory of pid alone in KB"""
     with open(f'/proc/{pid}/status', encoding='ascii') as status:
         for line in status:
             if line.startswith('VmRSS:'):
@@ -109,12 +110,12 @@ def own_rss_kb(pid):
 
 
 def serving(pid):
-    """ how many processes serve: the children of a supervisor, or pid alone """
+    """how many processes serve: the children of a supervisor, or pid alone"""
     return len(children(pid)) or 1
 
 
 def listeners(port):
-    """ how many sockets listen on the loopback port (one per process sharing it) """
+    """how many sockets listen on the loopback port (one per process sharing it)"""
     local = f'0100007F:{port:04X}'
     with open('/proc/net/tcp', encoding='ascii') as table:
         rows = [line.split() for line in table.readlines()[1:]]
@@ -122,13 +123,13 @@ def listeners(port):
 
 
 def processes_asked(options):
-    """ the --processes=N among the server's options (1 when none) """
+    """the --processes=N among the server's options (1 when none)"""
     found = PROCESSES.findall(' '.join(options))
     return int(found[-1]) if found else 1
 
 
 class Server:
-    """ ``with Server('app') as server:`` runs it at server.target; server.pid """
+    """``with Server('app') as server:`` runs it at server.target; server.pid"""
 
     def __init__(self, kind, options=''):
         self.kind = kind
@@ -140,7 +141,7 @@ class Server:
 
     @property
     def pid(self):
-        """ the server process's id """
+        """the server process's id"""
         return self.process.pid
 
     def __enter__(self):
@@ -160,7 +161,7 @@ class Server:
         return self
 
     def up(self):
-        """ does every process asked for listen? (the kernel then answers) """
+        """does every process asked for listen? (the kernel then answers)"""
         return listeners(self.port) >= processes_asked(self.options)
 
     def __exit__(self, *_exc):
@@ -174,13 +175,13 @@ class Server:
         self.log.close()
 
     def output(self):
-        """ the tail of what the server printed """
+        """the tail of what the server printed"""
         self.log.seek(0)
         return self.log.read()[-3000:]
 
 
 def serve_command(listen, description, argv=None):
-    """ the command line of the baseline and calibration servers: like the app's """
+    """the command line of the baseline and calibration servers: like the app's"""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument('--port', type=int, required=True)
     parser.add_argument('--address', default=LOOPBACK)
@@ -190,7 +191,7 @@ def serve_command(listen, description, argv=None):
 
 
 async def serve_until_stopped(listen, port, address):
-    """ serve until SIGINT or SIGTERM, then stop listening and return
+    """serve until SIGINT or SIGTERM, then stop listening and return
 
     The process then ends normally, as the app does: its exit handlers run
     (coverage, for one, writes what it measured).

@@ -1,4 +1,4 @@
-""" One generator process: connect its share of the clients, send, count.
+"""One generator process: connect its share of the clients, send, count.
 
 The parent (``python -m loadtest``) starts the workers and talks to each over a
 pipe: a worker answers ``('connected', ...)`` once its clients are in, waits
@@ -7,6 +7,7 @@ sends until the window ends, answers ``('sent', count, errors)``, is told how
 many messages were sent in all, waits for them to arrive (at most ``drain``
 seconds) and answers ``('result', ...)``.
 """
+
 import asyncio
 import resource
 import time
@@ -25,7 +26,7 @@ MOST_IN_FLIGHT = 10_000  # rate max: a bound on the messages in flight
 
 @dataclass
 class Load:
-    """ what is sent: for a whole run, or (scaled) for one worker """
+    """what is sent: for a whole run, or (scaled) for one worker"""
 
     clients: int  # connections
     rate: float  # messages/s sent in all; 0 = max (a closed loop)
@@ -34,13 +35,13 @@ class Load:
     latency: float = 0.25  # rate max: s an ack may take before sending slows
 
     def part(self, clients, senders):
-        """ this load as carried by clients of the senders' connections """
+        """this load as carried by clients of the senders' connections"""
         return replace(self, clients=clients, rate=self.rate * clients / senders)
 
 
 @dataclass
 class Share:
-    """ what one worker does """
+    """what one worker does"""
 
     worker: int  # its number, written into every message it sends
     target: Target  # where to connect
@@ -53,7 +54,7 @@ class Share:
 
 @dataclass
 class Sending:
-    """ the state of one worker's sending """
+    """the state of one worker's sending"""
 
     count: int = 0  # messages sent
     in_window: int = 0  # messages sent inside the measured window
@@ -63,7 +64,7 @@ class Sending:
 
 
 class Flight:
-    """ rate max: how many messages may be in flight, set by the ack latency
+    """rate max: how many messages may be in flight, set by the ack latency
 
     Like TCP's congestion window: one more per ack that comes back within the
     target (so it doubles every round trip at first, then grows by one), and
@@ -77,7 +78,7 @@ class Flight:
         self.cut_at = 0.0
 
     def acked(self, latency, now):
-        """ adjust the size to one ack's latency (s) """
+        """adjust the size to one ack's latency (s)"""
         if latency <= self.target:
             grow = 1.0 if self.slow_start else 1.0 / self.size
             self.size = min(MOST_IN_FLIGHT, self.size + grow)
@@ -88,7 +89,7 @@ class Flight:
 
 
 def check_nofile(connections, hard):
-    """ RuntimeError, saying what to do, when hard open files are too few """
+    """RuntimeError, saying what to do, when hard open files are too few"""
     needed = connections + FILES_SPARE
     if hard != resource.RLIM_INFINITY and hard < needed:
         raise RuntimeError(
@@ -101,7 +102,7 @@ def check_nofile(connections, hard):
 
 
 def raise_nofile(connections=0):
-    """ raise the soft open-files limit to the hard one (N = 10 000 needs it)
+    """raise the soft open-files limit to the hard one (N = 10 000 needs it)
 
     A server this process starts inherits the raised limit.
     """
@@ -111,23 +112,23 @@ def raise_nofile(connections=0):
 
 
 def run(conn, share, progress=None):
-    """ the worker process's entry point """
+    """the worker process's entry point"""
     raise_nofile(share.load.clients)
     asyncio.run(Worker(share, progress).main(conn))
 
 
 async def sleep_until(when):
-    """ sleep until time.monotonic() reaches when """
+    """sleep until time.monotonic() reaches when"""
     await asyncio.sleep(max(0.0, when - time.monotonic()))
 
 
 async def answer(conn):
-    """ the parent's next message, without blocking the event loop """
+    """the parent's next message, without blocking the event loop"""
     return await asyncio.get_running_loop().run_in_executor(None, conn.recv)
 
 
 class Worker:
-    """ the clients of one process and their sending """
+    """the clients of one process and their sending"""
 
     def __init__(self, share, progress=None):
         self.share = share
@@ -140,7 +141,7 @@ class Worker:
         self.wakeup = None
 
     async def main(self, conn):
-        """ connect, report, wait for the plan, run it, report the result """
+        """connect, report, wait for the plan, run it, report the result"""
         failed, error = await self.connect()
         conn.send(('connected', len(self.clients), failed, error))
         plan = await answer(conn)
@@ -150,7 +151,7 @@ class Worker:
         await asyncio.sleep(0.2)
 
     async def connect(self):
-        """ open this worker's connections, a few handshakes at a time """
+        """open this worker's connections, a few handshakes at a time"""
         gate = asyncio.Semaphore(CONNECT_AT_ONCE)
         results = await asyncio.gather(
             *(self.connect_one(gate, n) for n in range(self.share.load.clients))
@@ -166,7 +167,7 @@ class Worker:
         return len(errors), (errors[0] if errors else '')
 
     def source(self, number):
-        """ the (address, port) client number binds to before connecting, or None
+        """the (address, port) client number binds to before connecting, or None
 
         Each source address has its own ports: spread over several, many
         clients cannot run short of them.
@@ -175,7 +176,7 @@ class Worker:
         return (sources[number % len(sources)], 0) if sources else None
 
     async def connect_one(self, gate, number):
-        """ one connection, or the error that stopped it (then it is closed) """
+        """one connection, or the error that stopped it (then it is closed)"""
         target = self.share.target
         loop = asyncio.get_running_loop()
         async with gate:
@@ -197,13 +198,13 @@ class Worker:
         return client
 
     async def count_received(self):
-        """ keep the parent's copy of the messages received up to date """
+        """keep the parent's copy of the messages received up to date"""
         while True:
             self.progress[1] = self.tally.counts[MESSAGE]
             await asyncio.sleep(PROGRESS_EVERY)
 
     async def run_plan(self, conn, start, window_start, window_end):
-        """ send from start to window_end; count inside the window; drain """
+        """send from start to window_end; count inside the window; drain"""
         tally = self.tally
         sending = self.sending
         before = tally.counts[MESSAGE]
@@ -241,7 +242,7 @@ class Worker:
         }
 
     async def send_until(self, start, window_start, end):
-        """ send at the share's rate (or as acks allow) from start until end """
+        """send at the share's rate (or as acks allow) from start until end"""
         await sleep_until(start)
         clients = self.clients
         sending = self.sending
@@ -265,7 +266,7 @@ class Worker:
                 await asyncio.sleep(0)
 
     def wait_before_next(self, now, start):
-        """ seconds until the next message is due (0 or less: send it now) """
+        """seconds until the next message is due (0 or less: send it now)"""
         load = self.share.load
         sending = self.sending
         if load.rate:
@@ -279,12 +280,12 @@ class Worker:
         return ACK_TIMEOUT
 
     def text(self):
-        """ the stamped text of one message, padded to size characters """
+        """the stamped text of one message, padded to size characters"""
         stamp = f'L{self.share.worker}.{time.monotonic_ns()}.'
         return stamp + 'x' * (self.share.load.size - len(stamp))
 
     async def pause(self, seconds):
-        """ wait seconds, or until an ack comes back """
+        """wait seconds, or until an ack comes back"""
         loop = asyncio.get_running_loop()
         self.wakeup = loop.create_future()
         timer = loop.call_later(max(seconds, 0.0005), self.wake)
@@ -295,19 +296,19 @@ class Worker:
             self.wakeup = None
 
     def acked(self, latency):
-        """ one of ours came back to the ack probe, latency seconds after sending """
+        """one of ours came back to the ack probe, latency seconds after sending"""
         now = time.monotonic()
         self.sending.progress = now
         self.flight.acked(latency, now)
         self.wake()
 
     def wake(self):
-        """ end a pause (an ack came back, or its time is up) """
+        """end a pause (an ack came back, or its time is up)"""
         if self.wakeup is not None and not self.wakeup.done():
             self.wakeup.set_result(None)
 
     async def drain(self, target):
-        """ wait until target messages have arrived, or share.drain seconds """
+        """wait until target messages have arrived, or share.drain seconds"""
         deadline = time.monotonic() + self.share.drain
         while self.tally.counts[MESSAGE] < target and time.monotonic() < deadline:
             await asyncio.sleep(DRAIN_CHECK)

@@ -1,4 +1,4 @@
-""" A lean websocket client for load: a raw asyncio protocol, nothing more.
+"""A lean websocket client for load: a raw asyncio protocol, nothing more.
 
 The handshake is written by hand. Frames from the server are not masked, so a
 client counts them by walking their headers and classifies each text frame by
@@ -6,6 +6,7 @@ the first letter of its ``"type"``; only probe clients look inside the text,
 for the send time the generator embedded there. Frames to the server must be
 masked (RFC 6455); ``frame()`` does that with one big-integer XOR.
 """
+
 import asyncio
 import base64
 import hashlib
@@ -33,7 +34,7 @@ READ_SIZE = 256 * 1024  # bytes one read may bring, as asyncio's own reads
 
 
 class Target(NamedTuple):
-    """ where the clients connect, and the cookie they send (for a login) """
+    """where the clients connect, and the cookie they send (for a login)"""
 
     host: str
     port: int
@@ -42,7 +43,7 @@ class Target(NamedTuple):
 
 
 def frame(payload, opcode=OP_TEXT):
-    """ one masked client-to-server frame (FIN set) holding payload (bytes) """
+    """one masked client-to-server frame (FIN set) holding payload (bytes)"""
     size = len(payload)
     if size < 126:
         header = bytes((0x80 | opcode, 0x80 | size))
@@ -55,7 +56,7 @@ def frame(payload, opcode=OP_TEXT):
 
 
 def xor_mask(key, payload):
-    """ payload masked (or unmasked) with the 4-byte key: one big-integer XOR """
+    """payload masked (or unmasked) with the 4-byte key: one big-integer XOR"""
     size = len(payload)
     repeated = (key * (size // 4 + 1))[:size]
     masked = int.from_bytes(payload, 'big') ^ int.from_bytes(repeated, 'big')
@@ -63,7 +64,7 @@ def xor_mask(key, payload):
 
 
 def handshake(target, key):
-    """ the HTTP upgrade request of a websocket client (no Origin header) """
+    """the HTTP upgrade request of a websocket client (no Origin header)"""
     host = f'[{target.host}]' if ':' in target.host else target.host
     cookie = f'Cookie: {target.cookie}\r\n' if target.cookie else ''
     return (
@@ -74,13 +75,13 @@ def handshake(target, key):
 
 
 def accept_key(key):
-    """ the Sec-WebSocket-Accept a server must answer key with """
+    """the Sec-WebSocket-Accept a server must answer key with"""
     digest = hashlib.sha1(key.encode('ascii') + GUID).digest()
     return base64.b64encode(digest).decode('ascii')
 
 
 def frame_bounds(data, pos, size):
-    """ (payload start, payload length) of the frame at data[pos:size], or None
+    """(payload start, payload length) of the frame at data[pos:size], or None
 
     None when the frame's header is not complete yet. A masked frame's payload
     starts after its 4-byte key: the start returned is where the key begins.
@@ -99,7 +100,7 @@ def frame_bounds(data, pos, size):
 
 
 class Tally:
-    """ what the clients of one generator process received """
+    """what the clients of one generator process received"""
 
     def __init__(self, worker=b''):
         self.worker = worker  # this process's number, as in the stamps it sends
@@ -111,7 +112,7 @@ class Tally:
         self.closed = 0  # connections lost
 
     def stamp(self, match, ack):
-        """ record a probe's stamped message; an ack probe's own ones are acks """
+        """record a probe's stamped message; an ack probe's own ones are acks"""
         now = monotonic_ns()
         sent = int(match.group(2))
         start, end = self.window
@@ -124,7 +125,7 @@ class Tally:
 
 
 class Client(asyncio.BufferedProtocol):
-    """ one websocket connection: handshake, then count what arrives
+    """one websocket connection: handshake, then count what arrives
 
     Every client of a process reads into one shared buffer (no allocation per
     read); the few bytes of a frame cut in two wait in the client's own buffer.
@@ -167,7 +168,7 @@ class Client(asyncio.BufferedProtocol):
             self.upgrade(bytes(Client.shared[:size]))
 
     def upgrade(self, data):
-        """ check the server's answer to the handshake; then frames may follow """
+        """check the server's answer to the handshake; then frames may follow"""
         head, sep, rest = data.partition(b'\r\n\r\n')
         if not sep:
             self.buffer = data
@@ -181,7 +182,7 @@ class Client(asyncio.BufferedProtocol):
         self.frames(rest, len(rest))
 
     def frames(self, data, size):
-        """ count every complete frame in data[:size]; keep a partial one """
+        """count every complete frame in data[:size]; keep a partial one"""
         pos = 0
         counts = self.tally.counts
         while size - pos >= 2:  # frame_bounds(), inlined: this loop is the hot path
@@ -208,13 +209,13 @@ class Client(asyncio.BufferedProtocol):
             self.buffer = bytes(data[pos:size])
 
     def sample(self, data, start, end):
-        """ a probe's look inside a message for its stamp """
+        """a probe's look inside a message for its stamp"""
         match = STAMP.search(data, start, end)
         if match:
             self.tally.stamp(match, self.probe == 'ack')
 
     def control(self, data, pos, start, end):
-        """ answer a ping, close on close, count anything else as other """
+        """answer a ping, close on close, count anything else as other"""
         opcode = data[pos] & 0x0F
         if opcode == OP_PING:
             self.transport.write(frame(bytes(data[start:end]), OP_PONG))
@@ -227,12 +228,12 @@ class Client(asyncio.BufferedProtocol):
             self.tally.counts[OTHER] += 1
 
     def send(self, name, text):
-        """ send one chat message (name and text: plain ASCII, nothing to escape) """
+        """send one chat message (name and text: plain ASCII, nothing to escape)"""
         payload = b'{"name":"%s","text":"%s"}' % (name.encode(), text.encode())
         self.transport.write(frame(payload))
 
     def close(self):
-        """ a clean close (1000), then drop the connection """
+        """a clean close (1000), then drop the connection"""
         if self.transport and not self.transport.is_closing():
             self.transport.write(frame(b'\x03\xe8', OP_CLOSE))
             self.transport.close()

@@ -1,1 +1,1 @@
-""" The tests of the chat server: `inv test` runs them with coverage. """
+"""The tests of the chat server: `inv test` runs them with coverage."""

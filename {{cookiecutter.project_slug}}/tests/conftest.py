@@ -1,5 +1,5 @@
 {%- set database = cookiecutter.database != 'none' -%}
-""" The fixtures of the tests: those of the chat, then those of each chosen option.
+"""The fixtures of the tests: those of the chat, then those of each chosen option.
 
 Each option's fixtures are a pytest plugin of its own, left out of the project
 with the option. A plugin later in the list may extend a fixture of an

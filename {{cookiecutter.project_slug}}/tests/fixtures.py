@@ -1,9 +1,10 @@
-""" Fixtures of every bake: the application under test and websocket clients.
+"""Fixtures of every bake: the application under test and websocket clients.
 
 pytest-tornasync runs async tests; async fixtures do not work on pytest 8.4+,
 so the fixtures here return factories that a test awaits, and set-up that must
 await runs on the test's own loop through ``io_loop.run_sync``.
 """
+
 # fixtures take the fixtures they need as arguments of the same name
 # pylint: disable=redefined-outer-name
 import asyncio
@@ -30,20 +31,20 @@ CLIENT_IP = '127.0.0.2'
 
 @pytest.fixture
 def app_settings():
-    """ the settings of the application under test; option plugins add theirs """
+    """the settings of the application under test; option plugins add theirs"""
     return {'cookie_secret': COOKIE_SECRET}
 
 
 @pytest.fixture
 def app(app_settings):
-    """ a fresh application for each test """
+    """a fresh application for each test"""
     return make_app(app_settings)
 
 
 @pytest.fixture
 def server_options(tmp_path):
-    """ what a server started by a test needs: .argv options and .env variables;
-    option plugins add theirs """
+    """what a server started by a test needs: .argv options and .env variables;
+    option plugins add theirs"""
     return SimpleNamespace(
         argv=[f'--env_file={tmp_path}/none'], env={'COOKIE_SECRET': COOKIE_SECRET}
     )
@@ -51,8 +52,8 @@ def server_options(tmp_path):
 
 @pytest.fixture
 def launch(tmp_path, server_options):
-    """ a factory: `server = launch('--port=N')` runs the server as users do,
-    in a process of its own; nothing it started outlives the test """
+    """a factory: `server = launch('--port=N')` runs the server as users do,
+    in a process of its own; nothing it started outlives the test"""
     started = []
 
     def start(*args):
@@ -67,15 +68,15 @@ def launch(tmp_path, server_options):
 
 @pytest.fixture(scope='session')
 def tls_certificate(tmp_path_factory):
-    """ a self-signed certificate for 127.0.0.1, made once: (certificate, key) """
+    """a self-signed certificate for 127.0.0.1, made once: (certificate, key)"""
     return make_certificate(tmp_path_factory.mktemp('tls'))
 
 
 @pytest.fixture
 def nginx(tls_certificate):
-    """ a factory: `proxy = nginx(port)`, a throwaway nginx on loopback that
+    """a factory: `proxy = nginx(port)`, a throwaway nginx on loopback that
     proxies https (proxy.https_url) and http (proxy.http_url) to the chat
-    server on port, as the README says; removed after the test """
+    server on port, as the README says; removed after the test"""
     started = []
 
     def start(upstream):
@@ -89,8 +90,8 @@ def nginx(tls_certificate):
 
 @pytest.fixture
 def behind_nginx(launch, nginx):
-    """ a factory: `server, proxy = await behind_nginx('--xheaders')`, a chat
-    server started with those options on loopback, and nginx in front of it """
+    """a factory: `server, proxy = await behind_nginx('--xheaders')`, a chat
+    server started with those options on loopback, and nginx in front of it"""
 
     async def start(*options):
         port = free_port()
@@ -103,8 +104,8 @@ def behind_nginx(launch, nginx):
 
 @pytest.fixture
 def proxy_request(tls_certificate):
-    """ a helper: `proxy_request(url, **kwargs)`, an HTTPRequest (for fetch or
-    websocket_connect) from CLIENT_IP that trusts the test certificate """
+    """a helper: `proxy_request(url, **kwargs)`, an HTTPRequest (for fetch or
+    websocket_connect) from CLIENT_IP that trusts the test certificate"""
 
     def make(url, **kwargs):
         return HTTPRequest(
@@ -119,20 +120,20 @@ def proxy_request(tls_certificate):
 
 @pytest.fixture
 def ws_url(http_server, http_server_port):
-    """ the websocket address of the running test server """
+    """the websocket address of the running test server"""
     assert http_server
     return f'ws://127.0.0.1:{http_server_port[1]}/ws'
 
 
 @pytest.fixture
 def ws_headers():
-    """ the HTTP headers every test client sends; the login plugin adds its cookie """
+    """the HTTP headers every test client sends; the login plugin adds its cookie"""
     return {}
 
 
 @pytest.fixture
 def ws_connect(ws_url, ws_headers):
-    """ a factory: `client = await ws_connect(origin=...)`; all closed after the test
+    """a factory: `client = await ws_connect(origin=...)`; all closed after the test
 
     The history frame every client gets first is read and kept as
     ``client.history``, unless history=False. Clients send ws_headers, unless
@@ -157,7 +158,7 @@ def ws_connect(ws_url, ws_headers):
 
 @pytest.fixture
 def raw_connect(http_server, http_server_port, ws_headers):
-    """ a factory: a websocket client that completes the handshake, then never reads
+    """a factory: a websocket client that completes the handshake, then never reads
 
     `writer = await raw_connect(receive_buffer=4096)`; the test closes writer.
     """
@@ -197,7 +198,7 @@ def raw_connect(http_server, http_server_port, ws_headers):
 
 @pytest.fixture
 def send():
-    """ a helper: `await send(client, name=..., text=...)` writes one JSON frame """
+    """a helper: `await send(client, name=..., text=...)` writes one JSON frame"""
 
     async def write(client, **fields):
         await client.write_message(json.dumps(fields))
@@ -207,7 +208,7 @@ def send():
 
 @pytest.fixture
 def receive():
-    """ a helper: `await receive(client)` reads and decodes one JSON frame """
+    """a helper: `await receive(client)` reads and decodes one JSON frame"""
 
     async def read(client):
         frame = await client.read_message()

@@ -1,6 +1,7 @@
-""" Fixtures of auth=password: the accounts, with ann's, her session and login
+"""Fixtures of auth=password: the accounts, with ann's, her session and login
 cookie, the watch on sessions; in the browser tests, accounts on every server
-and pages that log in. """
+and pages that log in."""
+
 # fixtures take the fixtures they need as arguments of the same name
 # pylint: disable=redefined-outer-name
 import subprocess
@@ -24,7 +25,7 @@ CHEAP = {'n': 2 ** 10, 'r': 8, 'p': 1}
 
 @pytest.fixture
 def hasher():
-    """ a password hasher at the tests' low cost """
+    """a password hasher at the tests' low cost"""
     made = Hasher(cost=CHEAP, workers=2)
     yield made
     made.close()
@@ -32,7 +33,7 @@ def hasher():
 
 @pytest.fixture
 def accounts(io_loop, database, hasher):
-    """ the accounts, with ann able to log in; a short backoff for the tests """
+    """the accounts, with ann able to log in; a short backoff for the tests"""
     kept = Accounts(database, backoff=0.2, hasher=hasher)
     ann = io_loop.run_sync(lambda: kept.add(ANN['email'], ANN['name'], ANN['password']))
     kept.ann_id = ann.id
@@ -41,20 +42,20 @@ def accounts(io_loop, database, hasher):
 
 @pytest.fixture
 def session_watch(accounts):
-    """ the watch on the sessions of open sockets (the tests run its checks) """
+    """the watch on the sessions of open sockets (the tests run its checks)"""
     return SessionWatch(accounts.sessions)
 
 
 @pytest.fixture
 def app_settings(app_settings, accounts, session_watch):
-    """ the application checks logins against the accounts """
+    """the application checks logins against the accounts"""
     return {**app_settings, 'accounts': accounts, 'session_watch': session_watch}
 
 
 @pytest.fixture
 def start_session(accounts):
-    """ a factory: `await start_session()` starts a session of ann's and returns
-    (its id, the Cookie header that carries it) """
+    """a factory: `await start_session()` starts a session of ann's and returns
+    (its id, the Cookie header that carries it)"""
 
     async def start():
         async with accounts.database.writing() as db:
@@ -67,19 +68,19 @@ def start_session(accounts):
 
 @pytest.fixture
 def ann_session(io_loop, start_session):
-    """ a session of ann's: (its id, its Cookie header) """
+    """a session of ann's: (its id, its Cookie header)"""
     return io_loop.run_sync(start_session)
 
 
 @pytest.fixture
 def ann_cookie(ann_session):
-    """ the Cookie header of ann's login """
+    """the Cookie header of ann's login"""
     return ann_session[1]
 
 
 @pytest.fixture
 def ws_headers(ws_headers, ann_cookie):
-    """ test clients are logged in as ann """
+    """test clients are logged in as ann"""
     return {**ws_headers, 'Cookie': ann_cookie}
 
 
@@ -89,13 +90,13 @@ PASSWORD = 'e2e password'
 
 
 def email(name):
-    """ the test account's e-mail address """
+    """the test account's e-mail address"""
     return f'{name.lower()}@example.com'
 
 
 def add_account(server, name, password):
-    """ add an account to server's database as `inv account-add` does,
-    the password on standard input """
+    """add an account to server's database as `inv account-add` does,
+    the password on standard input"""
     command = [sys.executable, '-m', f'{PACKAGE}.manage_accounts', 'add', email(name)]
     subprocess.run(
         command + ['--name', name],
@@ -110,7 +111,7 @@ def add_account(server, name, password):
 
 
 def log_in(page, name, password):
-    """ on the login page (where the chat sends a stranger): fill it in, submit """
+    """on the login page (where the chat sends a stranger): fill it in, submit"""
     page.wait_for_url('**/login')
     page.get_by_label('E-mail').fill(email(name))
     page.get_by_label('Password').fill(password)
@@ -119,7 +120,7 @@ def log_in(page, name, password):
 
 @pytest.fixture
 def e2e_setup(e2e_setup):
-    """ each browser test server has an account for each of PEOPLE """
+    """each browser test server has an account for each of PEOPLE"""
 
     def setup(server):
         e2e_setup(server)
@@ -131,8 +132,8 @@ def e2e_setup(e2e_setup):
 
 @pytest.fixture
 def open_chat(new_context, server):
-    """ a factory: `page = open_chat(name='Ann')`, the chat page of that account,
-    logged in (Ann by default) """
+    """a factory: `page = open_chat(name='Ann')`, the chat page of that account,
+    logged in (Ann by default)"""
 
     def open_page(name='Ann', url=None, viewport=None, connected=True):
         page = new_context(viewport=viewport or WINDOW).new_page()

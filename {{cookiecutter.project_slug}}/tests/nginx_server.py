@@ -1,5 +1,6 @@
-""" A throwaway nginx on loopback in front of a chat server (Debian's nginx),
-with a self-signed certificate the tests make (Debian's openssl). """
+"""A throwaway nginx on loopback in front of a chat server (Debian's nginx),
+with a self-signed certificate the tests make (Debian's openssl)."""
+
 import os
 import shutil
 import signal
@@ -58,8 +59,8 @@ http {
 
 
 def make_certificate(folder):
-    """ a self-signed certificate for localhost and 127.0.0.1, valid one day:
-    the paths of the certificate and of its key """
+    """a self-signed certificate for localhost and 127.0.0.1, valid one day:
+    the paths of the certificate and of its key"""
     certificate, key = folder / 'certificate.pem', folder / 'key.pem'
     subprocess.run(
         [
@@ -88,7 +89,7 @@ def make_certificate(folder):
 
 
 class NginxServer:
-    """ nginx on two loopback ports, https and http, proxying to a chat server """
+    """nginx on two loopback ports, https and http, proxying to a chat server"""
 
     def __init__(self, upstream, certificate, key):
         if not os.path.exists(NGINX):
@@ -114,21 +115,21 @@ class NginxServer:
 
     @property
     def https_url(self):
-        """ the address of the https side """
+        """the address of the https side"""
         return f'https://127.0.0.1:{self.https_port}'
 
     @property
     def http_url(self):
-        """ the address of the plain http side """
+        """the address of the plain http side"""
         return f'http://127.0.0.1:{self.http_port}'
 
     def said(self):
-        """ nginx's error log so far """
+        """nginx's error log so far"""
         log = self.folder / 'error.log'
         return log.read_text(encoding='utf-8', errors='replace') if log.exists() else ''
 
     def start(self):
-        """ run it in the foreground of a process of its own; wait until it listens """
+        """run it in the foreground of a process of its own; wait until it listens"""
         command = [NGINX, '-p', str(self.folder), '-c', 'nginx.conf']
         # -e: the log of start-up, before the configuration is read
         command += ['-e', str(self.folder / 'error.log')]
@@ -148,7 +149,7 @@ class NginxServer:
         return self
 
     def listens(self):
-        """ do both ports take connections? """
+        """do both ports take connections?"""
         try:
             for port in (self.https_port, self.http_port):
                 socket.create_connection(('127.0.0.1', port), timeout=1).close()
@@ -157,7 +158,7 @@ class NginxServer:
             return False
 
     def remove(self):
-        """ stop it, with its workers, and delete its folder """
+        """stop it, with its workers, and delete its folder"""
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()

@@ -1,9 +1,10 @@
-""" A throwaway PostgreSQL server on loopback for the tests.
+"""A throwaway PostgreSQL server on loopback for the tests.
 
 It runs from a temporary data folder with initdb and pg_ctl (Debian keeps them
 in /usr/lib/postgresql/<version>/bin; set PG_BINDIR to use others). PostgreSQL
 refuses to run as root, so as root it runs as the ``postgres`` user.
 """
+
 import glob
 import os
 import shlex
@@ -16,7 +17,7 @@ from .ports import free_port
 
 
 def find_bindir():
-    """ the folder holding initdb and pg_ctl """
+    """the folder holding initdb and pg_ctl"""
     candidates = [os.environ.get('PG_BINDIR', '')]
     candidates += sorted(glob.glob('/usr/lib/postgresql/*/bin'), reverse=True)
     candidates.append(str(Path(shutil.which('initdb') or '.').parent))
@@ -29,7 +30,7 @@ def find_bindir():
 
 
 class PostgresServer:
-    """ initdb, start, stop and remove a private PostgreSQL server """
+    """initdb, start, stop and remove a private PostgreSQL server"""
 
     def __init__(self):
         self.bindir = find_bindir()
@@ -41,14 +42,14 @@ class PostgresServer:
             shutil.chown(self.folder, 'postgres', 'postgres')
 
     def run(self, *args):
-        """ run a PostgreSQL program, as the postgres user when we are root """
+        """run a PostgreSQL program, as the postgres user when we are root"""
         command = [str(self.bindir / args[0]), *args[1:]]
         if self.as_root:
             command = ['su', 'postgres', '-s', '/bin/sh', '-c', shlex.join(command)]
         subprocess.run(command, check=True, capture_output=True, timeout=120)
 
     def start(self):
-        """ create the cluster on first use and start the server """
+        """create the cluster on first use and start the server"""
         if not self.data.exists():
             self.run('initdb', '-D', str(self.data), '-U', 'postgres', '-A', 'trust')
         options = (
@@ -62,20 +63,20 @@ class PostgresServer:
         return self
 
     def create_database(self, name):
-        """ a new empty database; returns its URL """
+        """a new empty database; returns its URL"""
         where = ['-h', str(self.folder), '-p', str(self.port), '-U', 'postgres']
         self.run('createdb', *where, name)
         return self.url(name)
 
     def stop(self):
-        """ stop the server (fast: open connections are cut) """
+        """stop the server (fast: open connections are cut)"""
         self.run('pg_ctl', '-D', str(self.data), '-m', 'fast', '-w', 'stop')
 
     def remove(self):
-        """ stop and delete everything """
+        """stop and delete everything"""
         self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def url(self, database='postgres'):
-        """ the SQLAlchemy URL of a database on this server """
+        """the SQLAlchemy URL of a database on this server"""
         return f'postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}'

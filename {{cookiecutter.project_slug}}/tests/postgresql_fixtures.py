@@ -1,4 +1,5 @@
-""" Fixtures of database=postgresql: one throwaway server, a new database per test. """
+"""Fixtures of database=postgresql: one throwaway server, a new database per test."""
+
 # fixtures take the fixtures they need as arguments of the same name
 # pylint: disable=redefined-outer-name
 import uuid
@@ -13,7 +14,7 @@ UNREACHABLE_URL = 'postgresql+asyncpg://postgres@127.0.0.1:1/none'
 
 @pytest.fixture(scope='session')
 def postgres():
-    """ one throwaway PostgreSQL server for the whole run """
+    """one throwaway PostgreSQL server for the whole run"""
     server = PostgresServer().start()
     yield server
     server.remove()
@@ -21,7 +22,7 @@ def postgres():
 
 @pytest.fixture
 def database_url(io_loop, postgres):
-    """ a new, empty database on the test server for each test """
+    """a new, empty database on the test server for each test"""
     name = f'test_{uuid.uuid4().hex}'
 
     async def create():
@@ -35,22 +36,22 @@ def database_url(io_loop, postgres):
 
 @pytest.fixture
 def unreachable_url():
-    """ the URL of a database server that is not there """
+    """the URL of a database server that is not there"""
     return UNREACHABLE_URL
 
 
 @pytest.fixture
 def outage(database_url):
-    """ make tables go away (renamed), and come back: `await outage.begin('messages')` """
+    """make tables go away (renamed), and come back: `await outage.begin('messages')`"""
     dsn = database_url.replace('+asyncpg', '')
 
     class Outage:
-        """ rename tables on the real database """
+        """rename tables on the real database"""
 
         hidden = ()
 
         async def rename(self, suffix_from, suffix_to):
-            """ rename the hidden tables """
+            """rename the hidden tables"""
             connection = await asyncpg.connect(dsn)
             for table in self.hidden:
                 await connection.execute(
@@ -59,12 +60,12 @@ def outage(database_url):
             await connection.close()
 
         async def begin(self, *tables):
-            """ the tables go away """
+            """the tables go away"""
             self.hidden = tables
             await self.rename('', '_away')
 
         async def end(self):
-            """ the tables are back """
+            """the tables are back"""
             await self.rename('_away', '')
 
     return Outage()
@@ -72,7 +73,7 @@ def outage(database_url):
 
 @pytest.fixture
 def e2e_environment(e2e_environment, postgres):
-    """ each browser test server gets a new database on the test PostgreSQL """
+    """each browser test server gets a new database on the test PostgreSQL"""
 
     def environment():
         name = f'e2e_{uuid.uuid4().hex}'

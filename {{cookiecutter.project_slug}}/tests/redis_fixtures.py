@@ -1,4 +1,5 @@
-""" Fixtures of broker=redis: one throwaway Redis server, brokers on it. """
+"""Fixtures of broker=redis: one throwaway Redis server, brokers on it."""
+
 # fixtures take the fixtures they need as arguments of the same name
 # pylint: disable=redefined-outer-name
 import uuid
@@ -13,7 +14,7 @@ from .tcp_proxy import TcpProxy
 
 @pytest.fixture(scope='session')
 def redis_server():
-    """ one throwaway Redis server for the whole run """
+    """one throwaway Redis server for the whole run"""
     server = RedisServer().start()
     yield server
     server.remove()
@@ -21,7 +22,7 @@ def redis_server():
 
 @pytest.fixture
 def brokers(io_loop, redis_server):
-    """ a factory of Redis brokers on a stream key of this test's own; closed after
+    """a factory of Redis brokers on a stream key of this test's own; closed after
 
     `brokers(url=..., key=..., max_queue=...)`: another Redis URL (a proxy,
     another database) or key than the test's.
@@ -41,8 +42,8 @@ def brokers(io_loop, redis_server):
 
 @pytest.fixture
 def redis_proxy(io_loop, redis_server):
-    """ a factory: `proxy = await redis_proxy()`, a TCP proxy to the test Redis
-    that the test can cut and restore; closed after """
+    """a factory: `proxy = await redis_proxy()`, a TCP proxy to the test Redis
+    that the test can cut and restore; closed after"""
     made = []
 
     async def make():
@@ -56,7 +57,7 @@ def redis_proxy(io_loop, redis_server):
 
 @pytest.fixture
 def server_options(server_options, redis_server):
-    """ a server started by a test uses the test's Redis """
+    """a server started by a test uses the test's Redis"""
     server_options.argv.append(f'--redis_url={redis_server.url}')
     server_options.env['REDIS_URL'] = redis_server.url
     return server_options
@@ -64,7 +65,7 @@ def server_options(server_options, redis_server):
 
 @pytest.fixture
 def e2e_environment(e2e_environment, redis_server):
-    """ the browser test servers chat through the test Redis """
+    """the browser test servers chat through the test Redis"""
 
     def environment():
         return {**e2e_environment(), 'REDIS_URL': redis_server.url}

@@ -1,4 +1,5 @@
-""" A throwaway Redis server on loopback for the tests (Debian's redis-server). """
+"""A throwaway Redis server on loopback for the tests (Debian's redis-server)."""
+
 import os
 import shutil
 import signal
@@ -12,7 +13,7 @@ from .ports import free_port
 
 
 class RedisServer:
-    """ start, stop (and start again on the same port) and remove a Redis server """
+    """start, stop (and start again on the same port) and remove a Redis server"""
 
     def __init__(self):
         if not shutil.which('redis-server'):
@@ -23,15 +24,15 @@ class RedisServer:
 
     @property
     def url(self):
-        """ the server's address for redis-py """
+        """the server's address for redis-py"""
         return self.database(0)
 
     def database(self, number):
-        """ the address of one of the server's databases """
+        """the address of one of the server's databases"""
         return f'redis://127.0.0.1:{self.port}/{number}'
 
     def answers(self):
-        """ does the server answer PING? """
+        """does the server answer PING?"""
         try:
             with socket.create_connection(('127.0.0.1', self.port), timeout=1) as sock:
                 sock.sendall(b'PING\r\n')
@@ -40,8 +41,8 @@ class RedisServer:
             return False
 
     def start(self):
-        """ start it in the background and wait until it answers; started again,
-        it reads back its append-only file """
+        """start it in the background and wait until it answers; started again,
+        it reads back its append-only file"""
         subprocess.run(
             [
                 'redis-server',
@@ -69,20 +70,20 @@ class RedisServer:
         return self
 
     def stop(self):
-        """ stop it and wait until the port is closed """
+        """stop it and wait until the port is closed"""
         pid = int(self.pidfile.read_text(encoding='ascii'))
         os.kill(pid, signal.SIGTERM)
         self.wait(lambda: not self.answers())
 
     def remove(self):
-        """ stop it and delete its folder """
+        """stop it and delete its folder"""
         if self.answers():
             self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     @staticmethod
     def wait(condition, seconds=10):
-        """ poll condition until it holds """
+        """poll condition until it holds"""
         deadline = time.monotonic() + seconds
         while not condition():
             if time.monotonic() > deadline:

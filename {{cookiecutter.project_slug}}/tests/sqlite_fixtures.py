@@ -1,4 +1,5 @@
-""" Fixtures of database=sqlite: a new database file for each test, and outages. """
+"""Fixtures of database=sqlite: a new database file for each test, and outages."""
+
 # fixtures take the fixtures they need as arguments of the same name
 # pylint: disable=redefined-outer-name
 import contextlib
@@ -11,28 +12,28 @@ UNREACHABLE_URL = 'sqlite+aiosqlite:////nonexistent-folder/chat.db'
 
 @pytest.fixture
 def database_url(tmp_path):
-    """ a new SQLite file for each test """
+    """a new SQLite file for each test"""
     return f'sqlite+aiosqlite:///{tmp_path}/chat.db'
 
 
 @pytest.fixture
 def unreachable_url():
-    """ the URL of a database that cannot be opened """
+    """the URL of a database that cannot be opened"""
     return UNREACHABLE_URL
 
 
 @pytest.fixture
 def outage(database_url):
-    """ make tables go away (renamed), and come back: `await outage.begin('messages')` """
+    """make tables go away (renamed), and come back: `await outage.begin('messages')`"""
     path = database_url.split(':///', 1)[1]
 
     class Outage:
-        """ rename tables in the real database file """
+        """rename tables in the real database file"""
 
         hidden = ()
 
         def rename(self, suffix_from, suffix_to):
-            """ rename the hidden tables """
+            """rename the hidden tables"""
             with contextlib.closing(sqlite3.connect(path)) as connection:
                 with connection:
                     for table in self.hidden:
@@ -42,12 +43,12 @@ def outage(database_url):
                         )
 
         async def begin(self, *tables):
-            """ the tables go away """
+            """the tables go away"""
             self.hidden = tables
             self.rename('', '_away')
 
         async def end(self):
-            """ the tables are back """
+            """the tables are back"""
             self.rename('_away', '')
 
     return Outage()

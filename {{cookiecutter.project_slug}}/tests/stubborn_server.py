@@ -1,8 +1,9 @@
-""" A server that ignores SIGTERM, for the load test's last resort: the kill.
+"""A server that ignores SIGTERM, for the load test's last resort: the kill.
 
 ``python -m tests.stubborn_server --port=N``: it listens (the backlog accepts
 connections) and sleeps, whatever it is told.
 """
+
 import argparse
 import signal
 import socket
@@ -10,7 +11,7 @@ import time
 
 
 def main():
-    """ listen on --port, ignore SIGTERM, sleep a minute """
+    """listen on --port, ignore SIGTERM, sleep a minute"""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--port', type=int, required=True)
     parser.add_argument('--address', default='127.0.0.1')

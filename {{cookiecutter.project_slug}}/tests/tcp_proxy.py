@@ -1,11 +1,12 @@
-""" A TCP proxy on loopback that a test can cut (every connection closed) and
-restore, or stall (nothing forwarded, every socket kept open) and resume. """
+"""A TCP proxy on loopback that a test can cut (every connection closed) and
+restore, or stall (nothing forwarded, every socket kept open) and resume."""
+
 import asyncio
 import contextlib
 
 
 class TcpProxy:
-    """ forwards 127.0.0.1:port to 127.0.0.1:target, until cut or stalled """
+    """forwards 127.0.0.1:port to 127.0.0.1:target, until cut or stalled"""
 
     def __init__(self, target):
         self.target = target
@@ -17,11 +18,11 @@ class TcpProxy:
 
     @property
     def address(self):
-        """ where clients connect: host:port """
+        """where clients connect: host:port"""
         return f'127.0.0.1:{self.port}'
 
     async def start(self):
-        """ listen (on the port of before, when restored) """
+        """listen (on the port of before, when restored)"""
         self.server = await asyncio.start_server(
             self.forward, '127.0.0.1', self.port or 0
         )
@@ -29,7 +30,7 @@ class TcpProxy:
         return self
 
     async def forward(self, reader, writer):
-        """ one connection: both ways to the target, until either side closes """
+        """one connection: both ways to the target, until either side closes"""
         self.writers.add(writer)
         try:
             await self.flowing.wait()
@@ -47,8 +48,8 @@ class TcpProxy:
         self.writers -= {writer, upstream_writer}
 
     async def pipe(self, reader, writer):
-        """ copy reader to writer until either end closes; hold what is read
-        while stalled """
+        """copy reader to writer until either end closes; hold what is read
+        while stalled"""
         with contextlib.suppress(OSError):
             while data := await reader.read(65536):
                 await self.flowing.wait()
@@ -57,7 +58,7 @@ class TcpProxy:
         writer.close()
 
     async def cut(self):
-        """ close every connection and refuse new ones """
+        """close every connection and refuse new ones"""
         self.server.close()
         for writer in list(self.writers):
             writer.close()
@@ -65,14 +66,14 @@ class TcpProxy:
         await self.server.wait_closed()
 
     async def restore(self):
-        """ accept connections again, on the same port """
+        """accept connections again, on the same port"""
         await self.start()
 
     def stall(self):
-        """ forward nothing more, but keep every socket open and accept new
-        ones: a peer that stopped answering """
+        """forward nothing more, but keep every socket open and accept new
+        ones: a peer that stopped answering"""
         self.flowing.clear()
 
     def resume(self):
-        """ forward again, what was held first """
+        """forward again, what was held first"""
         self.flowing.set()

@@ -1,4 +1,5 @@
-""" Login: passwords, the login form, the backoff, and the websocket's door. """
+"""Login: passwords, the login form, the backoff, and the websocket's door."""
+
 import asyncio
 import json
 import re
@@ -28,7 +29,7 @@ HOME = '127.0.0.1'
 
 
 def test_passwords_are_salted_hashes():
-    """ never the password itself; a new salt every time; only the right one fits """
+    """never the password itself; a new salt every time; only the right one fits"""
     first = hash_password('correct horse', CHEAP)
     second = hash_password('correct horse', CHEAP)
     assert 'correct horse' not in first
@@ -39,14 +40,14 @@ def test_passwords_are_salted_hashes():
 
 
 def test_the_cost_is_owasps_and_older_hashes_are_made_again():
-    """ scrypt at N=2^17, r=8, p=1; a hash of another cost needs making again """
+    """scrypt at N=2^17, r=8, p=1; a hash of another cost needs making again"""
     assert COST == {'n': 2 ** 17, 'r': 8, 'p': 1}
     assert needs_rehash(hash_password('correct horse', CHEAP))
     assert not needs_rehash(hash_password('correct horse', CHEAP), CHEAP)
 
 
 async def test_a_good_login_makes_an_older_hash_again(accounts, hasher):
-    """ ann's hash was made at a lower cost: her next good login raises it """
+    """ann's hash was made at a lower cost: her next good login raises it"""
     old = hash_password(ANN['password'], {'n': 2 ** 9, 'r': 8, 'p': 1})
     async with accounts.database.writing() as db:
         await db.execute(update(Account).values(password_hash=old))
@@ -59,7 +60,7 @@ async def test_a_good_login_makes_an_older_hash_again(accounts, hasher):
 
 
 async def test_the_hasher_refuses_logins_past_its_queue():
-    """ with one worker and no room to wait, a second check at once is Busy """
+    """with one worker and no room to wait, a second check at once is Busy"""
     hasher = Hasher(cost=CHEAP, workers=1, waiting=0)
     try:
         checks = [hasher.verify('guess', hash_password('x', CHEAP)) for _ in range(2)]
@@ -72,7 +73,7 @@ async def test_the_hasher_refuses_logins_past_its_queue():
 
 
 def test_half_the_cores_hash_at_once(monkeypatch):
-    """ the pool leaves the chat some of the machine, and has one worker at least """
+    """the pool leaves the chat some of the machine, and has one worker at least"""
     monkeypatch.setattr('os.cpu_count', lambda: 8)
     assert default_workers() == 4
     monkeypatch.setattr('os.cpu_count', lambda: None)
@@ -85,24 +86,24 @@ FORGED = [None, 'user=forged', 'user=2|1:0|10:1|4:user|4:OTk5|0']
 
 @pytest.mark.parametrize('stored', MALFORMED)
 def test_a_malformed_hash_matches_nothing(stored):
-    """ a hash of another scheme or a broken one never lets anyone in """
+    """a hash of another scheme or a broken one never lets anyone in"""
     assert not verify_password('anything', stored)
 
 
 def fetch(client, path, address=None, raise_error=True, **kwargs):
-    """ client.fetch(path), from another loopback address when one is given
-    (the server sees "another machine") """
+    """client.fetch(path), from another loopback address when one is given
+    (the server sees "another machine")"""
     request = HTTPRequest(client.get_url(path), network_interface=address, **kwargs)
     return SimpleAsyncHTTPClient.fetch(client, request, raise_error=raise_error)
 
 
 def form_token(page):
-    """ the XSRF token in a page's form """
+    """the XSRF token in a page's form"""
     return re.search(rb'name="_xsrf" value="([^"]+)"', page.body).group(1).decode()
 
 
 async def login_form(client, address=None):
-    """ the xsrf cookie and form token of a fresh login page """
+    """the xsrf cookie and form token of a fresh login page"""
     page = await fetch(client, '/login', address)
     assert b'type="password"' in page.body
     cookie = page.headers['Set-Cookie'].split(';')[0]
@@ -110,7 +111,7 @@ async def login_form(client, address=None):
 
 
 async def post_login(client, email, password, address=None):
-    """ submit the login form as a browser would """
+    """submit the login form as a browser would"""
     cookie, token = await login_form(client, address)
     body = urlencode({'_xsrf': token, 'email': email, 'password': password})
     return await fetch(
@@ -126,7 +127,7 @@ async def post_login(client, email, password, address=None):
 
 
 async def test_a_good_login_sets_a_safe_cookie(http_server_client):
-    """ the right password: a signed HttpOnly, SameSite=Lax cookie and off to the chat """
+    """the right password: a signed HttpOnly, SameSite=Lax cookie and off to the chat"""
     response = await post_login(http_server_client, ANN['email'], ANN['password'])
     assert response.code == 302
     assert response.headers['Location'] == '/'
@@ -147,7 +148,7 @@ async def test_a_good_login_sets_a_safe_cookie(http_server_client):
 async def test_a_wrong_login_says_so_without_telling_which(
     http_server_client, email, password
 ):
-    """ wrong password and unknown account get the same answer """
+    """wrong password and unknown account get the same answer"""
     response = await post_login(http_server_client, email, password)
     assert response.code == 401
     assert b'Wrong e-mail or password.' in response.body
@@ -155,7 +156,7 @@ async def test_a_wrong_login_says_so_without_telling_which(
 
 
 async def test_a_login_without_the_xsrf_token_is_refused(http_server_client):
-    """ the form is protected against cross-site posts """
+    """the form is protected against cross-site posts"""
     response = await http_server_client.fetch(
         '/login',
         method='POST',
@@ -168,7 +169,7 @@ async def test_a_login_without_the_xsrf_token_is_refused(http_server_client):
 async def test_a_login_waits_while_the_accounts_cannot_be_read(
     http_server_client, outage
 ):
-    """ a database outage at login is a clear 503, then logins work again """
+    """a database outage at login is a clear 503, then logins work again"""
     await outage.begin('accounts')
     response = await post_login(http_server_client, ANN['email'], ANN['password'])
     assert response.code == 503
@@ -179,7 +180,7 @@ async def test_a_login_waits_while_the_accounts_cannot_be_read(
 
 
 async def test_a_login_is_refused_while_too_many_wait(http_server_client, hasher):
-    """ more logins at once than the hasher lets wait: 503, not an ever longer queue """
+    """more logins at once than the hasher lets wait: 503, not an ever longer queue"""
     hasher.limit = 0
     response = await post_login(http_server_client, ANN['email'], ANN['password'])
     assert response.code == 503
@@ -187,7 +188,7 @@ async def test_a_login_is_refused_while_too_many_wait(http_server_client, hasher
 
 
 async def test_the_session_says_who_is_logged_in(http_server_client, ann_cookie):
-    """ the client learns whether to show the login page """
+    """the client learns whether to show the login page"""
     anonymous = await http_server_client.fetch('/api/session')
     assert json.loads(anonymous.body)['user'] is None
     ann = await http_server_client.fetch('/api/session', headers={'Cookie': ann_cookie})
@@ -198,14 +199,14 @@ async def test_the_session_says_who_is_logged_in(http_server_client, ann_cookie)
 
 @pytest.mark.parametrize('cookie', FORGED)
 async def test_the_socket_refuses_anyone_not_logged_in(ws_connect, cookie):
-    """ no cookie, or a forged one: 401 at the upgrade """
+    """no cookie, or a forged one: 401 at the upgrade"""
     with pytest.raises(HTTPClientError) as refused:
         await ws_connect(headers={'Cookie': cookie} if cookie else {})
     assert refused.value.code == 401
 
 
 async def test_messages_go_out_under_the_accounts_name(ws_connect, send, receive):
-    """ whatever name the client sends, the message carries the login's """
+    """whatever name the client sends, the message carries the login's"""
     client = await ws_connect()
     await send(client, name='mallory', text='who am I?')
     message = await receive(client)
@@ -213,7 +214,7 @@ async def test_messages_go_out_under_the_accounts_name(ws_connect, send, receive
 
 
 async def test_the_socket_says_503_when_accounts_cannot_be_read(ws_connect, outage):
-    """ a database outage at the door is a clear refusal, not a crash """
+    """a database outage at the door is a clear refusal, not a crash"""
     await outage.begin('accounts')
     with pytest.raises(HTTPClientError) as refused:
         await ws_connect()
@@ -225,7 +226,7 @@ async def test_the_socket_says_503_when_accounts_cannot_be_read(ws_connect, outa
 async def test_the_session_says_503_when_accounts_cannot_be_read(
     http_server_client, ann_cookie, outage
 ):
-    """ the page's first question gets a clear answer during an outage too """
+    """the page's first question gets a clear answer during an outage too"""
     await outage.begin('accounts')
     with pytest.raises(HTTPClientError) as refused:
         await http_server_client.fetch('/api/session', headers={'Cookie': ann_cookie})
@@ -234,8 +235,8 @@ async def test_the_session_says_503_when_accounts_cannot_be_read(
 
 
 async def test_accounts_are_added_listed_changed_and_removed(accounts):
-    """ one account per e-mail (any case); a new password and removal say
-    whether there was one """
+    """one account per e-mail (any case); a new password and removal say
+    whether there was one"""
     await accounts.add('Bob@Example.com ', 'bob', 'another secret')
     with pytest.raises(AccountExists):
         await accounts.add('bob@example.com', 'bob', 'another secret')
@@ -251,13 +252,13 @@ async def test_accounts_are_added_listed_changed_and_removed(accounts):
 
 
 def test_a_secret_is_required_outside_debug():
-    """ without COOKIE_SECRET the server refuses to start """
+    """without COOKIE_SECRET the server refuses to start"""
     with pytest.raises(SystemExit, match='COOKIE_SECRET is not set'):
         require_secret({'cookie_secret': None, 'debug': False})
 
 
 def test_debug_makes_up_a_throwaway_secret():
-    """ in debug mode a random secret is used, and a given one is kept """
+    """in debug mode a random secret is used, and a given one is kept"""
     settings = {'cookie_secret': None, 'debug': True}
     require_secret(settings)
     assert len(settings['cookie_secret']) >= 32
@@ -267,7 +268,7 @@ def test_debug_makes_up_a_throwaway_secret():
 
 
 async def test_the_login_page_cannot_be_framed(http_server_client):
-    """ no foreign page may show the login form inside a frame (clickjacking) """
+    """no foreign page may show the login form inside a frame (clickjacking)"""
     page = await http_server_client.fetch('/login')
     assert "frame-ancestors 'none'" in page.headers['Content-Security-Policy']
     assert page.headers['X-Frame-Options'] == 'DENY'

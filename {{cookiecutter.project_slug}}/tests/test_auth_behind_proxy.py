@@ -1,5 +1,6 @@
-""" Login behind a reverse proxy: the cookie is Secure when the browser came in
-over https, as nginx says in X-Forwarded-Proto and X-Scheme. """
+"""Login behind a reverse proxy: the cookie is Secure when the browser came in
+over https, as nginx says in X-Forwarded-Proto and X-Scheme."""
+
 from urllib.parse import urlencode
 
 import pytest
@@ -12,7 +13,7 @@ from .test_auth import form_token
 
 
 async def login_cookie(proxy_request, url, headers=None):
-    """ log ann in at url as a browser would: the Set-Cookie of her login """
+    """log ann in at url as a browser would: the Set-Cookie of her login"""
     client = AsyncHTTPClient()
     page = await client.fetch(proxy_request(f'{url}/login', headers=headers))
     xsrf = page.headers['Set-Cookie'].split(';')[0]
@@ -34,13 +35,13 @@ async def login_cookie(proxy_request, url, headers=None):
 
 
 def attributes(cookie):
-    """ the attributes of a Set-Cookie value, in lower case, without values """
+    """the attributes of a Set-Cookie value, in lower case, without values"""
     return {part.split('=')[0].strip().lower() for part in cookie.split(';')[1:]}
 
 
 @pytest.mark.usefixtures('accounts')
 async def test_the_cookie_is_secure_behind_https_nginx(behind_nginx, proxy_request):
-    """ with --xheaders, a login over https through nginx sets a Secure cookie """
+    """with --xheaders, a login over https through nginx sets a Secure cookie"""
     _, proxy = await behind_nginx('--xheaders')
     cookie = await login_cookie(proxy_request, proxy.https_url)
     assert {'secure', 'httponly', 'samesite'} <= attributes(cookie)
@@ -48,8 +49,8 @@ async def test_the_cookie_is_secure_behind_https_nginx(behind_nginx, proxy_reque
 
 @pytest.mark.usefixtures('accounts')
 async def test_the_cookie_is_not_secure_over_plain_http(behind_nginx, proxy_request):
-    """ over http through nginx the cookie is not Secure, even when the browser
-    claims https: nginx sets the scheme headers itself """
+    """over http through nginx the cookie is not Secure, even when the browser
+    claims https: nginx sets the scheme headers itself"""
     _, proxy = await behind_nginx('--xheaders')
     forged = {'X-Forwarded-Proto': 'https', 'X-Scheme': 'https'}
     cookie = await login_cookie(proxy_request, proxy.http_url, forged)
@@ -60,7 +61,7 @@ async def test_the_cookie_is_not_secure_over_plain_http(behind_nginx, proxy_requ
 async def test_without_xheaders_the_server_cannot_tell_https(
     behind_nginx, proxy_request
 ):
-    """ the defect --xheaders mends: behind TLS the server sees http only """
+    """the defect --xheaders mends: behind TLS the server sees http only"""
     _, proxy = await behind_nginx()
     cookie = await login_cookie(proxy_request, proxy.https_url)
     assert 'secure' not in attributes(cookie)

@@ -1,5 +1,6 @@
-""" Behind a reverse proxy: a real nginx in front, https with a self-signed
-certificate, and whose X-Forwarded-* headers the server believes. """
+"""Behind a reverse proxy: a real nginx in front, https with a self-signed
+certificate, and whose X-Forwarded-* headers the server believes."""
+
 import asyncio
 import json
 import logging
@@ -17,8 +18,8 @@ FORGED_IP = '203.0.113.9'
 
 
 def test_nobody_is_believed_by_default():
-    """ --xheaders is off, and believes loopback only when on; other proxies
-    are listed by address or network """
+    """--xheaders is off, and believes loopback only when on; other proxies
+    are listed by address or network"""
     options = make_options()
     options.parse_command_line(['prog'])
     assert options.xheaders is False
@@ -33,7 +34,7 @@ def test_nobody_is_believed_by_default():
 
 
 def test_a_proxy_must_be_an_address_or_a_network():
-    """ a host name is refused: the peer's address is what is checked """
+    """a host name is refused: the peer's address is what is checked"""
     with pytest.raises(SystemExit, match="error: --trusted_proxies: 'nginx' does not"):
         networks(['nginx'])
 
@@ -41,7 +42,7 @@ def test_a_proxy_must_be_an_address_or_a_network():
 async def test_the_chat_works_through_nginx_over_https(
     behind_nginx, proxy_request, ws_headers
 ):
-    """ the page and a wss chat through nginx; the server sees the browser's address """
+    """the page and a wss chat through nginx; the server sees the browser's address"""
     server, proxy = await behind_nginx('--xheaders')
     page = await AsyncHTTPClient().fetch(proxy_request(f'{proxy.https_url}/'))
     assert b'<div id="app"></div>' in page.body
@@ -59,7 +60,7 @@ async def test_the_chat_works_through_nginx_over_https(
 async def test_another_origin_is_refused_through_nginx(
     behind_nginx, proxy_request, ws_headers
 ):
-    """ nginx passes the Host, so the server still compares it with the Origin """
+    """nginx passes the Host, so the server still compares it with the Origin"""
     _, proxy = await behind_nginx('--xheaders')
     url = f'wss://127.0.0.1:{proxy.https_port}/ws'
     headers = {**ws_headers, 'Origin': 'https://evil.example'}
@@ -71,7 +72,7 @@ async def test_another_origin_is_refused_through_nginx(
 async def test_without_xheaders_the_forwarded_headers_are_ignored(
     behind_nginx, proxy_request
 ):
-    """ by default the server sees nginx's address, whatever the headers say """
+    """by default the server sees nginx's address, whatever the headers say"""
     server, proxy = await behind_nginx()
     headers = {'X-Forwarded-For': FORGED_IP}
     await AsyncHTTPClient().fetch(proxy_request(f'{proxy.https_url}/', headers=headers))
@@ -83,8 +84,8 @@ async def test_without_xheaders_the_forwarded_headers_are_ignored(
 async def test_forged_forwarded_headers_do_not_get_through_nginx(
     behind_nginx, proxy_request
 ):
-    """ nginx sets X-Real-IP and appends to X-Forwarded-For: the browser's own
-    claims lose """
+    """nginx sets X-Real-IP and appends to X-Forwarded-For: the browser's own
+    claims lose"""
     server, proxy = await behind_nginx('--xheaders')
     headers = {'X-Forwarded-For': FORGED_IP, 'X-Real-IP': FORGED_IP}
     await AsyncHTTPClient().fetch(proxy_request(f'{proxy.http_url}/', headers=headers))
@@ -98,7 +99,7 @@ async def test_forged_forwarded_headers_do_not_get_through_nginx(
 async def test_only_trusted_proxies_are_believed(
     server_options, monkeypatch, caplog, trusted, seen
 ):
-    """ with --xheaders, the headers of a peer not in --trusted_proxies are ignored """
+    """with --xheaders, the headers of a peer not in --trusted_proxies are ignored"""
     monkeypatch.setenv('COOKIE_SECRET', COOKIE_SECRET)
     caplog.set_level(logging.INFO, logger='tornado.access')
     ports = []

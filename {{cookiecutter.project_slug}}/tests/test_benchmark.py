@@ -1,4 +1,5 @@
-""" Fan-out cost, measured: `inv benchmark` times it, `inv test` runs it once. """
+"""Fan-out cost, measured: `inv benchmark` times it, `inv test` runs it once."""
+
 import json
 
 from {{ cookiecutter.package_name }}.protocol import chat_message
@@ -7,7 +8,7 @@ ROOM_SIZE = 50
 
 
 async def test_fan_out_to_a_room(app, ws_connect, benchmark):
-    """ one publish reaches every client of a room, each message intact """
+    """one publish reaches every client of a room, each message intact"""
     clients = [await ws_connect() for _ in range(ROOM_SIZE)]
     hub = app.settings['hub']
     message = chat_message('ann', 'x' * 100, 1.0)

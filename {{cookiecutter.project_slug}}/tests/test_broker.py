@@ -1,4 +1,5 @@
-""" The Redis broker, on a real throwaway redis-server: across processes, and through outages. """
+"""The Redis broker, on a real throwaway redis-server: across processes, and through outages."""
+
 import asyncio
 import json
 import logging
@@ -19,7 +20,7 @@ from {{ cookiecutter.package_name }}.redis_broker import (
 
 
 async def second_server(app, hub):
-    """ another instance of the app, as another process would run it; its ws URL """
+    """another instance of the app, as another process would run it; its ws URL"""
     sockets = bind_sockets(0, '127.0.0.1')
     server = HTTPServer(make_app({**app.settings, 'hub': hub}))
     server.add_sockets(sockets)
@@ -27,17 +28,17 @@ async def second_server(app, hub):
 
 
 async def say(client, text):
-    """ send a chat message """
+    """send a chat message"""
     await client.write_message(json.dumps({'name': 'ann', 'text': text}))
 
 
 async def frame(client):
-    """ the next frame, decoded """
+    """the next frame, decoded"""
     return json.loads(await client.read_message())
 
 
 async def until(condition, seconds=5.0):
-    """ wait for condition() to hold, a while at most; whether it does """
+    """wait for condition() to hold, a while at most; whether it does"""
     for _ in range(int(seconds / 0.02)):
         if condition():
             return True
@@ -46,29 +47,29 @@ async def until(condition, seconds=5.0):
 
 
 class Heard:
-    """ a hub that keeps what its broker delivers """
+    """a hub that keeps what its broker delivers"""
 
     def __init__(self):
         self.texts = []
 
     def deliver(self, text):
-        """ keep text """
+        """keep text"""
         self.texts.append(text)
 
     def messages(self):
-        """ the chat messages heard, decoded """
+        """the chat messages heard, decoded"""
         return [m for m in map(json.loads, self.texts) if m['type'] == 'message']
 
 
 def entry(frame_text, seq=1, origin='elsewhere'):
-    """ the fields of a stream entry as a broker writes them """
+    """the fields of a stream entry as a broker writes them"""
     return {'origin': origin, 'seq': seq, 'frame': frame_text}
 
 
 async def test_clients_of_two_app_instances_chat_through_redis(
     app, brokers, ws_connect, send
 ):
-    """ a message said on one instance reaches the clients of both """
+    """a message said on one instance reaches the clients of both"""
     first, second = brokers(), brokers()
     app.settings['hub'] = Hub(first)
     server, url = await second_server(app, Hub(second))
@@ -86,7 +87,7 @@ async def test_clients_of_two_app_instances_chat_through_redis(
 async def test_redis_going_away_is_told_and_survived(
     app, brokers, redis_server, ws_connect, caplog
 ):
-    """ status frames when Redis goes and comes back; what waited is sent after """
+    """status frames when Redis goes and comes back; what waited is sent after"""
     broker = brokers(max_queue=2)
     app.settings['hub'] = Hub(broker)
     await broker.start()
@@ -110,7 +111,7 @@ async def test_redis_going_away_is_told_and_survived(
 
 
 async def test_a_publish_that_fails_waits_for_redis(caplog):
-    """ Redis gone when a frame is sent: the frame waits, clients are told """
+    """Redis gone when a frame is sent: the frame waits, clients are told"""
     broker = RedisBroker('redis://127.0.0.1:1/0', 'chat')
     hub = Hub(broker)
     broker.cursor.place(b'0-0')
@@ -124,7 +125,7 @@ async def test_a_publish_that_fails_waits_for_redis(caplog):
 
 
 async def test_the_server_starts_while_redis_is_away(caplog):
-    """ start() waits a moment, says so, and lets the server start anyway """
+    """start() waits a moment, says so, and lets the server start anyway"""
     broker = RedisBroker('redis://127.0.0.1:1/0', 'chat')
     broker.attach(Hub())
     with caplog.at_level(logging.ERROR):
@@ -135,7 +136,7 @@ async def test_the_server_starts_while_redis_is_away(caplog):
 
 
 async def test_a_broker_begins_after_what_the_stream_held(brokers, redis_server):
-    """ a process that starts does not replay the chat of before """
+    """a process that starts does not replay the chat of before"""
     broker, heard = brokers(), Heard()
     broker.attach(heard)
     writer = redis.asyncio.from_url(redis_server.url)
@@ -148,7 +149,7 @@ async def test_a_broker_begins_after_what_the_stream_held(brokers, redis_server)
 
 
 async def test_the_frames_of_one_turn_go_in_one_batch():
-    """ what is published in one turn of the loop is one round trip to Redis """
+    """what is published in one turn of the loop is one round trip to Redis"""
     outbox = Outbox(max_queue=10)
     for number in range(3):
         outbox.put(f'frame {number}')
@@ -158,19 +159,19 @@ async def test_the_frames_of_one_turn_go_in_one_batch():
 
 
 class Client:
-    """ a client of the hub that keeps its writes """
+    """a client of the hub that keeps its writes"""
 
     def __init__(self):
         self.writes = []
 
     def deliver(self, data, texts):
-        """ one write """
+        """one write"""
         self.writes.append((data, texts))
         return True
 
 
 async def test_an_xread_batch_reaches_a_client_in_one_write(brokers, redis_server):
-    """ the entries of one XREAD are one write to each client """
+    """the entries of one XREAD are one write to each client"""
     broker, client = brokers(), Client()
     Hub(broker, ping_interval=0).join(client)
     await broker.start()
@@ -188,7 +189,7 @@ async def test_an_xread_batch_reaches_a_client_in_one_write(brokers, redis_serve
 
 
 async def test_a_batch_sent_twice_is_delivered_once(brokers):
-    """ a batch sent again after its reply was lost: each frame once """
+    """a batch sent again after its reply was lost: each frame once"""
     broker, heard = brokers(), Heard()
     broker.attach(heard)
     await broker.start()
@@ -216,7 +217,7 @@ GARBAGE = [
 async def test_garbage_on_the_stream_is_dropped_and_logged_once(
     brokers, redis_server, caplog
 ):
-    """ bytes that are not UTF-8, not JSON, not a chat message: dropped, one log line """
+    """bytes that are not UTF-8, not JSON, not a chat message: dropped, one log line"""
     broker, heard = brokers(), Heard()
     broker.attach(heard)
     await broker.start()
@@ -243,7 +244,7 @@ async def test_garbage_on_the_stream_is_dropped_and_logged_once(
 
 
 async def heard_apart(chats):
-    """ each (broker, heard) of chats says a message; the texts each one heard """
+    """each (broker, heard) of chats says a message; the texts each one heard"""
     for number, (broker, heard) in enumerate(chats):
         broker.attach(heard)
         await broker.start()
@@ -254,7 +255,7 @@ async def heard_apart(chats):
 
 
 async def test_two_chats_on_one_redis_do_not_hear_each_other(brokers, redis_server):
-    """ other keys (two projects) and other database numbers are other chats """
+    """other keys (two projects) and other database numbers are other chats"""
     projects = [brokers(key='one:chat'), brokers(key='two:chat')]
     databases = [
         brokers(key='same:chat'),
@@ -266,7 +267,7 @@ async def test_two_chats_on_one_redis_do_not_hear_each_other(brokers, redis_serv
 
 
 def test_the_stream_key_is_the_projects_own():
-    """ --redis_key defaults to the package's name, so two projects share no stream """
+    """--redis_key defaults to the package's name, so two projects share no stream"""
     options = make_options()
     options.parse_command_line(['chat', '--redis_key=other:chat'], final=False)
     assert options.redis_key == 'other:chat'

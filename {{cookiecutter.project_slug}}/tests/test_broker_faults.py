@@ -1,9 +1,10 @@
-""" Two app instances chat through Redis while it fails: nothing lost, nothing twice.
+"""Two app instances chat through Redis while it fails: nothing lost, nothing twice.
 
 Each test prints its figures (run with -s to see them): messages sent,
 received (by all clients together), missing, duplicated, out of order, and
 the seconds from the end of the fault to the last "ok" status frame.
 """
+
 import asyncio
 import json
 import time
@@ -19,7 +20,7 @@ RECOVERY = 5.0  # seconds within which every process is back to "ok"
 
 
 class Inbox:
-    """ the frames a client receives, read in the background, with their time """
+    """the frames a client receives, read in the background, with their time"""
 
     def __init__(self, client):
         self.client = client
@@ -27,30 +28,30 @@ class Inbox:
         self.reading = asyncio.ensure_future(self.read())
 
     async def read(self):
-        """ keep every frame until the connection closes """
+        """keep every frame until the connection closes"""
         while (text := await self.client.read_message()) is not None:
             self.frames.append((time.monotonic(), json.loads(text)))
 
     def of_type(self, kind):
-        """ the frames of one type """
+        """the frames of one type"""
         return [frame for _, frame in self.frames if frame['type'] == kind]
 
     def texts(self):
-        """ the texts of the chat messages received, in order """
+        """the texts of the chat messages received, in order"""
         return [message['text'] for message in self.of_type('message')]
 
     def statuses(self):
-        """ the statuses told, in order """
+        """the statuses told, in order"""
         return [status['status'] for status in self.of_type('status')]
 
     def back_at(self):
-        """ when the last "ok" status arrived (None for none) """
+        """when the last "ok" status arrived (None for none)"""
         times = [at for at, frame in self.frames if frame.get('status') == 'ok']
         return times[-1] if times else None
 
 
 async def two_instances(app, ws_connect, first, second):
-    """ app instances on brokers first and second, two clients on each
+    """app instances on brokers first and second, two clients on each
 
     The server of the second instance, and the inboxes of the clients of each.
     """
@@ -64,7 +65,7 @@ async def two_instances(app, ws_connect, first, second):
 
 
 async def chat(inboxes):
-    """ every client says ROUNDS messages; what was said """
+    """every client says ROUNDS messages; what was said"""
     said = []
     for number in range(ROUNDS):
         for sender, inbox in enumerate(inboxes):
@@ -75,7 +76,7 @@ async def chat(inboxes):
 
 
 async def chat_through(fault, inboxes):
-    """ the clients chat while fault() runs; the figures """
+    """the clients chat while fault() runs; the figures"""
     chatting = asyncio.ensure_future(chat(inboxes))
     await asyncio.sleep(1.0)
     fault_ended = await fault()
@@ -85,7 +86,7 @@ async def chat_through(fault, inboxes):
 
 
 def in_order(texts):
-    """ does each sender's numbering go up? """
+    """does each sender's numbering go up?"""
     numbers = {}
     for text in texts:
         sender, number = map(int, text.split('.'))
@@ -96,7 +97,7 @@ def in_order(texts):
 
 
 def figures(said, inboxes, fault_ended):
-    """ sent, received, missing, duplicated, out of order, seconds to recover """
+    """sent, received, missing, duplicated, out of order, seconds to recover"""
     received = [inbox.texts() for inbox in inboxes]
     back = [inbox.back_at() for inbox in inboxes if 'reconnecting' in inbox.statuses()]
     return {
@@ -113,7 +114,7 @@ def figures(said, inboxes, fault_ended):
 
 
 def check(figures_of_fault, clients):
-    """ every client has every message, once, in one order """
+    """every client has every message, once, in one order"""
     sent = figures_of_fault['sent']
     assert figures_of_fault['refused'] == 0
     assert figures_of_fault['received'] == sent * clients
@@ -125,7 +126,7 @@ def check(figures_of_fault, clients):
 
 
 async def test_a_redis_restart_loses_nothing(app, brokers, redis_server, ws_connect):
-    """ Redis stops mid-chat and comes back: every client of both has every message """
+    """Redis stops mid-chat and comes back: every client of both has every message"""
     server, here, there = await two_instances(app, ws_connect, brokers(), brokers())
 
     async def restart():
@@ -145,7 +146,7 @@ async def test_a_redis_restart_loses_nothing(app, brokers, redis_server, ws_conn
 async def test_a_process_cut_off_from_redis_misses_nothing(
     app, brokers, redis_proxy, ws_connect
 ):
-    """ one instance loses Redis while the other chats on: it catches up, in order """
+    """one instance loses Redis while the other chats on: it catches up, in order"""
     proxy = await redis_proxy()
     first, second = brokers(), brokers(url=f'redis://{proxy.address}/0')
     server, here, there = await two_instances(app, ws_connect, first, second)

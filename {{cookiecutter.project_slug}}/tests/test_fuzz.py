@@ -1,4 +1,4 @@
-""" Fuzz: thousands of generated frames against a live server, while someone chats.
+"""Fuzz: thousands of generated frames against a live server, while someone chats.
 
 The frames are made by a seeded generator (the same every run, so a failure
 can be replayed): random bytes, text that is not JSON, JSON of every shape and
@@ -8,6 +8,7 @@ server answers each one (an error frame, the message itself, or a 1009 close
 for an oversized frame), an observer's messages all arrive, and nothing is
 logged with a traceback.
 """
+
 import json
 import logging
 import random
@@ -36,7 +37,7 @@ AWKWARD = [
 
 
 def scalar(rng):
-    """ a JSON scalar of any kind """
+    """a JSON scalar of any kind"""
     return rng.choice(
         [
             None,
@@ -49,7 +50,7 @@ def scalar(rng):
 
 
 def value(rng, depth):
-    """ a JSON value: a scalar, or a list or object nested up to depth """
+    """a JSON value: a scalar, or a list or object nested up to depth"""
     if depth <= 0 or rng.random() < 0.4:
         return scalar(rng)
     if rng.random() < 0.5:
@@ -58,7 +59,7 @@ def value(rng, depth):
 
 
 def awkward_text(rng, size):
-    """ text of about size characters, made of unicode's awkward corners """
+    """text of about size characters, made of unicode's awkward corners"""
     parts = []
     while sum(map(len, parts)) < size:
         parts.append(rng.choice(AWKWARD + ['x' * rng.randint(1, 50)]))
@@ -66,42 +67,42 @@ def awkward_text(rng, size):
 
 
 def random_bytes(rng, _max_text):
-    """ a binary frame of random bytes """
+    """a binary frame of random bytes"""
     return rng.randbytes(rng.randint(0, 300)), True
 
 
 def not_json(rng, _max_text):
-    """ text of random characters, rarely JSON """
+    """text of random characters, rarely JSON"""
     size = rng.randint(0, 80)
     return ''.join(chr(rng.randint(32, 0xD7FF)) for _ in range(size)), False
 
 
 def any_json(rng, _max_text):
-    """ JSON of any shape, a few levels deep """
+    """JSON of any shape, a few levels deep"""
     return json.dumps(value(rng, rng.randint(0, 6))), False
 
 
 def deep_json(rng, _max_text):
-    """ lists nested deeper than a parser likes, well under the frame limit """
+    """lists nested deeper than a parser likes, well under the frame limit"""
     depth = rng.choice([500, 5000, 20000, 30000])
     return '[' * depth + ']' * depth, False
 
 
 def around_max_text(rng, max_text):
-    """ a message of awkward characters, one short of, at or one over max_text """
+    """a message of awkward characters, one short of, at or one over max_text"""
     size = rng.choice([max_text - 1, max_text, max_text + 1])
     fields = {'name': awkward_text(rng, 8), 'text': awkward_text(rng, size)}
     return json.dumps(fields), False
 
 
 def around_frame_limit(rng, _max_text):
-    """ a frame one byte short of, at or one over the frame limit """
+    """a frame one byte short of, at or one over the frame limit"""
     size = rng.choice([MAX_FRAME_BYTES - 1, MAX_FRAME_BYTES, MAX_FRAME_BYTES + 1])
     return 'x' * size, False
 
 
 def wrong_types(rng, _max_text):
-    """ an object whose name and text may be anything, among other keys """
+    """an object whose name and text may be anything, among other keys"""
     fields = {str(scalar(rng)): value(rng, 2) for _ in range(rng.randint(0, 3))}
     fields.update(name=scalar(rng), text=scalar(rng))
     return json.dumps(fields), False
@@ -119,13 +120,13 @@ PROBE_KINDS = [
 
 
 def probe(rng, max_text):
-    """ one generated frame: (the frame, is it binary?) """
+    """one generated frame: (the frame, is it binary?)"""
     return rng.choice(PROBE_KINDS)(rng, max_text)
 
 
 async def answer_to(client):
-    """ the frame that answers a probe (skipping what the observer said), or None
-    when the server closed the connection (1009: too big) """
+    """the frame that answers a probe (skipping what the observer said), or None
+    when the server closed the connection (1009: too big)"""
     while True:
         frame = await client.read_message()
         if frame is None:
@@ -138,7 +139,7 @@ async def answer_to(client):
 async def test_generated_frames_never_hurt_the_server(
     app, ws_connect, send, receive, caplog
 ):
-    """ every probe is answered, the observer hears all it says, no traceback """
+    """every probe is answered, the observer hears all it says, no traceback"""
     app.settings['flood_rate'] = 10 ** 9
     app.settings['flood_burst'] = 10 ** 9
     rng = random.Random(SEED)

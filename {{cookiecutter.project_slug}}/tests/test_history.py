@@ -1,4 +1,5 @@
-""" History over the websocket: stored before broadcast, sent first on connect. """
+"""History over the websocket: stored before broadcast, sent first on connect."""
+
 import asyncio
 import json
 import logging
@@ -8,7 +9,7 @@ from {{ cookiecutter.package_name }}.websocket import unseen
 
 
 async def test_a_new_client_gets_an_empty_history_first(ws_connect):
-    """ the first frame is the history, even when there is none """
+    """the first frame is the history, even when there is none"""
     client = await ws_connect()
     assert client.history == {'type': 'history', 'messages': []}
 
@@ -16,7 +17,7 @@ async def test_a_new_client_gets_an_empty_history_first(ws_connect):
 async def test_messages_are_stored_before_they_are_sent(
     ws_connect, send, receive, store
 ):
-    """ what a client receives is already in the store, with its id """
+    """what a client receives is already in the store, with its id"""
     client = await ws_connect()
     await send(client, name='ann', text='kept')
     message = await receive(client)
@@ -25,7 +26,7 @@ async def test_messages_are_stored_before_they_are_sent(
 
 
 async def test_a_late_comer_gets_the_recent_history(ws_connect, send, receive):
-    """ the last messages, oldest first, limited to the history size """
+    """the last messages, oldest first, limited to the history size"""
     first = await ws_connect()
     for number in range(7):
         await send(first, name='ann', text=f'message {number}')
@@ -36,7 +37,7 @@ async def test_a_late_comer_gets_the_recent_history(ws_connect, send, receive):
 
 
 def test_frames_already_in_the_history_are_not_sent_twice():
-    """ of the frames that arrived while the history was read, only newer ones go out """
+    """of the frames that arrived while the history was read, only newer ones go out"""
     frames = [
         encode({'type': 'message', 'id': 3}),
         encode({'type': 'message', 'id': 4}),
@@ -48,7 +49,7 @@ def test_frames_already_in_the_history_are_not_sent_twice():
 async def test_a_database_outage_is_reported_and_survived(
     ws_connect, send, receive, outage, caplog
 ):
-    """ the sender gets an error frame and the log a line; the server goes on """
+    """the sender gets an error frame and the log a line; the server goes on"""
     sender, other = await ws_connect(), await ws_connect()
     await outage.begin('messages')
     with caplog.at_level(logging.ERROR):
@@ -73,8 +74,8 @@ async def test_a_database_outage_is_reported_and_survived(
 async def test_messages_said_at_once_reach_everyone_in_id_order(
     ws_connect, send, receive
 ):
-    """ twenty senders at once, stored in batches: every client receives every
-    message, in the order of their ids """
+    """twenty senders at once, stored in batches: every client receives every
+    message, in the order of their ids"""
     clients = [await ws_connect() for _ in range(20)]
     await asyncio.gather(
         *(
@@ -92,8 +93,8 @@ async def test_messages_said_at_once_reach_everyone_in_id_order(
 
 
 async def test_a_failed_batch_is_published_to_nobody(ws_connect, send, receive, outage):
-    """ senders at once while the database fails: each gets its error frame,
-    nobody gets their messages, and what is said next reaches everyone """
+    """senders at once while the database fails: each gets its error frame,
+    nobody gets their messages, and what is said next reaches everyone"""
     clients = [await ws_connect() for _ in range(5)]
     await outage.begin('messages')
     await asyncio.gather(*(send(client, name='ann', text='lost') for client in clients))

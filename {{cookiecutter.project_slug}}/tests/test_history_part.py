@@ -1,4 +1,5 @@
-""" A server with a database: the schema is checked (or upgraded) before it serves. """
+"""A server with a database: the schema is checked (or upgraded) before it serves."""
+
 import asyncio
 
 import pytest
@@ -10,7 +11,7 @@ from {{ cookiecutter.package_name }}.migrate import current, head
 
 
 async def test_serve_refuses_a_database_that_is_behind(tmp_path, database_url):
-    """ with --upgrade_db=false an unmigrated database stops the start, clearly """
+    """with --upgrade_db=false an unmigrated database stops the start, clearly"""
     argv = [
         'prog',
         '--port=0',
@@ -23,7 +24,7 @@ async def test_serve_refuses_a_database_that_is_behind(tmp_path, database_url):
 
 
 async def test_serve_refuses_a_database_it_cannot_reach(tmp_path, unreachable_url):
-    """ a database that is not there stops the start with a message, not a traceback """
+    """a database that is not there stops the start with a message, not a traceback"""
     argv = ['prog', '--port=0', f'--env_file={tmp_path}/none']
     argv.append(f'--database_url={unreachable_url}')
     with pytest.raises(SystemExit, match='could not reach the database'):
@@ -31,7 +32,7 @@ async def test_serve_refuses_a_database_it_cannot_reach(tmp_path, unreachable_ur
 
 
 def test_before_processes_the_database_is_migrated_once(database_url):
-    """ what --processes N does before it starts the servers: upgrade, let go """
+    """what --processes N does before it starts the servers: upgrade, let go"""
     options = make_options()
     options.parse_command_line(['prog', f'--database_url={database_url}'])
     HISTORY.before_processes(options)

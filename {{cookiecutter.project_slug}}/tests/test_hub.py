@@ -1,4 +1,5 @@
-""" Fan-out under pressure: coalesced frames, floods, slow readers and dead peers. """
+"""Fan-out under pressure: coalesced frames, floods, slow readers and dead peers."""
+
 import json
 import socket
 import struct
@@ -23,13 +24,13 @@ from .waiting import wait_for
     ],
 )
 def test_frames_carry_the_length_the_standard_way(size, header):
-    """ 7-bit, 16-bit and 64-bit payload lengths (RFC 6455 5.2) """
+    """7-bit, 16-bit and 64-bit payload lengths (RFC 6455 5.2)"""
     frame = websocket_frame('x' * size)
     assert frame == header + b'x' * size
 
 
 def test_the_bucket_allows_a_burst_then_the_rate():
-    """ burst at once, then one per 1/rate seconds """
+    """burst at once, then one per 1/rate seconds"""
     now = [0.0]
     bucket = TokenBucket(rate=10, burst=3, clock=lambda: now[0])
     assert [bucket.take() for _ in range(4)] == [True, True, True, False]
@@ -40,7 +41,7 @@ def test_the_bucket_allows_a_burst_then_the_rate():
 
 
 async def test_messages_of_one_turn_arrive_as_separate_frames_in_order(app, ws_connect):
-    """ one write per client per turn, still one frame per message """
+    """one write per client per turn, still one frame per message"""
     clients = [await ws_connect() for _ in range(3)]
     hub = app.settings['hub']
     for number in range(5):
@@ -51,7 +52,7 @@ async def test_messages_of_one_turn_arrive_as_separate_frames_in_order(app, ws_c
 
 
 async def test_a_long_frame_arrives_whole(app, ws_connect):
-    """ a frame over 64 KiB (a long history, say) uses the 64-bit length """
+    """a frame over 64 KiB (a long history, say) uses the 64-bit length"""
     client = await ws_connect()
     app.settings['hub'].publish(chat_message('ann', 'ä' * 40000, 1.0))
     assert json.loads(await client.read_message())['text'] == 'ä' * 40000
@@ -60,7 +61,7 @@ async def test_a_long_frame_arrives_whole(app, ws_connect):
 async def test_a_flooder_is_told_and_the_room_hears_only_the_allowance(
     app, ws_connect, send, receive
 ):
-    """ over the burst every message gets an error frame and reaches nobody """
+    """over the burst every message gets an error frame and reaches nobody"""
     burst = app.settings['flood_burst']
     # a slow refill: however slow this machine, no token comes back mid-test
     app.settings['flood_rate'] = 0.01
@@ -80,7 +81,7 @@ async def test_a_flooder_is_told_and_the_room_hears_only_the_allowance(
 async def test_a_reader_that_stops_is_dropped_and_the_room_goes_on(
     app, ws_connect, raw_connect
 ):
-    """ pending output is bounded: a client over it is closed, others get everything """
+    """pending output is bounded: a client over it is closed, others get everything"""
     app.settings['max_pending_bytes'] = 64 * 1024
     hub = app.settings['hub']
     reader = await ws_connect()
@@ -100,7 +101,7 @@ async def test_a_reader_that_stops_is_dropped_and_the_room_goes_on(
 
 
 async def test_a_peer_that_never_answers_pings_is_reaped(app, raw_connect, ws_connect):
-    """ the hub's pings close a connection that went silent, and only that one """
+    """the hub's pings close a connection that went silent, and only that one"""
     hub = app.settings['hub']
     hub.ping_interval = 0  # swept by hand: a loaded machine is no timeout
     alive = await ws_connect()
@@ -120,7 +121,7 @@ async def test_a_peer_that_never_answers_pings_is_reaped(app, raw_connect, ws_co
 async def test_a_client_reset_mid_write_does_not_stop_the_others(
     app, ws_connect, raw_connect
 ):
-    """ a socket the peer reset fails its write; the message still reaches the rest """
+    """a socket the peer reset fails its write; the message still reaches the rest"""
     hub = app.settings['hub']
     other = await ws_connect()
     gone = await raw_connect()

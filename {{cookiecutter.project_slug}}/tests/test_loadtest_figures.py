@@ -1,4 +1,5 @@
-""" The load test's pure parts: its command line, its plan and its figures. """
+"""The load test's pure parts: its command line, its plan and its figures."""
+
 import argparse
 import json
 import resource
@@ -14,7 +15,7 @@ from loadtest.wsclient import KINDS, MESSAGE, Target
 
 
 def test_clients_take_one_number_or_a_sweep():
-    """ '100' and '100,1000,' are read; nothing, zero or less is refused """
+    """'100' and '100,1000,' are read; nothing, zero or less is refused"""
     assert command.clients_list('100') == [100]
     assert command.clients_list('100,1000,') == [100, 1000]
     for wrong in ('', ',', '0', '5,-1'):
@@ -23,7 +24,7 @@ def test_clients_take_one_number_or_a_sweep():
 
 
 def test_rate_is_messages_a_second_or_max():
-    """ 'max' is the closed loop (0); a rate must be above 0 """
+    """'max' is the closed loop (0); a rate must be above 0"""
     assert command.rate_value('max') == 0.0
     assert command.rate_value('2.5') == 2.5
     for wrong in ('0', '-1'):
@@ -32,14 +33,14 @@ def test_rate_is_messages_a_second_or_max():
 
 
 def test_the_defaults_load_the_app_alone():
-    """ no option: 1000 clients, 20 messages/s, 10 s, only the app """
+    """no option: 1000 clients, 20 messages/s, 10 s, only the app"""
     args = command.parse_args([])
     assert (args.clients, args.rate, args.duration) == ([1000], 20.0, 10.0)
     assert command.targets(args) == [('app', 'app')]
 
 
 def test_every_server_can_be_loaded():
-    """ --baseline and --calibrate add their servers after the app """
+    """--baseline and --calibrate add their servers after the app"""
     args = command.parse_args(['--baseline', '--calibrate'])
     assert command.targets(args) == [
         ('app', 'app'),
@@ -49,7 +50,7 @@ def test_every_server_can_be_loaded():
 
 
 def test_a_running_server_is_loaded_by_its_url():
-    """ --url replaces the app; no server is started for it """
+    """--url replaces the app; no server is started for it"""
     args = command.parse_args(['--url', 'ws://127.0.0.1:9000/ws', '--baseline'])
     assert command.targets(args) == [('url', None), ('baseline', 'baseline')]
 
@@ -65,7 +66,7 @@ def test_a_running_server_is_loaded_by_its_url():
     ],
 )
 def test_a_wrong_command_line_is_refused_with_a_reason(argv, error, capsys):
-    """ exit code 2 and the reason, as argparse does """
+    """exit code 2 and the reason, as argparse does"""
     with pytest.raises(SystemExit) as stopped:
         command.parse_args(argv)
     assert stopped.value.code == 2
@@ -73,7 +74,7 @@ def test_a_wrong_command_line_is_refused_with_a_reason(argv, error, capsys):
 
 
 def worker_result(**figures):
-    """ what one worker hands in, with figures in place of the defaults """
+    """what one worker hands in, with figures in place of the defaults"""
     window_counts = [0] * len(KINDS)
     window_counts[MESSAGE] = 400
     result = {
@@ -95,7 +96,7 @@ def worker_result(**figures):
 
 
 def observed(pid=4321, readings=None, **figures):
-    """ a run's observations: one worker, and the server's readings """
+    """a run's observations: one worker, and the server's readings"""
     if readings is None:
         readings = {
             'rss_start_kb': 10_000,
@@ -112,7 +113,7 @@ TIMING = Timing(duration=1.0, warmup=0.2, drain=1.0)
 
 
 def test_a_row_holds_the_figures_of_a_run():
-    """ deliveries, their share of what was sent, latency and the server's cost """
+    """deliveries, their share of what was sent, latency and the server's cost"""
     row = report.summarize('app', LOAD, TIMING, observed())
     assert row['connected'] == 20
     assert row['deliveries'] == 400
@@ -136,7 +137,7 @@ def test_a_row_holds_the_figures_of_a_run():
 
 
 def test_a_row_without_deliveries_has_no_cost_per_delivery():
-    """ nothing arrived: no latency, no us/delivery, all of it undelivered """
+    """nothing arrived: no latency, no us/delivery, all of it undelivered"""
     window_counts = [0] * len(KINDS)
     row = report.summarize(
         'app',
@@ -157,7 +158,7 @@ def test_a_row_without_deliveries_has_no_cost_per_delivery():
 
 
 def test_a_row_without_connections_has_no_memory_per_connection():
-    """ no client connected: no KB per idle connection """
+    """no client connected: no KB per idle connection"""
     readings = {'rss_start_kb': 10_000, 'cpu_s': 0.0, 'rss_peak_kb': 10_000}
     row = report.summarize(
         'app', LOAD, TIMING, observed(readings=readings, connected=0, senders=0)
@@ -167,7 +168,7 @@ def test_a_row_without_connections_has_no_memory_per_connection():
 
 
 def test_a_server_without_a_process_has_no_server_figures():
-    """ --url without --pid: the server's CPU and memory are unknown """
+    """--url without --pid: the server's CPU and memory are unknown"""
     readings = {'rss_start_kb': None}
     row = report.summarize('url', LOAD, TIMING, observed(pid=None, readings=readings))
     assert row['server_process'] == {'pid': None, 'rss_start_kb': None}
@@ -175,7 +176,7 @@ def test_a_server_without_a_process_has_no_server_figures():
 
 
 def test_sending_near_the_per_client_cap_is_flagged():
-    """ 20 senders at most 10/s for 1 s: 180 or more sent is capped; no cap, never """
+    """20 senders at most 10/s for 1 s: 180 or more sent is capped; no cap, never"""
     assert report.capped(180, LOAD, TIMING, [worker_result()])
     assert not report.capped(179, LOAD, TIMING, [worker_result()])
     unlimited = Load(clients=20, rate=0.0, per_client=0.0)
@@ -183,7 +184,7 @@ def test_sending_near_the_per_client_cap_is_flagged():
 
 
 def test_the_table_aligns_a_column_per_figure():
-    """ a title line, then one line per row, every column right-aligned """
+    """a title line, then one line per row, every column right-aligned"""
     rows = [
         report.summarize('app', LOAD, TIMING, observed()),
         report.summarize('baseline', LOAD, TIMING, observed()),
@@ -228,12 +229,12 @@ def test_the_table_aligns_a_column_per_figure():
 
 
 def row_of(server, clients, deliveries_per_s):
-    """ the figures ratios() reads """
+    """the figures ratios() reads"""
     return {'server': server, 'clients': clients, 'deliveries_per_s': deliveries_per_s}
 
 
 def test_ratios_compare_each_server_with_the_baseline_at_the_same_n():
-    """ app and raw over the baseline, for each N the baseline ran at (and > 0) """
+    """app and raw over the baseline, for each N the baseline ran at (and > 0)"""
     rows = [
         row_of('app', 100, 3000.0),
         row_of('baseline', 100, 1000.0),
@@ -250,7 +251,7 @@ def test_ratios_compare_each_server_with_the_baseline_at_the_same_n():
 
 
 def test_percentiles_are_nearest_rank():
-    """ the value at rank round(p x n), within the list; None of nothing """
+    """the value at rank round(p x n), within the list; None of nothing"""
     ordered = list(range(1, 101))
     assert report.percentile(ordered, 0.5) == 50
     assert report.percentile(ordered, 0.99) == 99
@@ -260,7 +261,7 @@ def test_percentiles_are_nearest_rank():
 
 
 def note_row(limited=False, busy=False, undelivered=0):
-    """ the figures notes() reads """
+    """the figures notes() reads"""
     return {
         'server': 'app',
         'clients': 100,
@@ -273,7 +274,7 @@ def note_row(limited=False, busy=False, undelivered=0):
 
 
 def test_notes_say_what_may_have_bounded_the_figures():
-    """ the per-client cap, a busy generator, late deliveries """
+    """the per-client cap, a busy generator, late deliveries"""
     args = command.parse_args(['--rate', 'max'])
     assert not command.notes([note_row()], args)
     found = command.notes([note_row(limited=True, busy=True, undelivered=7)], args)
@@ -285,7 +286,7 @@ def test_notes_say_what_may_have_bounded_the_figures():
 
 
 def test_a_note_says_a_fixed_rate_compares_little():
-    """ at a fixed rate both servers keep up: the ratio says little """
+    """at a fixed rate both servers keep up: the ratio says little"""
     for argv in (['--baseline'], ['--baseline', '--deliveries', '1000']):
         found = command.notes([], command.parse_args(argv))
         assert found == [
@@ -298,7 +299,7 @@ def test_a_note_says_a_fixed_rate_compares_little():
 def test_the_figures_are_printed_and_written_as_json_only_when_asked(
     monkeypatch, capsys, tmp_path
 ):
-    """ the table, the ratio and the notes on the terminal; no file without --json """
+    """the table, the ratio and the notes on the terminal; no file without --json"""
     monkeypatch.chdir(tmp_path)
 
     def run_one(label, _kind, load, _args):
@@ -321,7 +322,7 @@ def test_the_figures_are_printed_and_written_as_json_only_when_asked(
 
 
 def test_a_sweep_prints_the_costs_at_each_n(monkeypatch, capsys, tmp_path):
-    """ --clients 20,40: KB per idle connection and us per delivery at each N """
+    """--clients 20,40: KB per idle connection and us per delivery at each N"""
     monkeypatch.chdir(tmp_path)
 
     def run_one(label, _kind, load, _args):
@@ -338,7 +339,7 @@ def test_a_sweep_prints_the_costs_at_each_n(monkeypatch, capsys, tmp_path):
 
 
 def test_the_probes_get_a_worker_of_their_own():
-    """ worker 0: a tenth of the clients (at most --probes), listening only """
+    """worker 0: a tenth of the clients (at most --probes), listening only"""
     target = Target('127.0.0.1', 9000)
     load = Load(clients=1000, rate=100.0)
     planned = shares(load, Spread(workers=3, probes=20), target, drain=5.0)
@@ -350,7 +351,7 @@ def test_the_probes_get_a_worker_of_their_own():
 
 
 def test_a_lone_client_probes_and_sends():
-    """ one client: it is the probe, and it sends all of the load """
+    """one client: it is the probe, and it sends all of the load"""
     load = Load(clients=1, rate=10.0)
     planned = shares(load, Spread(workers=2, probes=20), Target('::1', 9000), 5.0)
     assert len(planned) == 1
@@ -359,7 +360,7 @@ def test_a_lone_client_probes_and_sends():
 
 
 def test_the_flight_grows_on_prompt_acks_and_halves_on_late_ones():
-    """ +1 per prompt ack in slow start, +1/size after; halved once per round trip """
+    """+1 per prompt ack in slow start, +1/size after; halved once per round trip"""
     flight = Flight(target=0.25)
     flight.acked(0.1, now=1.0)
     assert flight.size == 3.0
@@ -378,7 +379,7 @@ def test_the_flight_grows_on_prompt_acks_and_halves_on_late_ones():
 
 
 def test_too_few_open_files_stop_the_run_with_what_to_do():
-    """ the hard limit below N + spare: RuntimeError naming both and the fixes """
+    """the hard limit below N + spare: RuntimeError naming both and the fixes"""
     check_nofile(10_000, 10_200)
     check_nofile(10_000, resource.RLIM_INFINITY)
     with pytest.raises(RuntimeError) as refused:
@@ -390,7 +391,7 @@ def test_too_few_open_files_stop_the_run_with_what_to_do():
 
 
 def test_many_clients_come_from_several_source_addresses():
-    """ past per_source clients: 127.0.0.1, 127.0.0.2, ...; IPv4 targets only """
+    """past per_source clients: 127.0.0.1, 127.0.0.2, ...; IPv4 targets only"""
     assert not sources('127.0.0.1', 7000, per_source=7000)
     assert sources('127.0.0.1', 7001, per_source=7000) == ('127.0.0.1', '127.0.0.2')
     assert len(sources('127.0.0.1', 10 ** 9, per_source=10)) == runner.MOST_SOURCES
@@ -404,7 +405,7 @@ def test_many_clients_come_from_several_source_addresses():
 
 
 def test_progress_shows_clients_connected_then_deliveries_per_second():
-    """ the sums over the workers' counts, a line for each phase """
+    """the sums over the workers' counts, a line for each phase"""
     progress = Progress([[300, 0], [200, 0]], clients=1000)
     assert progress.connecting() == '  connecting: 500 of 1000 clients'
     progress.plan((100.0, 110.0))
@@ -419,7 +420,7 @@ def test_progress_shows_clients_connected_then_deliveries_per_second():
 
 
 def test_progress_shows_a_line_a_second_at_most(capsys):
-    """ tick() prints the line only when a second has passed since the last """
+    """tick() prints the line only when a second has passed since the last"""
     progress = Progress([], clients=1)
     progress.tick(lambda: 'soon')
     progress.shown -= runner.PROGRESS_EVERY
@@ -429,7 +430,7 @@ def test_progress_shows_a_line_a_second_at_most(capsys):
 
 
 def test_the_bake_is_named_beside_the_figures():
-    """ database/auth/broker, and the number of server processes when known """
+    """database/auth/broker, and the number of server processes when known"""
     bake = {'database': 'sqlite', 'auth': 'none', 'broker': 'redis'}
     assert report.bake_name(bake) == 'sqlite/none/redis'
     assert report.bake_name({**bake, 'processes': 2}) == 'sqlite/none/redis x2'
@@ -439,13 +440,13 @@ def test_the_bake_is_named_beside_the_figures():
 
 
 def sweep_row(server, clients, kb, cost):
-    """ the figures sweep() reads """
+    """the figures sweep() reads"""
     process = {'rss_per_idle_client_kb': kb, 'cpu_us_per_delivery': cost}
     return {'server': server, 'clients': clients, 'server_process': process}
 
 
 def test_a_sweep_says_how_the_costs_grow_with_n():
-    """ per server run at several N: KB and us per delivery; flat within 2x """
+    """per server run at several N: KB and us per delivery; flat within 2x"""
     rows = [
         sweep_row('app', 1000, 15.0, 1.5),
         sweep_row('app', 100, 18.0, 1.0),

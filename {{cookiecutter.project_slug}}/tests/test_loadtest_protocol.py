@@ -1,9 +1,10 @@
-""" The load test's websocket code: the lean client and the calibration server.
+"""The load test's websocket code: the lean client and the calibration server.
 
 Both are asyncio protocols; here they talk to a fake transport that keeps what
 they write, so that every way a frame can arrive (whole, cut in two, long,
 control) is fed to them on purpose.
 """
+
 import asyncio
 import json
 
@@ -37,50 +38,50 @@ TARGET = Target('127.0.0.1', 9000)
 
 
 class FakeTransport:
-    """ keeps every write; closes when told """
+    """keeps every write; closes when told"""
 
     def __init__(self):
         self.writes = []
         self.closed = False
 
     def write(self, data):
-        """ keep data """
+        """keep data"""
         self.writes.append(bytes(data))
 
     def close(self):
-        """ remember the close """
+        """remember the close"""
         self.closed = True
 
     def is_closing(self):
-        """ closed, or closing """
+        """closed, or closing"""
         return self.closed
 
     def written(self):
-        """ everything written, as one bytes """
+        """everything written, as one bytes"""
         return b''.join(self.writes)
 
 
 def unmask(data):
-    """ (opcode, payload) of the one masked client frame that data holds """
+    """(opcode, payload) of the one masked client frame that data holds"""
     key, length = frame_bounds(data, 0, len(data))
     assert key + 4 + length == len(data)
     return data[0] & 0x0F, xor_mask(data[key : key + 4], data[key + 4 :])
 
 
 def server_control(opcode, payload=b''):
-    """ an unmasked control frame, as a server sends it """
+    """an unmasked control frame, as a server sends it"""
     return bytes((0x80 | opcode, len(payload))) + payload
 
 
 def message(text, kind='message'):
-    """ the unmasked frame of one server message of kind """
+    """the unmasked frame of one server message of kind"""
     payload = {'type': kind, 'name': 'ann', 'text': text}
     return raw_server.server_frame(json.dumps(payload, separators=(',', ':')).encode())
 
 
 @pytest.mark.parametrize('size, header_size', [(0, 2), (125, 2), (126, 4), (70000, 10)])
 def test_client_frames_are_masked_and_carry_their_length(size, header_size):
-    """ 7-, 16- and 64-bit lengths; a fresh mask that undoes to the payload """
+    """7-, 16- and 64-bit lengths; a fresh mask that undoes to the payload"""
     payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
     data = frame(payload)
     assert data[0] == 0x80 | OP_TEXT
@@ -91,7 +92,7 @@ def test_client_frames_are_masked_and_carry_their_length(size, header_size):
 
 @pytest.mark.parametrize('size, header', [(5, 2), (300, 4), (70000, 10)])
 def test_server_frames_are_plain_and_carry_their_length(size, header):
-    """ the calibration server's frames: unmasked, 7-, 16- or 64-bit lengths """
+    """the calibration server's frames: unmasked, 7-, 16- or 64-bit lengths"""
     data = raw_server.server_frame(b'x' * size)
     assert data[0] == 0x80 | OP_TEXT
     assert frame_bounds(data, 0, len(data)) == (header, size)
@@ -99,7 +100,7 @@ def test_server_frames_are_plain_and_carry_their_length(size, header):
 
 
 def test_frame_bounds_wait_for_a_whole_header():
-    """ None until the length (and its extension) is all there """
+    """None until the length (and its extension) is all there"""
     data = raw_server.server_frame(b'y' * 300)
     assert frame_bounds(data, 0, 1) is None
     assert frame_bounds(data, 0, 3) is None
@@ -107,7 +108,7 @@ def test_frame_bounds_wait_for_a_whole_header():
 
 
 def test_the_handshake_is_an_upgrade_request():
-    """ Host (IPv6 in brackets), the key, and the Cookie only when given """
+    """Host (IPv6 in brackets), the key, and the Cookie only when given"""
     request = handshake(TARGET, 'a2V5').decode()
     assert request.startswith('GET /ws HTTP/1.1\r\nHost: 127.0.0.1:9000\r\n')
     assert 'Sec-WebSocket-Key: a2V5\r\n' in request
@@ -119,17 +120,17 @@ def test_the_handshake_is_an_upgrade_request():
 
 
 def test_the_accept_key_is_the_rfc_one():
-    """ the example of RFC 6455, section 1.3 """
+    """the example of RFC 6455, section 1.3"""
     assert accept_key('dGhlIHNhbXBsZSBub25jZQ==') == 's3pPLMBiTxaQ9kYGzzhZRbK+xOo='
 
 
 def stamp(worker, sent_ns):
-    """ the stamp match of a message sent by worker at sent_ns """
+    """the stamp match of a message sent by worker at sent_ns"""
     return STAMP.search(f'"text":"L{worker}.{sent_ns}.xx"'.encode())
 
 
 def test_a_tally_keeps_latencies_of_the_window_and_counts_own_acks(monkeypatch):
-    """ latency of messages sent in the window; acks of this worker's own only """
+    """latency of messages sent in the window; acks of this worker's own only"""
     monkeypatch.setattr('loadtest.wsclient.monotonic_ns', lambda: 5_000)
     tally = Tally(b'3')
     tally.window = (1_000, 4_000)
@@ -147,14 +148,14 @@ def test_a_tally_keeps_latencies_of_the_window_and_counts_own_acks(monkeypatch):
 
 
 def feed(client, data):
-    """ hand data to client as the event loop does: into its buffer, then told """
+    """hand data to client as the event loop does: into its buffer, then told"""
     buffer = client.get_buffer(-1)
     buffer[: len(data)] = data
     client.buffer_updated(len(data))
 
 
 def answer_of(client, status=b'101 Switching Protocols'):
-    """ the server's answer to client's handshake """
+    """the server's answer to client's handshake"""
     return (
         b'HTTP/1.1 ' + status + b'\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n'
         b'Sec-WebSocket-Accept: ' + accept_key(client.key).encode() + b'\r\n\r\n'
@@ -162,7 +163,7 @@ def answer_of(client, status=b'101 Switching Protocols'):
 
 
 def opened_client(probe=None, worker=b'1'):
-    """ a client past its handshake, on a fake transport """
+    """a client past its handshake, on a fake transport"""
     client = Client(Tally(worker), TARGET, probe)
     client.connection_made(FakeTransport())
     feed(client, answer_of(client))
@@ -171,7 +172,7 @@ def opened_client(probe=None, worker=b'1'):
 
 
 async def test_a_client_opens_once_the_whole_answer_is_in():
-    """ the handshake goes out on connect; an answer cut in two is waited for """
+    """the handshake goes out on connect; an answer cut in two is waited for"""
     client = Client(Tally(), TARGET)
     transport = FakeTransport()
     client.connection_made(transport)
@@ -188,7 +189,7 @@ async def test_a_client_opens_once_the_whole_answer_is_in():
     'status, accept', [(b'403 Forbidden', True), (b'101 Switching Protocols', False)]
 )
 async def test_a_client_refused_fails_to_open_and_hangs_up(status, accept):
-    """ another status, or a wrong accept key: the opening fails """
+    """another status, or a wrong accept key: the opening fails"""
     client = Client(Tally(), TARGET)
     client.connection_made(FakeTransport())
     answer = answer_of(client, status)
@@ -201,7 +202,7 @@ async def test_a_client_refused_fails_to_open_and_hangs_up(status, accept):
 
 
 async def test_a_connection_lost_in_the_handshake_fails_the_opening():
-    """ the reason given, or 'closed in handshake'; after opening, only counted """
+    """the reason given, or 'closed in handshake'; after opening, only counted"""
     client = Client(Tally(), TARGET)
     client.connection_lost(None)
     with pytest.raises(ConnectionError, match='closed in handshake'):
@@ -216,7 +217,7 @@ async def test_a_connection_lost_in_the_handshake_fails_the_opening():
 
 
 async def test_a_client_counts_frames_by_type():
-    """ message, error, status, history, anything else; control frames apart """
+    """message, error, status, history, anything else; control frames apart"""
     client = opened_client()
     frames = [
         message('hello'),
@@ -238,7 +239,7 @@ async def test_a_client_counts_frames_by_type():
 
 
 async def test_a_client_answers_a_ping_and_a_close():
-    """ a pong with the ping's payload; the close echoed, then the hang-up """
+    """a pong with the ping's payload; the close echoed, then the hang-up"""
     client = opened_client()
     feed(client, server_control(OP_PING, b'are you there'))
     assert unmask(client.transport.writes[-1]) == (OP_PONG, b'are you there')
@@ -249,7 +250,7 @@ async def test_a_client_answers_a_ping_and_a_close():
 
 
 async def test_a_client_keeps_a_frame_cut_anywhere_until_it_is_whole():
-    """ cut in its header, its length, its payload: counted once, when whole """
+    """cut in its header, its length, its payload: counted once, when whole"""
     client = opened_client()
     short = message('a' * 200)
     long = message('b' * 70000)
@@ -267,7 +268,7 @@ async def test_a_client_keeps_a_frame_cut_anywhere_until_it_is_whole():
 
 
 async def test_the_shared_read_buffer_grows_for_a_long_partial_frame(monkeypatch):
-    """ a partial frame over half the buffer: a bigger buffer, the frame intact """
+    """a partial frame over half the buffer: a bigger buffer, the frame intact"""
     monkeypatch.setattr(Client, 'shared', bytearray(READ_SIZE))
     client = opened_client()
     data = message('z' * (READ_SIZE * 3 // 4))
@@ -280,7 +281,7 @@ async def test_the_shared_read_buffer_grows_for_a_long_partial_frame(monkeypatch
 
 
 async def test_probes_record_the_latency_of_stamped_messages(monkeypatch):
-    """ a probe reads the stamp; an ack probe also counts its worker's own """
+    """a probe reads the stamp; an ack probe also counts its worker's own"""
     monkeypatch.setattr('loadtest.wsclient.monotonic_ns', lambda: 9_000)
     probe = opened_client(probe='probe', worker=b'2')
     ack = opened_client(probe='ack', worker=b'2')
@@ -297,7 +298,7 @@ async def test_probes_record_the_latency_of_stamped_messages(monkeypatch):
 
 
 async def test_a_client_sends_masked_chat_messages_and_closes_once():
-    """ a JSON text frame; then a 1000 close, and nothing after it """
+    """a JSON text frame; then a 1000 close, and nothing after it"""
     client = opened_client()
     client.send('lt1-0', 'L1.5.xx')
     opcode, payload = unmask(client.transport.writes[-1])
@@ -312,7 +313,7 @@ async def test_a_client_sends_masked_chat_messages_and_closes_once():
 
 
 def joined_peer(room):
-    """ a calibration-server peer past its handshake, on a fake transport """
+    """a calibration-server peer past its handshake, on a fake transport"""
     peer = raw_server.Peer(room)
     peer.connection_made(FakeTransport())
     peer.data_received(handshake(TARGET, 'a2V5a2V5a2V5a2V5a2V5aw=='))
@@ -320,7 +321,7 @@ def joined_peer(room):
 
 
 async def test_the_calibration_server_answers_a_handshake_cut_in_two():
-    """ 101 with the right accept key, once the request is whole; then it joins """
+    """101 with the right accept key, once the request is whole; then it joins"""
     room = raw_server.Room()
     peer = raw_server.Peer(room)
     peer.connection_made(FakeTransport())
@@ -337,7 +338,7 @@ async def test_the_calibration_server_answers_a_handshake_cut_in_two():
 
 
 async def test_the_calibration_server_sends_a_turns_messages_in_one_write():
-    """ every peer gets every message of a loop turn, stamped, in one write """
+    """every peer gets every message of a loop turn, stamped, in one write"""
     room = raw_server.Room()
     sender = joined_peer(room)
     other = joined_peer(room)
@@ -360,7 +361,7 @@ async def test_the_calibration_server_sends_a_turns_messages_in_one_write():
 
 
 async def test_the_calibration_server_closes_on_a_close_frame():
-    """ a client's close frame: the connection closes """
+    """a client's close frame: the connection closes"""
     peer = joined_peer(raw_server.Room())
     peer.data_received(frame(b'\x03\xe8', OP_CLOSE))
     assert peer.transport.closed

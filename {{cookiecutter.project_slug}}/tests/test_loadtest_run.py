@@ -1,9 +1,10 @@
-""" ``python -m loadtest`` for real, briefly: the app and the baseline, loaded.
+"""``python -m loadtest`` for real, briefly: the app and the baseline, loaded.
 
 The command runs in a process of its own, as ``inv loadtest`` runs it; it
 starts the servers and the worker processes itself. Coverage follows them all
 (``patch = subprocess`` in setup.cfg).
 """
+
 import json
 import os
 import signal
@@ -19,7 +20,7 @@ QUICK = ['--duration', '1', '--warmup', '0.2', '--drain', '2', '--workers', '1']
 
 
 def loadtest(folder, env, *args):
-    """ run ``python -m loadtest`` in folder; its completed process
+    """run ``python -m loadtest`` in folder; its completed process
 
     Past two minutes it is killed with all it started (servers, workers).
     """
@@ -43,7 +44,7 @@ def loadtest(folder, env, *args):
 def test_the_app_and_the_baseline_are_loaded_and_compared(
     tmp_path, server_options, ws_headers
 ):
-    """ every client connects; deliveries, latency, the server's cost, the ratio """
+    """every client connects; deliveries, latency, the server's cost, the ratio"""
     run = loadtest(
         tmp_path,
         server_options.env,
@@ -80,7 +81,7 @@ def test_the_app_and_the_baseline_are_loaded_and_compared(
 
 
 def test_a_server_nobody_can_connect_to_stops_the_command(tmp_path):
-    """ no client connected: exit code 1 and the first error, no figures """
+    """no client connected: exit code 1 and the first error, no figures"""
     url = f'ws://127.0.0.1:{free_port()}/ws'
     run = loadtest(
         tmp_path,
@@ -98,8 +99,8 @@ def test_a_server_nobody_can_connect_to_stops_the_command(tmp_path):
 def test_two_processes_chatting_through_redis_are_loaded_together(
     tmp_path, server_options, ws_headers
 ):
-    """ --processes=2: the clients spread over both, and every message sent to
-    one reaches the clients of both (through Redis); their costs add up """
+    """--processes=2: the clients spread over both, and every message sent to
+    one reaches the clients of both (through Redis); their costs add up"""
     run = loadtest(
         tmp_path,
         server_options.env,

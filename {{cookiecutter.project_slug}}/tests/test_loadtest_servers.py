@@ -1,4 +1,5 @@
-""" The servers the load test starts, and what it reads of them in /proc. """
+"""The servers the load test starts, and what it reads of them in /proc."""
+
 import asyncio
 import itertools
 import json
@@ -18,19 +19,19 @@ from loadtest.wsclient import MESSAGE, Client, Tally, Target
 
 @pytest.mark.parametrize('host', ['localhost', '127.9.9.9', '::1', '[::1]'])
 def test_loopback_hosts_are_accepted(host):
-    """ localhost, all of 127.0.0.0/8, ::1 """
+    """localhost, all of 127.0.0.0/8, ::1"""
     assert check_loopback(host) == host
 
 
 @pytest.mark.parametrize('host', ['10.0.0.1', '0.0.0.0', 'example.com', '::2'])
 def test_other_hosts_are_refused(host):
-    """ only loopback is ever load-tested """
+    """only loopback is ever load-tested"""
     with pytest.raises(ValueError, match='is not a loopback address'):
         check_loopback(host)
 
 
 def test_a_url_gives_the_target():
-    """ ws://host:port/path; the path is /ws when there is none """
+    """ws://host:port/path; the path is /ws when there is none"""
     assert parse_url('ws://127.0.0.1:9000/chat') == Target('127.0.0.1', 9000, '/chat')
     assert parse_url('ws://[::1]:9000') == Target('::1', 9000, '/ws')
     for wrong in ('ws://127.0.0.1/ws', 'wss://127.0.0.1:9000/ws'):
@@ -39,13 +40,13 @@ def test_a_url_gives_the_target():
 
 
 def process_state(pid):
-    """ the state letter of /proc/PID/stat: R running, S sleeping, Z ended... """
+    """the state letter of /proc/PID/stat: R running, S sleeping, Z ended..."""
     with open(f'/proc/{pid}/stat', encoding='ascii') as stat:
         return stat.read().rsplit(')', 1)[1].split()[0]
 
 
 def test_the_memory_of_a_process_that_ended_is_none():
-    """ a process that ended (not yet reaped) has no resident memory: 0 KB """
+    """a process that ended (not yet reaped) has no resident memory: 0 KB"""
     with subprocess.Popen(['true']) as ended:
         deadline = time.monotonic() + 10
         while process_state(ended.pid) != 'Z':
@@ -56,7 +57,7 @@ def test_the_memory_of_a_process_that_ended_is_none():
 
 
 def test_settling_waits_while_the_server_is_busy(monkeypatch):
-    """ a quiet server: one step; a busy one: until SETTLE_MOST """
+    """a quiet server: one step; a busy one: until SETTLE_MOST"""
     monkeypatch.setattr(runner, 'SETTLE_MOST', 0.25)
     # a second of CPU between any two readings: busy
     busy = itertools.count()
@@ -67,7 +68,7 @@ def test_settling_waits_while_the_server_is_busy(monkeypatch):
 
 
 def test_a_server_that_does_not_start_says_why(monkeypatch):
-    """ RuntimeError with what it printed """
+    """RuntimeError with what it printed"""
     monkeypatch.setitem(server.MODULES, 'broken', 'loadtest.no_such_server')
     with pytest.raises(RuntimeError, match='the broken server did not start') as failed:
         with Server('broken'):
@@ -76,7 +77,7 @@ def test_a_server_that_does_not_start_says_why(monkeypatch):
 
 
 def test_a_server_that_ignores_sigterm_is_killed(monkeypatch):
-    """ not stopped after STOP_TIMEOUT: SIGKILL """
+    """not stopped after STOP_TIMEOUT: SIGKILL"""
     monkeypatch.setitem(server.MODULES, 'stubborn', 'tests.stubborn_server')
     monkeypatch.setattr(server, 'STOP_TIMEOUT', 0.2)
     with Server('stubborn') as stubborn:
@@ -85,7 +86,7 @@ def test_a_server_that_ignores_sigterm_is_killed(monkeypatch):
 
 
 async def test_the_calibration_server_runs_as_a_process_and_stops_on_sigterm():
-    """ ``python -m loadtest.raw_server``: it echoes; SIGTERM ends it cleanly """
+    """``python -m loadtest.raw_server``: it echoes; SIGTERM ends it cleanly"""
     with Server('raw') as raw:
         loop = asyncio.get_running_loop()
         tally = Tally()
@@ -103,7 +104,7 @@ async def test_the_calibration_server_runs_as_a_process_and_stops_on_sigterm():
 
 
 async def test_the_baseline_writes_each_message_to_every_client():
-    """ the tutorial's loop: every client gets it; a client that left is dropped """
+    """the tutorial's loop: every client gets it; a client that left is dropped"""
     port = free_port()
     stop = await baseline_server.listen(port, LOOPBACK)
     url = f'ws://{LOOPBACK}:{port}/ws'
@@ -124,7 +125,7 @@ async def test_the_baseline_writes_each_message_to_every_client():
 
 
 def test_the_processes_of_a_server_are_counted_together():
-    """ a process that started others: their CPU and memory count as its own """
+    """a process that started others: their CPU and memory count as its own"""
     script = (
         'import subprocess, sys, time; subprocess.Popen(sys.argv[1:]); time.sleep(30)'
     )
@@ -151,7 +152,7 @@ def test_the_processes_of_a_server_are_counted_together():
 
 
 def test_every_process_sharing_a_port_is_seen_listening():
-    """ SO_REUSEPORT: one listening socket per process, each counted """
+    """SO_REUSEPORT: one listening socket per process, each counted"""
     port = free_port()
     assert server.listeners(port) == 0
     shared = []
@@ -167,7 +168,7 @@ def test_every_process_sharing_a_port_is_seen_listening():
 
 
 def test_the_processes_asked_for_are_read_from_the_options():
-    """ --processes=N, the last one wins; none: 1 """
+    """--processes=N, the last one wins; none: 1"""
     assert server.processes_asked([]) == 1
     assert server.processes_asked(['--processes=2', '--debug']) == 2
     assert server.processes_asked(['--processes=2', '--processes=3']) == 3

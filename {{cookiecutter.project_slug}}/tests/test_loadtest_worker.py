@@ -1,10 +1,11 @@
-""" The load test's generator: workers and the parent's side of their pipes.
+"""The load test's generator: workers and the parent's side of their pipes.
 
 The workers run here, in the test's event loop, against the calibration server
 (also here); the parent's side runs in a thread, over real pipes, as it does in
 ``python -m loadtest``. Only the processes are missing: the tests of the whole
 command (test_loadtest_run.py) have them.
 """
+
 import asyncio
 import multiprocessing
 import socket
@@ -23,21 +24,21 @@ TIMING = Timing(duration=0.3, warmup=0.1, drain=2.0)
 
 
 async def calibration_server():
-    """ the calibration server in this event loop: its target and its stop """
+    """the calibration server in this event loop: its target and its stop"""
     port = free_port()
     stop = await raw_server.listen(port, LOOPBACK)
     return Target(LOOPBACK, port), stop
 
 
 def parent(pipes, timing, progress):
-    """ what ``python -m loadtest`` does with the workers' pipes (blocking) """
+    """what ``python -m loadtest`` does with the workers' pipes (blocking)"""
     answers = runner.connected(pipes, 10, progress)
     results = runner.drive(pipes, timing, None, {}, progress)
     return runner.Observed(None, {}, answers, results)
 
 
 async def run_workers(shares, timing=TIMING):
-    """ run a worker for each share here, and the parent in a thread """
+    """run a worker for each share here, and the parent in a thread"""
     pipes = [multiprocessing.Pipe() for _ in shares]
     workers = [Worker(share) for share in shares]
     clients = sum(share.load.clients for share in shares)
@@ -56,7 +57,7 @@ async def run_workers(shares, timing=TIMING):
 
 
 async def test_workers_connect_send_and_count_every_delivery():
-    """ a probe worker and a sending one: every message reaches every client """
+    """a probe worker and a sending one: every message reaches every client"""
     target, stop = await calibration_server()
     load = Load(clients=5, rate=100.0, size=40, per_client=0.0)
     shares = runner.shares(load, Spread(workers=1, probes=1), target, TIMING.drain)
@@ -79,7 +80,7 @@ async def test_workers_connect_send_and_count_every_delivery():
 
 
 async def test_at_rate_max_the_acks_pace_the_sending():
-    """ a closed loop: a few messages in flight, more as the acks come back """
+    """a closed loop: a few messages in flight, more as the acks come back"""
     target, stop = await calibration_server()
     load = Load(clients=3, rate=0.0, size=40, per_client=20.0, latency=0.25)
     shares = runner.shares(load, Spread(workers=1, probes=1), target, TIMING.drain)
@@ -93,13 +94,13 @@ async def test_at_rate_max_the_acks_pace_the_sending():
 
 
 def idle_worker(target=Target(LOOPBACK, 9), clients=1, rate=0.0, drain=0.1):
-    """ a worker of one sending client, not connected """
+    """a worker of one sending client, not connected"""
     load = Load(clients=clients, rate=rate, size=40)
     return Worker(Share(1, target, load, probe=False, sends=True, drain=drain))
 
 
 def test_at_rate_max_messages_unacknowledged_too_long_are_given_up():
-    """ a second without an ack: those in flight are given up, sending goes on """
+    """a second without an ack: those in flight are given up, sending goes on"""
     idle = idle_worker()
     idle.sending.count = 5
     now = time.monotonic()
@@ -110,14 +111,14 @@ def test_at_rate_max_messages_unacknowledged_too_long_are_given_up():
 
 
 def test_at_a_fixed_rate_a_message_is_due_at_its_time():
-    """ message n is due n / rate seconds after the start """
+    """message n is due n / rate seconds after the start"""
     idle = idle_worker(rate=10.0)
     idle.sending.count = 3
     assert idle.wait_before_next(100.0, start=100.0) == pytest.approx(0.3)
 
 
 async def test_waking_a_worker_that_does_not_wait_does_nothing():
-    """ no pause, or one already ended: wake() leaves it be """
+    """no pause, or one already ended: wake() leaves it be"""
     idle = idle_worker()
     idle.wake()
     ended = asyncio.get_running_loop().create_future()
@@ -128,14 +129,14 @@ async def test_waking_a_worker_that_does_not_wait_does_nothing():
 
 
 async def test_draining_gives_up_after_its_time():
-    """ frames that never come are waited for drain seconds, not more """
+    """frames that never come are waited for drain seconds, not more"""
     idle = idle_worker(drain=0.1)
     await idle.drain(1)
     assert idle.tally.counts == [0] * len(idle.tally.counts)
 
 
 async def test_connections_that_fail_are_counted_with_the_first_error(monkeypatch):
-    """ refused, or never answered: no client, the count and the first error """
+    """refused, or never answered: no client, the count and the first error"""
     monkeypatch.setattr(worker, 'CONNECT_TIMEOUT', 0.2)
     refused = idle_worker(Target(LOOPBACK, free_port()), clients=2)
     failed, error = await refused.connect()
@@ -150,27 +151,27 @@ async def test_connections_that_fail_are_counted_with_the_first_error(monkeypatc
 
 
 class HungProcess:
-    """ a worker process that never ends by itself """
+    """a worker process that never ends by itself"""
 
     def __init__(self):
         self.joined = None
         self.terminated = False
 
     def join(self, timeout):
-        """ wait for it (it does not end) """
+        """wait for it (it does not end)"""
         self.joined = timeout
 
     def is_alive(self):
-        """ until it is terminated """
+        """until it is terminated"""
         return not self.terminated
 
     def terminate(self):
-        """ stop it """
+        """stop it"""
         self.terminated = True
 
 
 def test_a_worker_that_does_not_answer_in_time_stops_the_run(monkeypatch):
-    """ RuntimeError naming the phase; a worker still running is terminated """
+    """RuntimeError naming the phase; a worker still running is terminated"""
     hung = HungProcess()
     mine, theirs = multiprocessing.Pipe()
     progress = runner.Progress([], 1)
@@ -185,7 +186,7 @@ def test_a_worker_that_does_not_answer_in_time_stops_the_run(monkeypatch):
 
 
 def test_waiting_for_a_worker_has_a_limit():
-    """ nothing on the pipe in time: RuntimeError with the phase """
+    """nothing on the pipe in time: RuntimeError with the phase"""
     mine, theirs = multiprocessing.Pipe()
     with mine, theirs:
         with pytest.raises(RuntimeError, match=r'in 0s \(draining\)'):
@@ -193,7 +194,7 @@ def test_waiting_for_a_worker_has_a_limit():
 
 
 async def test_clients_are_spread_over_the_source_addresses():
-    """ bound before connecting: 127.0.0.1, 127.0.0.2, 127.0.0.3 in turn """
+    """bound before connecting: 127.0.0.1, 127.0.0.2, 127.0.0.3 in turn"""
     target, stop = await calibration_server()
     addresses = ('127.0.0.1', '127.0.0.2', '127.0.0.3')
     load = Load(clients=6, rate=1.0, size=40)
@@ -209,7 +210,7 @@ async def test_clients_are_spread_over_the_source_addresses():
 
 
 def test_while_the_clients_connect_a_line_a_second_says_how_many(capsys):
-    """ a worker that answers after a second and a half: one progress line """
+    """a worker that answers after a second and a half: one progress line"""
     mine, theirs = multiprocessing.Pipe()
     progress = runner.Progress([[3, 0]], clients=5)
     later = threading.Timer(1.5, theirs.send, [('connected', 5, 0, '')])

@@ -1,4 +1,5 @@
-""" Login sessions: logging out, and ending them, closes every door at once. """
+"""Login sessions: logging out, and ending them, closes every door at once."""
+
 import asyncio
 import json
 import logging
@@ -19,7 +20,7 @@ from .test_auth import form_token
 
 
 async def logout_form(client, cookie):
-    """ the logout page's xsrf cookie and form token, for the login in cookie """
+    """the logout page's xsrf cookie and form token, for the login in cookie"""
     page = await client.fetch('/logout', headers={'Cookie': cookie})
     assert b'id="logout"' in page.body
     xsrf = page.headers['Set-Cookie'].split(';')[0]
@@ -27,7 +28,7 @@ async def logout_form(client, cookie):
 
 
 async def post_logout(client, cookie, with_token=True):
-    """ press the logout button """
+    """press the logout button"""
     cookies, token = await logout_form(client, cookie)
     return await client.fetch(
         '/logout',
@@ -40,20 +41,20 @@ async def post_logout(client, cookie, with_token=True):
 
 
 async def who(client, cookie):
-    """ the name /api/session answers for cookie """
+    """the name /api/session answers for cookie"""
     response = await client.fetch('/api/session', headers={'Cookie': cookie})
     return json.loads(response.body)['user']
 
 
 async def closed(client, seconds=10):
-    """ the close code once the server has closed client's socket """
+    """the close code once the server has closed client's socket"""
     while await asyncio.wait_for(client.read_message(), seconds) is not None:
         pass
     return client.close_code
 
 
 async def test_logout_ends_the_session_everywhere(http_server_client, ann_cookie):
-    """ the cookie is cleared, and a copy of it opens nothing any more """
+    """the cookie is cleared, and a copy of it opens nothing any more"""
     assert await who(http_server_client, ann_cookie) == 'ann'
     response = await post_logout(http_server_client, ann_cookie)
     assert response.code == 302
@@ -67,7 +68,7 @@ async def test_logout_ends_the_session_everywhere(http_server_client, ann_cookie
 async def test_logout_closes_the_sessions_sockets_at_once(
     http_server_client, ws_connect, ann_session, start_session
 ):
-    """ ann's sockets of that login close (4001), her other login's stay open """
+    """ann's sockets of that login close (4001), her other login's stay open"""
     ann_id, ann_cookie = ann_session
     _other_id, other_cookie = await start_session()
     first = await ws_connect(headers={'Cookie': ann_cookie})
@@ -84,7 +85,7 @@ async def test_logout_closes_the_sessions_sockets_at_once(
 
 
 async def test_a_link_to_logout_logs_nobody_out(http_server_client, ann_cookie):
-    """ GET shows the button; a POST without the form's token is refused """
+    """GET shows the button; a POST without the form's token is refused"""
     await logout_form(http_server_client, ann_cookie)
     response = await post_logout(http_server_client, ann_cookie, with_token=False)
     assert response.code == 403
@@ -92,7 +93,7 @@ async def test_a_link_to_logout_logs_nobody_out(http_server_client, ann_cookie):
 
 
 async def test_logging_out_without_a_login_goes_to_the_form(http_server_client):
-    """ nothing to end: back to the login form """
+    """nothing to end: back to the login form"""
     response = await post_logout(http_server_client, 'other=1')
     assert (response.code, response.headers['Location']) == (302, '/login')
 
@@ -100,7 +101,7 @@ async def test_logging_out_without_a_login_goes_to_the_form(http_server_client):
 async def test_logout_says_503_while_sessions_cannot_be_ended(
     http_server_client, ann_cookie, outage
 ):
-    """ the session is not ended behind the person's back: they are told to retry """
+    """the session is not ended behind the person's back: they are told to retry"""
     await outage.begin('login_sessions')
     response = await post_logout(http_server_client, ann_cookie)
     await outage.end()
@@ -110,13 +111,13 @@ async def test_logout_says_503_while_sessions_cannot_be_ended(
 
 
 async def test_a_cookie_of_an_account_id_opens_nothing(http_server_client, accounts):
-    """ a signed cookie that names no session (the account id it once held) """
+    """a signed cookie that names no session (the account id it once held)"""
     value = create_signed_value(COOKIE_SECRET, 'user', str(accounts.ann_id)).decode()
     assert await who(http_server_client, f'user={value}') is None
 
 
 async def test_a_session_ends_after_its_lifetime(accounts, ann_session):
-    """ fourteen days after the login, the session opens nothing """
+    """fourteen days after the login, the session opens nothing"""
     session_id, _cookie = ann_session
     assert (await accounts.sessions.account(session_id)).name == 'ann'
     accounts.sessions.clock = lambda: time.time() + LIFETIME
@@ -129,8 +130,8 @@ async def test_a_session_ends_after_its_lifetime(accounts, ann_session):
 async def test_the_watch_closes_the_sockets_of_ended_sessions(
     ws_connect, accounts, ann_session, session_watch, ending
 ):
-    """ however it ended (elsewhere: another process, the command line), the
-    next check closes the session's sockets """
+    """however it ended (elsewhere: another process, the command line), the
+    next check closes the session's sockets"""
     session_id, _cookie = ann_session
     client = await ws_connect()
     end = {
@@ -148,8 +149,8 @@ async def test_the_watch_closes_the_sockets_of_ended_sessions(
 async def test_the_watch_waits_out_an_outage_and_says_so_once(
     ws_connect, ann_session, session_watch, outage, caplog
 ):
-    """ while the sessions cannot be read, sockets stay open and one line is
-    logged; once they can, ended sessions are closed """
+    """while the sessions cannot be read, sockets stay open and one line is
+    logged; once they can, ended sessions are closed"""
     session_id, _cookie = ann_session
     client = await ws_connect()
     await outage.begin('login_sessions')
@@ -166,8 +167,8 @@ async def test_the_watch_waits_out_an_outage_and_says_so_once(
 async def test_removing_an_account_closes_its_socket_on_a_running_server(
     launch, ann_cookie, run_module
 ):
-    """ `inv account-remove`, in a process of its own, closes the open socket
-    of the removed account on a server started as users start it """
+    """`inv account-remove`, in a process of its own, closes the open socket
+    of the removed account on a server started as users start it"""
     port = free_port()
     server = launch(f'--port={port}', '--session_check=0.2')
     await server.until_said('chat server on')

@@ -1,4 +1,5 @@
-""" Options, environment and the server's life from start to stop. """
+"""Options, environment and the server's life from start to stop."""
+
 import asyncio
 import json
 import os
@@ -24,7 +25,7 @@ from .ports import free_port
 
 
 def test_env_file_fills_only_what_is_unset(tmp_path):
-    """ .env lines become variables; the real environment wins; comments skipped """
+    """.env lines become variables; the real environment wins; comments skipped"""
     env_file = tmp_path / '.env'
     env_file.write_text(
         '# secrets\nCOOKIE_SECRET="from-file"\nPORT=1\nnot a setting\n',
@@ -36,14 +37,14 @@ def test_env_file_fills_only_what_is_unset(tmp_path):
 
 
 def test_a_missing_env_file_is_fine(tmp_path):
-    """ no .env, no change """
+    """no .env, no change"""
     environ = {}
     read_env_file(tmp_path / 'absent', environ)
     assert not environ
 
 
 def test_settings_come_from_options_and_environment():
-    """ command-line options and the cookie secret end up in the settings """
+    """command-line options and the cookie secret end up in the settings"""
     options = make_options()
     options.parse_command_line(
         ['prog', '--debug=true', '--max_text=10', '--flood_rate=2', '--flood_burst=3']
@@ -59,7 +60,7 @@ def test_settings_come_from_options_and_environment():
 
 
 def test_every_part_brings_its_settings_and_options():
-    """ the chat comes first; each part's settings are defaults, a later one's win """
+    """the chat comes first; each part's settings are defaults, a later one's win"""
     assert PARTS[0] is CHAT
     for part in PARTS:
         assert set(part.settings) <= set(DEFAULTS)
@@ -68,7 +69,7 @@ def test_every_part_brings_its_settings_and_options():
 
 
 async def test_serve_until_told_to_stop(server_options, ws_headers, monkeypatch):
-    """ serve() listens, chats, and on SIGTERM closes its clients with 1001 """
+    """serve() listens, chats, and on SIGTERM closes its clients with 1001"""
     monkeypatch.setenv('COOKIE_SECRET', COOKIE_SECRET)
     ports = []
     argv = ['prog', '--port=0', '--address=127.0.0.1', *server_options.argv]
@@ -90,8 +91,8 @@ async def test_serve_until_told_to_stop(server_options, ws_headers, monkeypatch)
 async def test_a_huge_request_body_is_refused_before_it_is_read(
     server_options, monkeypatch
 ):
-    """ 60 MiB announced: answered at once (400) and the connection closed, without
-    waiting for the body, and the server goes on serving """
+    """60 MiB announced: answered at once (400) and the connection closed, without
+    waiting for the body, and the server goes on serving"""
     monkeypatch.setenv('COOKIE_SECRET', COOKIE_SECRET)
     ports = []
     argv = ['prog', '--port=0', '--address=127.0.0.1', *server_options.argv]
@@ -114,7 +115,7 @@ async def test_a_huge_request_body_is_refused_before_it_is_read(
 
 
 async def test_python_dash_m_serves_the_page(launch):
-    """ `python -m {{ cookiecutter.package_name }}.main --port=N` serves / and stops cleanly on SIGINT """
+    """`python -m {{ cookiecutter.package_name }}.main --port=N` serves / and stops cleanly on SIGINT"""
     port = free_port()
     server = launch(f'--port={port}')
     await server.until_said('chat server on')
@@ -125,7 +126,7 @@ async def test_python_dash_m_serves_the_page(launch):
 
 
 async def fetch_when_up(url, seconds=10):
-    """ the body at url, retrying while the server starts """
+    """the body at url, retrying while the server starts"""
     deadline = time.monotonic() + seconds
     while True:
         try:

@@ -1,4 +1,5 @@
-""" The accounts' command line: inv account-add, -list, -password and -remove. """
+"""The accounts' command line: inv account-add, -list, -password and -remove."""
+
 import io
 
 import pytest
@@ -7,21 +8,21 @@ from {{ cookiecutter.package_name }}.manage_accounts import UsageError, read_pas
 
 
 class Terminal(io.StringIO):
-    """ standard input that is a terminal """
+    """standard input that is a terminal"""
 
     def isatty(self):
-        """ yes, a terminal """
+        """yes, a terminal"""
         return True
 
 
 def answers(*typed):
-    """ a prompt that answers with typed, one after the other """
+    """a prompt that answers with typed, one after the other"""
     replies = iter(typed)
     return lambda _prompt: next(replies)
 
 
 def test_a_terminal_is_asked_twice_without_echo():
-    """ at a terminal the password is asked for and confirmed """
+    """at a terminal the password is asked for and confirmed"""
     typed = answers('long enough', 'long enough')
     assert read_password(Terminal(), typed) == 'long enough'
     with pytest.raises(UsageError, match='differ'):
@@ -29,14 +30,14 @@ def test_a_terminal_is_asked_twice_without_echo():
 
 
 def test_a_pipe_gives_one_line():
-    """ scripts pipe the password in """
+    """scripts pipe the password in"""
     assert read_password(io.StringIO('from a script\nignored\n')) == 'from a script'
     with pytest.raises(UsageError, match='at least 8'):
         read_password(io.StringIO('short\n'))
 
 
 async def test_add_list_and_remove(database_url, capsys):
-    """ the whole life of an account, from the command line """
+    """the whole life of an account, from the command line"""
     url = ['--database-url', database_url]
     assert await run([*url, 'list']) == 0
     assert capsys.readouterr().out == 'no accounts\n'
@@ -60,8 +61,8 @@ async def test_add_list_and_remove(database_url, capsys):
 
 
 async def test_mistakes_are_explained(database_url, capsys):
-    """ a second account for one e-mail, or removing nobody or giving nobody a
-    password, is an error, exit 1 """
+    """a second account for one e-mail, or removing nobody or giving nobody a
+    password, is an error, exit 1"""
     url = ['--database-url', database_url]
     assert await run([*url, 'add', 'zoe@example.com'], io.StringIO('zoe secret\n')) == 0
     assert await run([*url, 'add', 'zoe@example.com'], io.StringIO('zoe secret\n')) == 1
@@ -74,7 +75,7 @@ async def test_mistakes_are_explained(database_url, capsys):
 
 
 async def test_a_name_with_control_characters_is_refused(database_url, capsys):
-    """ a bidi control would turn the name around on screen: refused, explained """
+    """a bidi control would turn the name around on screen: refused, explained"""
     argv = ['--database-url', database_url, 'add', 'x@example.com']
     spoofed = [*argv, '--name', 'innocent\u202egnp.exe']
     assert await run(spoofed, io.StringIO('a secret!\n')) == 1
@@ -83,5 +84,5 @@ async def test_a_name_with_control_characters_is_refused(database_url, capsys):
 
 
 def test_python_dash_m_lists_the_accounts(run_module):
-    """ `python -m {{ cookiecutter.package_name }}.manage_accounts list`, as `inv account-list` runs it """
+    """`python -m {{ cookiecutter.package_name }}.manage_accounts list`, as `inv account-list` runs it"""
     assert run_module('manage_accounts', 'list').stdout == 'no accounts\n'

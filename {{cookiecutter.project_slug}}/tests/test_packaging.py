@@ -1,4 +1,5 @@
-""" The package pip builds: pyproject.toml agrees with the code and the pins. """
+"""The package pip builds: pyproject.toml agrees with the code and the pins."""
+
 import tomllib
 from pathlib import Path
 from pkgutil import resolve_name
@@ -15,7 +16,7 @@ PYPROJECT = tomllib.loads((ROOT / 'pyproject.toml').read_text(encoding='utf-8'))
 
 
 def pins(path):
-    """ the name==version lines of a requirements file: {name: version} """
+    """the name==version lines of a requirements file: {name: version}"""
     lines = path.read_text(encoding='utf-8').splitlines()
     return {
         canonicalize_name(name): version
@@ -25,7 +26,7 @@ def pins(path):
 
 
 def data_files(patterns):
-    """ the package's files that the patterns of package-data match """
+    """the package's files that the patterns of package-data match"""
     return {
         path.relative_to(PACKAGE_DIR)
         for pattern in patterns
@@ -35,8 +36,8 @@ def data_files(patterns):
 
 
 def test_dependencies_are_the_pins_as_ranges():
-    """ each pin of requirements.txt (what the tests ran on) is a dependency,
-    and lies in its range; nothing else is """
+    """each pin of requirements.txt (what the tests ran on) is a dependency,
+    and lies in its range; nothing else is"""
     ranges = {
         canonicalize_name(requirement.name): requirement.specifier
         for requirement in map(Requirement, PYPROJECT['project']['dependencies'])
@@ -48,22 +49,22 @@ def test_dependencies_are_the_pins_as_ranges():
 
 
 def test_the_version_is_one_everywhere():
-    """ pyproject.toml, inv bump's record and the package say the same version """
+    """pyproject.toml, inv bump's record and the package say the same version"""
     version = {{ cookiecutter.package_name }}.__version__
     assert PYPROJECT['project']['version'] == version
     assert PYPROJECT['tool']['bumpversion']['current_version'] == version
 
 
 def test_the_console_script_is_the_project_starting_the_server():
-    """ one script, named after the project, running main() """
+    """one script, named after the project, running main()"""
     scripts = PYPROJECT['project']['scripts']
     assert list(scripts) == [PYPROJECT['project']['name']]
     assert resolve_name(scripts[PYPROJECT['project']['name']]) is main
 
 
 def test_every_data_file_of_the_package_ships():
-    """ what is not Python in the package (the built client, pages, templates)
-    is matched by package-data, so the wheel holds it """
+    """what is not Python in the package (the built client, pages, templates)
+    is matched by package-data, so the wheel holds it"""
     package = PYPROJECT['tool']['setuptools']['packages']['find']['include'][0]
     patterns = PYPROJECT['tool']['setuptools']['package-data'][package]
     files = {

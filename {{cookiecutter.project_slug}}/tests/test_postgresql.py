@@ -1,5 +1,6 @@
-""" PostgreSQL itself going away or stalling: mid-chat, and while servers start
-and migrate. """
+"""PostgreSQL itself going away or stalling: mid-chat, and while servers start
+and migrate."""
+
 # fixtures take the fixtures they need as arguments of the same name
 # pylint: disable=redefined-outer-name
 import asyncio
@@ -25,7 +26,7 @@ DEADLINE = 15
 async def test_the_database_server_going_away_is_survived(
     ws_connect, send, receive, postgres, caplog
 ):
-    """ PostgreSQL stops mid-chat: an error frame, a log line, and back when it is """
+    """PostgreSQL stops mid-chat: an error frame, a log line, and back when it is"""
     client = await ws_connect()
     postgres.stop()
     try:
@@ -42,8 +43,8 @@ async def test_the_database_server_going_away_is_survived(
 async def test_a_restart_during_the_start_up_migration_is_a_clear_error(
     database_url, postgres
 ):
-    """ a server waiting for the migration lock while PostgreSQL restarts gets
-    Unavailable (the server says it in one line and exits), not a traceback """
+    """a server waiting for the migration lock while PostgreSQL restarts gets
+    Unavailable (the server says it in one line and exits), not a traceback"""
     holder = await asyncpg.connect(database_url.replace('+asyncpg', ''))
     await holder.execute('SELECT pg_advisory_lock($1)', MIGRATION_LOCK)
     engine = make_engine(database_url)
@@ -63,8 +64,8 @@ async def test_a_restart_during_the_start_up_migration_is_a_clear_error(
 async def test_the_server_waits_for_postgresql_when_asked(
     database_url, postgres, caplog
 ):
-    """ --database_wait: PostgreSQL still starting when the server does is tried
-    again (a log line each time) until it answers """
+    """--database_wait: PostgreSQL still starting when the server does is tried
+    again (a log line each time) until it answers"""
     options = make_options()
     argv = ['prog', f'--database_url={database_url}', '--database_wait=30']
     options.parse_command_line(argv)
@@ -82,8 +83,8 @@ async def test_the_server_waits_for_postgresql_when_asked(
 
 @pytest.fixture
 def stalling_link(io_loop, store, postgres):
-    """ the store's database behind a TCP proxy the test can stall and resume;
-    each call of the store gets TIMEOUT seconds """
+    """the store's database behind a TCP proxy the test can stall and resume;
+    each call of the store gets TIMEOUT seconds"""
     proxy = io_loop.run_sync(TcpProxy(postgres.port).start)
     direct = store.database
     store.database = Database.at(direct.engine.url.set(port=proxy.port), TIMEOUT)
@@ -96,9 +97,9 @@ def stalling_link(io_loop, store, postgres):
 async def test_a_database_that_stops_answering_costs_an_error_frame_not_a_hang(
     ws_connect, send, receive, stalling_link, caplog
 ):
-    """ PostgreSQL behind a link that stops forwarding but keeps its sockets:
+    """PostgreSQL behind a link that stops forwarding but keeps its sockets:
     each sender gets an error frame, a newcomer an answer, the connection keeps
-    working, and once the link is back new messages are stored and delivered """
+    working, and once the link is back new messages are stored and delivered"""
     client = await ws_connect()
     await send(client, name='ann', text='before')
     assert (await receive(client))['text'] == 'before'

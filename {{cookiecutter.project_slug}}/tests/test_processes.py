@@ -1,4 +1,5 @@
-""" Several server processes on one port, chatting through Redis (broker=redis). """
+"""Several server processes on one port, chatting through Redis (broker=redis)."""
+
 import os
 import re
 import signal
@@ -10,7 +11,7 @@ from .test_main import fetch_when_up
 
 
 def test_redis_url_comes_from_the_environment():
-    """ REDIS_URL wins over Redis on this machine """
+    """REDIS_URL wins over Redis on this machine"""
     assert environ_redis_url({'REDIS_URL': 'redis://elsewhere:1/2'}) == (
         'redis://elsewhere:1/2'
     )
@@ -18,7 +19,7 @@ def test_redis_url_comes_from_the_environment():
 
 
 async def test_two_processes_serve_the_page_and_stop_together(launch):
-    """ `python -m {{ cookiecutter.package_name }}.main --processes=2` serves / and stops cleanly """
+    """`python -m {{ cookiecutter.package_name }}.main --processes=2` serves / and stops cleanly"""
     port = free_port()
     server = launch(f'--port={port}', '--processes=2')
     await server.until_said('chat server on', times=2)
@@ -30,7 +31,7 @@ async def test_two_processes_serve_the_page_and_stop_together(launch):
 
 
 async def test_when_one_server_process_ends_the_others_are_stopped(launch):
-    """ the supervisor does not go on with fewer processes than asked for """
+    """the supervisor does not go on with fewer processes than asked for"""
     server = launch(f'--port={free_port()}', '--processes=2')
     await server.until_said('chat server on', times=2)
     pids = re.search(r'on one port: (\d+) (\d+)', server.said()).groups()

@@ -1,5 +1,6 @@
-""" What is particular to SQLite: a private database file; waiting for one; a
-write lock held too long; a write that runs out of time. """
+"""What is particular to SQLite: a private database file; waiting for one; a
+write lock held too long; a write that runs out of time."""
+
 import asyncio
 import contextlib
 import os
@@ -20,7 +21,7 @@ from {{ cookiecutter.package_name }}.tables import Message
 
 
 def test_the_database_file_is_private(database, database_url):
-    """ it holds password hashes: 0600, as .env is, and so are its -wal and -shm """
+    """it holds password hashes: 0600, as .env is, and so are its -wal and -shm"""
     path = Path(database_url.split(':///', 1)[1])
     assert database.engine
     for name in (path, Path(f'{path}-wal'), Path(f'{path}-shm')):
@@ -30,8 +31,8 @@ def test_the_database_file_is_private(database, database_url):
 
 
 async def test_the_server_waits_for_a_database_when_asked(tmp_path, caplog):
-    """ --database_wait: a database that is not there yet (its folder appears a
-    moment later) is tried again, with a line in the log each time, then used """
+    """--database_wait: a database that is not there yet (its folder appears a
+    moment later) is tried again, with a line in the log each time, then used"""
     folder = tmp_path / 'later'
     options = make_options()
     argv = ['prog', f'--database_url=sqlite+aiosqlite:///{folder}/chat.db']
@@ -46,7 +47,7 @@ async def test_the_server_waits_for_a_database_when_asked(tmp_path, caplog):
 
 
 async def test_without_waiting_an_absent_database_stops_the_start(tmp_path):
-    """ by default (and once the wait is over) the start stops, in one line """
+    """by default (and once the wait is over) the start stops, in one line"""
     options = make_options()
     url = f'sqlite+aiosqlite:///{tmp_path}/absent/chat.db'
     options.parse_command_line(['prog', f'--database_url={url}', '--database_wait=0.3'])
@@ -57,8 +58,8 @@ async def test_without_waiting_an_absent_database_stops_the_start(tmp_path):
 async def test_a_write_lock_held_too_long_costs_an_error_frame(
     ws_connect, send, receive, store, database_url
 ):
-    """ another connection holds the write lock (BEGIN IMMEDIATE): the sender
-    gets an error frame within the bound, and chats on once the lock is gone """
+    """another connection holds the write lock (BEGIN IMMEDIATE): the sender
+    gets an error frame within the bound, and chats on once the lock is gone"""
     direct, store.database = store.database, Database.at(database_url, 1.0)
     path = database_url.split(':///', 1)[1]
     try:
@@ -78,9 +79,9 @@ async def test_a_write_lock_held_too_long_costs_an_error_frame(
 
 
 async def test_a_write_that_runs_out_of_time_is_not_kept(database, database_url):
-    """ a batch that takes longer than its bound allows (here the disk is
+    """a batch that takes longer than its bound allows (here the disk is
     slow) is rolled back in the writer's thread: the sender is told it was
-    not stored, and it is not """
+    not stored, and it is not"""
     store = Store(Database.at(database_url, 0.4))
     delays = [0.5]  # the first write's, then none
 

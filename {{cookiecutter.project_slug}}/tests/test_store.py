@@ -1,4 +1,5 @@
-""" The history store and the schema migrations, on a real database. """
+"""The history store and the schema migrations, on a real database."""
+
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
@@ -19,7 +20,7 @@ from {{ cookiecutter.package_name }}.tables import Message
 
 
 def transactions(store):
-    """ a list that grows by one at each commit of the store's database """
+    """a list that grows by one at each commit of the store's database"""
     commits = []
     event.listen(
         store.database.write_rows.engine, 'commit', lambda _: commits.append(1)
@@ -28,14 +29,14 @@ def transactions(store):
 
 
 async def stored(store):
-    """ every stored message, as (id, text), in id order """
+    """every stored message, as (id, text), in id order"""
     async with store.database.reading() as db:
         rows = await db.execute(select(Message.id, Message.text).order_by(Message.id))
         return [tuple(row) for row in rows]
 
 
 async def test_messages_come_back_oldest_first_up_to_the_limit(store):
-    """ recent() is the last history_size messages, in the order they were said """
+    """recent() is the last history_size messages, in the order they were said"""
     for number in range(7):
         await store.add('ann', f'message {number}', float(number))
     recent = await store.recent()
@@ -52,8 +53,8 @@ async def test_messages_come_back_oldest_first_up_to_the_limit(store):
 
 
 async def test_messages_said_at_once_are_stored_together(store):
-    """ 1 200 senders at once: three transactions of at most 500 rows, every
-    message stored once, in order, each sender answered with its own id """
+    """1 200 senders at once: three transactions of at most 500 rows, every
+    message stored once, in order, each sender answered with its own id"""
     commits = transactions(store)
     texts = [f'message {number}' for number in range(1200)]
     answers = await asyncio.gather(
@@ -74,8 +75,8 @@ async def test_messages_said_at_once_are_stored_together(store):
 
 
 async def test_a_lone_message_is_written_at_once(store):
-    """ nothing waits for company: the first message goes alone, those said
-    while it is written go together next """
+    """nothing waits for company: the first message goes alone, those said
+    while it is written go together next"""
     commits = transactions(store)
     first = asyncio.ensure_future(store.add('ann', 'alone', 1.0))
     for _ in range(2):  # the sender's turn, then the writer's
@@ -90,8 +91,8 @@ async def test_a_lone_message_is_written_at_once(store):
 
 
 async def test_a_failed_batch_fails_each_of_its_senders(store, outage):
-    """ an outage during a batch: every sender in it gets Unavailable, nothing
-    of it is stored, and the next batch is stored with later ids """
+    """an outage during a batch: every sender in it gets Unavailable, nothing
+    of it is stored, and the next batch is stored with later ids"""
     await store.add('ann', 'before', 1.0)
     await outage.begin('messages')
     answers = await asyncio.gather(
@@ -106,7 +107,7 @@ async def test_a_failed_batch_fails_each_of_its_senders(store, outage):
 
 
 async def test_a_sender_that_gives_up_does_not_stop_the_batch(store):
-    """ a cancelled sender's message is still stored; the others are answered """
+    """a cancelled sender's message is still stored; the others are answered"""
     first = asyncio.ensure_future(store.add('ann', 'first', 1.0))
     gone = asyncio.ensure_future(store.add('bob', 'given up', 1.0))
     await asyncio.sleep(0)
@@ -116,8 +117,8 @@ async def test_a_sender_that_gives_up_does_not_stop_the_batch(store):
 
 
 async def test_a_unit_of_work_keeps_all_or_nothing(database):
-    """ writing(): what a unit of work wrote is kept when it ends, and none of
-    it when it fails part way """
+    """writing(): what a unit of work wrote is kept when it ends, and none of
+    it when it fails part way"""
     async with database.writing() as db:
         db.add(Message(name='ann', text='kept', ts=1.0))
     with pytest.raises(RuntimeError):
@@ -130,7 +131,7 @@ async def test_a_unit_of_work_keeps_all_or_nothing(database):
 
 
 async def test_history_survives_a_restart(store, database_url):
-    """ a new store on the same database sees what the old one kept """
+    """a new store on the same database sees what the old one kept"""
     await store.add('ann', 'still here after a restart', 1.0)
     await store.database.close()
     again = Store(Database.at(database_url))
@@ -142,7 +143,7 @@ async def test_history_survives_a_restart(store, database_url):
 
 
 async def test_a_burst_of_history_reads_shares_two_queries(store):
-    """ ten clients asking at once: the first reads, the rest share one more read """
+    """ten clients asking at once: the first reads, the rest share one more read"""
     queries = []
     event.listen(
         store.database.engine.sync_engine,
@@ -157,7 +158,7 @@ async def test_a_burst_of_history_reads_shares_two_queries(store):
 
 
 async def test_a_read_that_began_before_a_message_is_not_shared_after_it(store):
-    """ who asks after a message was stored gets it, whatever read was running """
+    """who asks after a message was stored gets it, whatever read was running"""
     running = asyncio.ensure_future(store.recent())
     await asyncio.sleep(0)
     await store.add('ann', 'said while the history was being read', 1.0)
@@ -169,7 +170,7 @@ async def test_a_read_that_began_before_a_message_is_not_shared_after_it(store):
 
 
 async def test_a_failing_database_raises_store_unavailable(store, outage):
-    """ errors from the database come out as Unavailable """
+    """errors from the database come out as Unavailable"""
     await outage.begin('messages')
     with pytest.raises(Unavailable, match='could not store'):
         await store.add('ann', 'lost', 1.0)
@@ -180,14 +181,14 @@ async def test_a_failing_database_raises_store_unavailable(store, outage):
 
 
 async def test_no_answer_in_time_is_unavailable():
-    """ whatever does not finish within the bound comes out as Unavailable """
+    """whatever does not finish within the bound comes out as Unavailable"""
     with pytest.raises(Unavailable, match='could not wait: .* did not answer in time'):
         async with unavailable('wait', 0.01):
             await asyncio.sleep(10)
 
 
 async def test_migrations_go_down_and_up(store):
-    """ every revision can be undone and redone """
+    """every revision can be undone and redone"""
     assert await migrate.current(store.database.engine) == migrate.head()
     await migrate.downgrade(store.database.engine, 'base')
     assert await migrate.current(store.database.engine) is None
@@ -196,7 +197,7 @@ async def test_migrations_go_down_and_up(store):
 
 
 async def test_tables_and_migrations_agree(store, tmp_path):
-    """ autogenerate finds nothing to change: tables.py and migrations/ match """
+    """autogenerate finds nothing to change: tables.py and migrations/ match"""
     folder = tmp_path / 'migrations'
     (folder / 'versions').mkdir(parents=True)
     for name in ('env.py', 'script.py.mako'):
@@ -212,7 +213,7 @@ async def test_tables_and_migrations_agree(store, tmp_path):
 
 
 async def test_ensure_schema_upgrades_or_refuses(store):
-    """ behind: upgraded when allowed, SchemaBehind when not """
+    """behind: upgraded when allowed, SchemaBehind when not"""
     await migrate.downgrade(store.database.engine, 'base')
     with pytest.raises(migrate.SchemaBehind, match='inv db-upgrade'):
         await migrate.ensure_schema(store.database.engine, upgrade_allowed=False)
@@ -222,14 +223,14 @@ async def test_ensure_schema_upgrades_or_refuses(store):
 
 
 def test_servers_starting_together_migrate_one_at_a_time(run_module):
-    """ three processes upgrading an empty database at once all succeed """
+    """three processes upgrading an empty database at once all succeed"""
     with ThreadPoolExecutor(3) as pool:
         # run_module checks each one's exit code, and raises when one failed
         list(pool.map(lambda _: run_module('migrate', 'upgrade'), range(3)))
 
 
 async def test_the_command_line_migrates(database_url, tmp_path, capsys):
-    """ python -m ... migrate upgrade / current / downgrade / revision """
+    """python -m ... migrate upgrade / current / downgrade / revision"""
     folder = tmp_path / 'migrations'
     await migrate.run(['--database-url', database_url, 'upgrade'])
     assert f'at revision {migrate.head()}' in capsys.readouterr().out
@@ -252,13 +253,13 @@ async def test_the_command_line_migrates(database_url, tmp_path, capsys):
 
 
 def test_database_url_comes_from_the_environment():
-    """ DATABASE_URL wins over the default """
+    """DATABASE_URL wins over the default"""
     environ = {'DATABASE_URL': 'sqlite+aiosqlite:///x.db'}
     assert url_from_environment(environ) == 'sqlite+aiosqlite:///x.db'
     assert url_from_environment({}) == DEFAULT_URL
 
 
 def test_python_dash_m_migrates(run_module):
-    """ `python -m {{ cookiecutter.package_name }}.migrate upgrade`, as `inv db-upgrade` runs it """
+    """`python -m {{ cookiecutter.package_name }}.migrate upgrade`, as `inv db-upgrade` runs it"""
     completed = run_module('migrate', 'upgrade')
     assert f'at revision {migrate.head()}' in completed.stdout

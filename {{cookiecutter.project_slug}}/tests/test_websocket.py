@@ -1,4 +1,5 @@
-""" The chat over real websockets: fan-out, origin check and bad input. """
+"""The chat over real websockets: fan-out, origin check and bad input."""
+
 import asyncio
 import json
 
@@ -15,36 +16,36 @@ FOREIGN_ORIGIN = 'http://elsewhere.example:3000'
 
 
 class GatedHistory:
-    """ the application's history, whose reads wait until the test opens the gate """
+    """the application's history, whose reads wait until the test opens the gate"""
 
     def __init__(self, history):
         self.history = history
         self.gate = asyncio.Event()
 
     async def add(self, name, text, ts):
-        """ keep the message at once """
+        """keep the message at once"""
         return await self.history.add(name, text, ts)
 
     async def recent(self):
-        """ wait for the gate, then read the history """
+        """wait for the gate, then read the history"""
         await self.gate.wait()
         return await self.history.recent()
 
 
 class BrokenHistory:
-    """ a history whose database is away: every call raises Unavailable """
+    """a history whose database is away: every call raises Unavailable"""
 
     async def add(self, name, text, ts):
-        """ nothing can be kept """
+        """nothing can be kept"""
         raise Unavailable('the database is away')
 
     async def recent(self):
-        """ nothing can be read """
+        """nothing can be read"""
         raise Unavailable('the database is away')
 
 
 async def test_everyone_receives_each_message(ws_connect, send, receive):
-    """ the sender and every other client get the same stamped message """
+    """the sender and every other client get the same stamped message"""
     clients = [await ws_connect() for _ in range(3)]
     await send(clients[0], name='ann', text='hello, world')
     received = [await receive(client) for client in clients]
@@ -56,7 +57,7 @@ async def test_everyone_receives_each_message(ws_connect, send, receive):
 
 
 async def test_markup_is_passed_on_as_text(ws_connect, send, receive):
-    """ the server neither strips nor escapes text: the client shows it as text """
+    """the server neither strips nor escapes text: the client shows it as text"""
     client = await ws_connect()
     await send(client, name='ann', text='<script>alert(1)</script>')
     message = await receive(client)
@@ -64,21 +65,21 @@ async def test_markup_is_passed_on_as_text(ws_connect, send, receive):
 
 
 async def test_foreign_origin_is_refused(ws_connect):
-    """ a page from another site may not open the socket """
+    """a page from another site may not open the socket"""
     with pytest.raises(HTTPClientError) as refused:
         await ws_connect(origin=FOREIGN_ORIGIN)
     assert refused.value.code == 403
 
 
 async def test_same_origin_is_accepted(ws_connect, http_server_port, send, receive):
-    """ the page the server itself serves may open the socket """
+    """the page the server itself serves may open the socket"""
     client = await ws_connect(origin=f'http://127.0.0.1:{http_server_port[1]}')
     await send(client, name='ann', text='hi')
     assert (await receive(client))['text'] == 'hi'
 
 
 async def test_debug_accepts_any_origin(app, ws_connect, send, receive):
-    """ in debug mode the vite dev server's page may connect """
+    """in debug mode the vite dev server's page may connect"""
     app.settings['debug'] = True
     client = await ws_connect(origin=FOREIGN_ORIGIN)
     await send(client, name='ann', text='hi')
@@ -102,8 +103,8 @@ async def test_debug_accepts_any_origin(app, ws_connect, send, receive):
 async def test_bad_input_gets_an_error_and_the_room_goes_on(
     ws_connect, receive, frame, reason, caplog
 ):
-    """ the sender is told why; nobody else hears it; everyone keeps chatting;
-    and the log holds no traceback """
+    """the sender is told why; nobody else hears it; everyone keeps chatting;
+    and the log holds no traceback"""
     sender, other = await ws_connect(), await ws_connect()
     await sender.write_message(frame, binary=isinstance(frame, bytes))
     error = await receive(sender)
@@ -116,7 +117,7 @@ async def test_bad_input_gets_an_error_and_the_room_goes_on(
 
 
 async def test_an_oversized_frame_closes_only_its_sender(ws_connect, send, receive):
-    """ a frame over the size limit closes that socket with 1009 """
+    """a frame over the size limit closes that socket with 1009"""
     sender, other = await ws_connect(), await ws_connect()
     await sender.write_message('x' * (MAX_FRAME_BYTES + 1))
     assert await sender.read_message() is None
@@ -126,7 +127,7 @@ async def test_an_oversized_frame_closes_only_its_sender(ws_connect, send, recei
 
 
 async def test_a_closing_client_does_not_break_a_broadcast(app, ws_connect):
-    """ a client closing while a message goes out is dropped; the rest receive """
+    """a client closing while a message goes out is dropped; the rest receive"""
     clients = [await ws_connect() for _ in range(3)]
     hub = app.settings['hub']
     closing = next(iter(hub.clients))
@@ -141,7 +142,7 @@ async def test_a_closing_client_does_not_break_a_broadcast(app, ws_connect):
 
 
 async def test_a_vanished_client_is_forgotten(app, ws_connect):
-    """ a client that disconnects leaves the hub """
+    """a client that disconnects leaves the hub"""
     client = await ws_connect()
     hub = app.settings['hub']
     assert len(hub.clients) == 1
@@ -156,7 +157,7 @@ async def test_a_vanished_client_is_forgotten(app, ws_connect):
 async def test_a_history_that_fails_is_told_and_the_room_goes_on(
     app, ws_connect, send, receive, caplog
 ):
-    """ nothing kept, nothing sent: an error frame for the sender, a log line """
+    """nothing kept, nothing sent: an error frame for the sender, a log line"""
     kept = app.settings['history']
     app.settings['history'] = BrokenHistory()
     client = await ws_connect(history=False)
@@ -178,7 +179,7 @@ async def test_a_history_that_fails_is_told_and_the_room_goes_on(
 async def test_what_arrives_while_the_history_is_read_comes_after_it(
     app, ws_connect, send, receive
 ):
-    """ a joining client misses nothing and gets nothing twice """
+    """a joining client misses nothing and gets nothing twice"""
     first = await ws_connect()
     gated = app.settings['history'] = GatedHistory(app.settings['history'])
     joining = asyncio.ensure_future(ws_connect())
@@ -202,7 +203,7 @@ async def test_what_arrives_while_the_history_is_read_comes_after_it(
 
 
 async def test_a_client_waiting_for_its_history_still_answers_pings(app, ws_connect):
-    """ pings are not held back with the frames: a slow history read is no timeout """
+    """pings are not held back with the frames: a slow history read is no timeout"""
     hub = app.settings['hub']
     hub.ping_interval = 0  # swept by hand: a loaded machine is no timeout
     first = await ws_connect()

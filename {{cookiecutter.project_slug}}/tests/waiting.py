@@ -1,9 +1,10 @@
-""" Waiting in tests on what the server does, without betting on how fast it is. """
+"""Waiting in tests on what the server does, without betting on how fast it is."""
+
 import asyncio
 
 
 async def wait_for(condition, seconds=10):
-    """ poll condition until it holds """
+    """poll condition until it holds"""
     for _ in range(int(seconds * 100)):
         if condition():
             return
@@ -12,7 +13,7 @@ async def wait_for(condition, seconds=10):
 
 
 async def sweep(hub):
-    """ one ping sweep by hand, then wait until every client that could answer has
+    """one ping sweep by hand, then wait until every client that could answer has
 
     A test sets ``hub.ping_interval = 0`` (no timer) and sweeps with this: the
     next sweep comes only once the last was answered, however loaded the machine.

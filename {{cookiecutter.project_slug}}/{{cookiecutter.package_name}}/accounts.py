@@ -1,4 +1,4 @@
-""" The accounts that may log in: adding, removing, new passwords, and logging in.
+"""The accounts that may log in: adding, removing, new passwords, and logging in.
 
 A login is counted by the throttle (login_throttle.py) before its password
 is checked, and the check runs in the hasher's pool (passwords.py), outside
@@ -8,6 +8,7 @@ a session (login_sessions.py), and makes the hash again when it was made at
 an older cost. Removing an account or giving it a new password ends all of
 its sessions.
 """
+
 import time
 
 from sqlalchemy import delete, select, update
@@ -20,20 +21,20 @@ from .tables import Account, LoginSession
 
 
 class AccountExists(Exception):
-    """ an account with that e-mail already exists """
+    """an account with that e-mail already exists"""
 
 
 class NoSuchAccount(Exception):
-    """ there is no account with that e-mail """
+    """there is no account with that e-mail"""
 
 
 def normal_email(email):
-    """ e-mail addresses compare without case and surrounding space """
+    """e-mail addresses compare without case and surrounding space"""
     return email.strip().lower()
 
 
 class Accounts:
-    """ the accounts, their passwords and their sessions """
+    """the accounts, their passwords and their sessions"""
 
     def __init__(self, database, backoff=1.0, hasher=None, clock=time.time):
         self.database = database
@@ -43,7 +44,7 @@ class Accounts:
         self.clock = clock
 
     async def add(self, email, name, password):
-        """ create an account; raises AccountExists """
+        """create an account; raises AccountExists"""
         account = Account(
             email=normal_email(email),
             name=name,
@@ -57,14 +58,14 @@ class Accounts:
         return account
 
     async def remove(self, email):
-        """ delete an account and end its sessions; True when there was one """
+        """delete an account and end its sessions; True when there was one"""
         async with self.database.writing() as db:
             account_id = await self.end_sessions(db, email)
             await db.execute(delete(Account).where(Account.id == account_id))
         return account_id is not None
 
     async def set_password(self, email, password):
-        """ give an account a new password and end its sessions; NoSuchAccount """
+        """give an account a new password and end its sessions; NoSuchAccount"""
         password_hash = await self.hasher.hash(password)
         async with self.database.writing() as db:
             account_id = await self.end_sessions(db, email)
@@ -78,7 +79,7 @@ class Accounts:
 
     @staticmethod
     async def end_sessions(db, email):
-        """ end every session of the account with email; its id, or None """
+        """end every session of the account with email; its id, or None"""
         query = select(Account.id).where(Account.email == normal_email(email))
         account_id = await db.scalar(query)
         await db.execute(
@@ -87,14 +88,14 @@ class Accounts:
         return account_id
 
     async def everyone(self):
-        """ every account, by e-mail """
+        """every account, by e-mail"""
         async with self.database.reading() as db:
             return (await db.scalars(select(Account).order_by(Account.email))).all()
 
     async def login(self, email, password, address):
-        """ (account, session id) when the password is right, None when not;
+        """(account, session id) when the password is right, None when not;
         raises TooSoon after too many failures, passwords.Busy when too many
-        logins wait, history.Unavailable while the database is away """
+        logins wait, history.Unavailable while the database is away"""
         email = normal_email(email)
         async with self.database.bounded('check the login'):
             async with self.database.writing() as db:
@@ -119,8 +120,8 @@ class Accounts:
         return account, session_id
 
     async def rehash(self, account, password):
-        """ a new hash of the right password when the stored one is of an
-        older cost, else None """
+        """a new hash of the right password when the stored one is of an
+        older cost, else None"""
         if needs_rehash(account.password_hash, self.hasher.cost):
             return await self.hasher.hash(password)
         return None

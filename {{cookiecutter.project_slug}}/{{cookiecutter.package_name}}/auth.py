@@ -1,4 +1,4 @@
-""" Login with a password: the login and logout pages, and who a request is.
+"""Login with a password: the login and logout pages, and who a request is.
 
 A successful login starts a session (login_sessions.py) and sets a signed
 cookie (HttpOnly, SameSite=Lax, Secure over https) holding its id;
@@ -7,6 +7,7 @@ it (401), every message goes out under the logged-in account's name, and the
 socket is closed when its session ends. Logging out is a POST that carries
 the XSRF token, so that no other site can log people out with a link.
 """
+
 from tornado.web import HTTPError
 
 from .headers import SecureHeaders
@@ -21,14 +22,14 @@ COOKIE = 'user'
 
 
 def session_cookie(handler):
-    """ the session id the request's signed cookie holds, or None """
+    """the session id the request's signed cookie holds, or None"""
     value = handler.get_signed_cookie(COOKIE, max_age_days=LIFETIME_DAYS)
     return value.decode('ascii', 'replace') if value else None
 
 
 async def current_account(handler):
-    """ the account of the request's live session, or None (its id goes
-    into handler.session_id); HTTPError 503 while the accounts cannot be read """
+    """the account of the request's live session, or None (its id goes
+    into handler.session_id); HTTPError 503 while the accounts cannot be read"""
     handler.session_id = session_cookie(handler)
     if handler.session_id is None:
         return None
@@ -39,60 +40,60 @@ async def current_account(handler):
 
 
 class AccountSocket(ChatSocket):
-    """ the chat's websocket, for logged-in accounts only, closed at logout """
+    """the chat's websocket, for logged-in accounts only, closed at logout"""
 
     session_id = None
 
     # Tornado awaits a coroutine prepare before it upgrades the connection
     # pylint: disable-next=invalid-overridden-method
     async def prepare(self):
-        """ refuse the upgrade without a valid login (401), or while the
-        accounts cannot be read (503) """
+        """refuse the upgrade without a valid login (401), or while the
+        accounts cannot be read (503)"""
         self.account = await current_account(self)
         if self.account is None:
             raise HTTPError(401, 'log in first')
 
     async def open(self, *args, **kwargs):
-        """ watched for the end of its session, then as any chat socket """
+        """watched for the end of its session, then as any chat socket"""
         self.settings['session_watch'].add(self)
         await super().open(*args, **kwargs)
 
     def on_close(self):
-        """ no longer watched """
+        """no longer watched"""
         self.settings['session_watch'].discard(self)
         super().on_close()
 
 
 class AccountSessionHandler(SessionHandler):
-    """ the session, with the account the browser is logged in as """
+    """the session, with the account the browser is logged in as"""
 
     session_id = None
 
     # Tornado awaits a coroutine prepare before it calls get
     # pylint: disable-next=invalid-overridden-method
     async def prepare(self):
-        """ who the browser is (503 while the accounts cannot be read) """
+        """who the browser is (503 while the accounts cannot be read)"""
         self.account = await current_account(self)
 
     def session(self):
-        """ the session, with the XSRF token the logout form sends """
+        """the session, with the XSRF token the logout form sends"""
         return {**super().session(), 'xsrf': self.xsrf_token.decode('ascii')}
 
 
 class LoginHandler(SecureHeaders):
-    """ GET shows the form; POST checks the password and sets the cookie """
+    """GET shows the form; POST checks the password and sets the cookie"""
 
     def get(self):
-        """ the login form """
+        """the login form"""
         self.render('login.html', error=None, email='')
 
     def refuse(self, status, error, email):
-        """ the form again, with the reason """
+        """the form again, with the reason"""
         self.set_status(status)
         self.render('login.html', error=error, email=email)
 
     async def post(self):
-        """ log in, or show the form again with the reason """
+        """log in, or show the form again with the reason"""
         email = self.get_body_argument('email', '')
         password = self.get_body_argument('password', '')
         accounts = self.settings['accounts']
@@ -120,14 +121,14 @@ class LoginHandler(SecureHeaders):
 
 
 class LogoutHandler(SecureHeaders):
-    """ GET shows a button; its POST ends the session and goes back to the form """
+    """GET shows a button; its POST ends the session and goes back to the form"""
 
     def get(self):
-        """ the logout button (a GET never logs out: any site can link to it) """
+        """the logout button (a GET never logs out: any site can link to it)"""
         self.render('logout.html', error=None)
 
     async def post(self):
-        """ end the session (its sockets close) and forget the cookie """
+        """end the session (its sockets close) and forget the cookie"""
         session_id = session_cookie(self)
         if session_id is not None:
             try:

@@ -1,4 +1,4 @@
-""" The memory broker: one process, so a published frame goes straight to its hub.
+"""The memory broker: one process, so a published frame goes straight to its hub.
 
 A broker carries each published frame to the hubs that deliver it to clients;
 with Redis (``redis_broker.py``) that is the hub of every server process.
@@ -6,20 +6,20 @@ with Redis (``redis_broker.py``) that is the hub of every server process.
 
 
 class MemoryBroker:
-    """ one process: a published frame goes straight to the hub """
+    """one process: a published frame goes straight to the hub"""
 
     hub = None
 
     def attach(self, hub):
-        """ deliver to this hub """
+        """deliver to this hub"""
         self.hub = hub
 
     def publish(self, text):
-        """ deliver an encoded message to this process's clients """
+        """deliver an encoded message to this process's clients"""
         self.hub.deliver(text)
 
     async def start(self):
-        """ nothing to connect to """
+        """nothing to connect to"""
 
     async def close(self):
-        """ nothing to let go of """
+        """nothing to let go of"""

@@ -1,4 +1,5 @@
-""" The chat itself, in every bake: its options, its settings and its routes. """
+"""The chat itself, in every bake: its options, its settings and its routes."""
+
 from .history import NoHistory
 from .part import Part
 from .proxy import LOOPBACK
@@ -9,7 +10,7 @@ MAX_FRAME_BYTES = 64 * 1024
 
 
 class ChatPart(Part):
-    """ the websocket, the session, and the limits that keep a room usable """
+    """the websocket, the session, and the limits that keep a room usable"""
 
     settings = {
         'debug': False,
@@ -29,7 +30,7 @@ class ChatPart(Part):
     }
 
     def define_options(self, parser):
-        """ where to listen, and the limits of a room """
+        """where to listen, and the limits of a room"""
         parser.define('port', default={{ cookiecutter.port | int }}, type=int, help='port to listen on')
         parser.define(
             'address', default='', help='address to listen on (all by default)'

@@ -1,4 +1,4 @@
-""" The database plumbing: the engine, short units of work, and failures made plain.
+"""The database plumbing: the engine, short units of work, and failures made plain.
 
 The engine is SQLAlchemy 2's asyncio engine, set up for the chosen database
 (``{{ cookiecutter.database }}.py``). Whatever fails or goes away in the
@@ -11,6 +11,7 @@ that stops answering then costs its caller an error within seconds, not a hang;
 the connection that hung is dropped (the pool opens a new one), so the server
 recovers by itself when the database answers again.
 """
+
 import asyncio
 import contextlib
 import os
@@ -32,12 +33,12 @@ RECYCLE = 600  # seconds a pooled connection is used for, then replaced
 
 
 def url_from_environment(environ=None):
-    """ DATABASE_URL from the environment, or the default """
+    """DATABASE_URL from the environment, or the default"""
     return (os.environ if environ is None else environ).get('DATABASE_URL', DEFAULT_URL)
 
 
 def make_engine(url, timeout=None):
-    """ an asyncio engine; with a timeout, connecting, each command and waiting
+    """an asyncio engine; with a timeout, connecting, each command and waiting
     for a pooled connection get that many seconds (without, as for a migration
     run by hand, no bound)
 
@@ -58,7 +59,7 @@ def make_engine(url, timeout=None):
 
 @contextlib.asynccontextmanager
 async def unavailable(doing, timeout=None):
-    """ ``async with unavailable('do this', timeout):`` a database failure, or
+    """``async with unavailable('do this', timeout):`` a database failure, or
     no answer within timeout seconds (None: no bound), while doing something
     comes out as Unavailable
 
@@ -77,7 +78,7 @@ async def unavailable(doing, timeout=None):
 
 
 class Database:
-    """ one database: its engine and the units of work done on it """
+    """one database: its engine and the units of work done on it"""
 
     # whether to ask SQLAlchemy for a multi-row INSERT's ids in the rows' order
     # (see ``{{ cookiecutter.database }}.py``)
@@ -91,23 +92,23 @@ class Database:
 
     @classmethod
     def at(cls, url, timeout=DEFAULT_TIMEOUT):
-        """ the database at url; each call bounded by timeout seconds """
+        """the database at url; each call bounded by timeout seconds"""
         return cls(make_engine(url, timeout), timeout)
 
     def bounded(self, doing):
-        """ ``async with database.bounded('do this'):`` a failure, or no
-        answer within the timeout, comes out as Unavailable """
+        """``async with database.bounded('do this'):`` a failure, or no
+        answer within the timeout, comes out as Unavailable"""
         return unavailable(doing, self.timeout)
 
     def reading(self):
-        """ ``async with database.reading() as db:`` a unit of work that only reads """
+        """``async with database.reading() as db:`` a unit of work that only reads"""
         return self.work()
 
     def writing(self):
-        """ ``async with database.writing() as db:`` one transaction, committed at the end """
+        """``async with database.writing() as db:`` one transaction, committed at the end"""
         return self.work.begin()
 
     async def close(self):
-        """ close every pooled connection """
+        """close every pooled connection"""
         self.write_rows.close()
         await self.engine.dispose()

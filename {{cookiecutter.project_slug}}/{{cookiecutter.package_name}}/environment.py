@@ -1,14 +1,15 @@
-""" Settings from the environment, and from a ``.env`` file of NAME=value lines.
+"""Settings from the environment, and from a ``.env`` file of NAME=value lines.
 
 Baking wrote a ``.env`` (git-ignored) holding a random ``COOKIE_SECRET``; the
 server and the command-line tools read it, and the real environment wins.
 """
+
 import os
 from pathlib import Path
 
 
 def read_env_file(path, environ=None):
-    """ add the NAME=value lines of path to environ, where not already set """
+    """add the NAME=value lines of path to environ, where not already set"""
     environ = os.environ if environ is None else environ
     path = Path(path)
     if not path.is_file():

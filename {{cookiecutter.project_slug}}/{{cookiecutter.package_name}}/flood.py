@@ -1,13 +1,14 @@
-""" A token bucket per connection: a steady rate, with room for a short burst.
+"""A token bucket per connection: a steady rate, with room for a short burst.
 
 A flooding client gets an error frame for each message over its allowance and
 nothing of it reaches the room, so it cannot slow the chat for anyone else.
 """
+
 import time
 
 
 class TokenBucket:
-    """ allows rate messages a second on average, and up to burst at once """
+    """allows rate messages a second on average, and up to burst at once"""
 
     # one per connection: slots keep thousands of them small
     __slots__ = ('rate', 'burst', 'clock', 'tokens', 'updated')
@@ -20,7 +21,7 @@ class TokenBucket:
         self.updated = clock()
 
     def take(self):
-        """ spend one token if there is one; False when over the limit """
+        """spend one token if there is one; False when over the limit"""
         now = self.clock()
         self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
         self.updated = now

@@ -1,4 +1,4 @@
-""" Group commit: what arrives while a write is in flight is written together.
+"""Group commit: what arrives while a write is in flight is written together.
 
 A lone item is written at once (no timer: a quiet room waits for nothing);
 items that come while that write runs wait for it, then go in one write of
@@ -7,13 +7,14 @@ the callers of one write are answered in arrival order within one turn of the
 event loop, so what they do next (publish a message) keeps that order. When a
 write fails, every caller in it gets its error.
 """
+
 import asyncio
 
 MOST = 500
 
 
 class GroupCommit:
-    """ ``await group.add(item)``: item written with whatever else is waiting """
+    """``await group.add(item)``: item written with whatever else is waiting"""
 
     def __init__(self, write, most=MOST):
         self.write = write  # async: a list of items -> their results, in order
@@ -23,7 +24,7 @@ class GroupCommit:
         self.writes = 0
 
     async def add(self, item):
-        """ the result of writing item, once the write that holds it is done """
+        """the result of writing item, once the write that holds it is done"""
         future = asyncio.get_running_loop().create_future()
         self.waiting.append((item, future))
         if self.writer is None:
@@ -31,7 +32,7 @@ class GroupCommit:
         return await future
 
     async def drain(self):
-        """ write what waits, a batch at a time, until nothing does """
+        """write what waits, a batch at a time, until nothing does"""
         try:
             while self.waiting:
                 batch = self.waiting[: self.most]
@@ -41,7 +42,7 @@ class GroupCommit:
             self.writer = None
 
     async def write_batch(self, batch):
-        """ one write of the batch's items; each caller gets its result or the error """
+        """one write of the batch's items; each caller gets its result or the error"""
         self.writes += 1
         try:
             results = await self.write([item for item, _ in batch])

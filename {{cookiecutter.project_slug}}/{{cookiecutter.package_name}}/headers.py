@@ -1,9 +1,10 @@
-""" What every response says to the browser for its safety, and what it does not say.
+"""What every response says to the browser for its safety, and what it does not say.
 
 The policy lets the page load only its own scripts, styles and images, talk
 only to its own server (the websocket included), and never be framed by
 another site; the server does not announce its software or version.
 """
+
 from tornado.web import HTTPError, RequestHandler, StaticFileHandler
 
 CONTENT_SECURITY_POLICY = '; '.join(
@@ -26,20 +27,20 @@ SECURITY_HEADERS = {
 
 
 class SecureHeaders(RequestHandler):
-    """ a base of every handler: the security headers, and no Server header """
+    """a base of every handler: the security headers, and no Server header"""
 
     def set_default_headers(self):
-        """ on every response, errors included """
+        """on every response, errors included"""
         self.clear_header('Server')
         for name, value in SECURITY_HEADERS.items():
             self.set_header(name, value)
 
 
 class StaticFiles(SecureHeaders, StaticFileHandler):
-    """ the built client; a path that no file can have is simply not found """
+    """the built client; a path that no file can have is simply not found"""
 
     def validate_absolute_path(self, root, absolute_path):
-        """ refuse a NUL byte (``/index.html%00.py``) with 404, as any missing file """
+        """refuse a NUL byte (``/index.html%00.py``) with 404, as any missing file"""
         if '\0' in absolute_path:
             raise HTTPError(404)
         return super().validate_absolute_path(root, absolute_path)

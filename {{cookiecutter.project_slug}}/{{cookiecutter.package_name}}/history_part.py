@@ -1,4 +1,5 @@
-""" A database keeps the history: options, the schema check at start, the store. """
+"""A database keeps the history: options, the schema check at start, the store."""
+
 import asyncio
 import logging
 import os
@@ -16,7 +17,7 @@ MAX_RETRY_DELAY = 5.0
 
 
 async def open_database(options, environ):
-    """ the database, its schema checked (or upgraded); SystemExit when unusable
+    """the database, its schema checked (or upgraded); SystemExit when unusable
 
     A database that cannot be reached is tried again, with a growing delay,
     for up to --database_wait seconds (none by default: the server exits).
@@ -44,15 +45,15 @@ async def open_database(options, environ):
 
 
 async def check_database(options, environ):
-    """ check (or upgrade) the schema, as the server does, and let go of it """
+    """check (or upgrade) the schema, as the server does, and let go of it"""
     await (await open_database(options, environ)).close()
 
 
 class HistoryPart(Part):
-    """ every message is stored before it is sent; a client gets the recent ones """
+    """every message is stored before it is sent; a client gets the recent ones"""
 
     def define_options(self, parser):
-        """ which database, how much history, whether to migrate on start """
+        """which database, how much history, whether to migrate on start"""
         parser.define(
             'database_url', default=None, help='SQLAlchemy URL (default: $DATABASE_URL)'
         )
@@ -78,12 +79,12 @@ class HistoryPart(Part):
         )
 
     def before_processes(self, options):
-        """ migrate once, before the servers: started side by side, they then
-        find the schema up to date (and a database that is behind stops them all) """
+        """migrate once, before the servers: started side by side, they then
+        find the schema up to date (and a database that is behind stops them all)"""
         asyncio.run(check_database(options, os.environ))
 
     async def open(self, options, settings, resources):
-        """ the database and the history kept in it """
+        """the database and the history kept in it"""
         database = await open_database(options, os.environ)
         resources.push_async_callback(database.close)
         settings['database'] = database

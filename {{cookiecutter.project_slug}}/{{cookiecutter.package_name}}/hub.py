@@ -1,4 +1,4 @@
-""" Fan-out: every message published here reaches every client of this process.
+"""Fan-out: every message published here reaches every client of this process.
 
 A message is encoded once, as JSON and as a websocket frame. The frames
 published during one turn of the event loop are joined and written to each
@@ -8,6 +8,7 @@ A client that went away is dropped and never stops the others from receiving.
 A published message goes through the broker (broker.py, or redis_broker.py
 with Redis), which hands it to the hub of every process that should deliver it.
 """
+
 import asyncio
 import struct
 
@@ -21,7 +22,7 @@ PING_FRAME = b'\x89\x00'  # FIN, the ping opcode, no payload
 
 
 def websocket_frame(text):
-    """ text as one unmasked websocket text frame (server to client, RFC 6455) """
+    """text as one unmasked websocket text frame (server to client, RFC 6455)"""
     payload = text.encode('utf-8')
     size = len(payload)
     if size < 126:
@@ -34,7 +35,7 @@ def websocket_frame(text):
 
 
 class Hub:
-    """ the clients connected to this process """
+    """the clients connected to this process"""
 
     def __init__(self, broker=None, ping_interval=25.0):
         self.clients = set()
@@ -46,22 +47,22 @@ class Hub:
         self.pinger = None
 
     async def start(self):
-        """ start the broker (with Redis: subscribe), before clients connect """
+        """start the broker (with Redis: subscribe), before clients connect"""
         await self.broker.start()
 
     async def close(self):
-        """ let go of the broker, once the clients are gone """
+        """let go of the broker, once the clients are gone"""
         await self.broker.close()
 
     def join(self, client):
-        """ start delivering to client (and pinging, with the first one) """
+        """start delivering to client (and pinging, with the first one)"""
         self.clients.add(client)
         if self.pinger is None and self.ping_interval:
             self.pinger = PeriodicCallback(self.ping, self.ping_interval * 1000)
             self.pinger.start()
 
     def ping(self):
-        """ one timer for the room: close who did not answer the last ping, ping the rest
+        """one timer for the room: close who did not answer the last ping, ping the rest
 
         Tornado's own websocket_ping_interval runs a task per connection; one
         sweep over the room costs a few bytes per connection instead.
@@ -71,21 +72,21 @@ class Hub:
                 self.leave(client)
 
     def leave(self, client):
-        """ stop delivering to client """
+        """stop delivering to client"""
         self.clients.discard(client)
 
     def publish(self, message):
-        """ send message (a dict) to every client, through the broker """
+        """send message (a dict) to every client, through the broker"""
         self.broker.publish(encode(message))
 
     def deliver(self, text):
-        """ queue one encoded message for every client, written at the end of this turn """
+        """queue one encoded message for every client, written at the end of this turn"""
         self.pending.append(text)
         if self.flushing is None:
             self.flushing = asyncio.get_running_loop().call_soon(self.flush)
 
     def flush(self):
-        """ write the queued frames to every client in one write each """
+        """write the queued frames to every client in one write each"""
         texts, self.pending, self.flushing = self.pending, [], None
         data = b''.join(websocket_frame(text) for text in texts)
         for client in list(self.clients):
@@ -93,7 +94,7 @@ class Hub:
                 self.leave(client)
 
     def close_all(self, code, reason):
-        """ close every client's connection, e.g. when the server stops """
+        """close every client's connection, e.g. when the server stops"""
         if self.pinger is not None:
             self.pinger.stop()
         for client in list(self.clients):

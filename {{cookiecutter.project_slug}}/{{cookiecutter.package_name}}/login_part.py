@@ -1,4 +1,5 @@
-""" Login with a password: the pages, the secret that signs the cookie, the accounts. """
+"""Login with a password: the pages, the secret that signs the cookie, the accounts."""
+
 import logging
 import secrets
 from pathlib import Path
@@ -15,7 +16,7 @@ TEMPLATES_DIR = Path(__file__).parent / 'templates'
 
 
 def require_secret(settings):
-    """ a cookie secret, made up in debug mode; refuse to start without one """
+    """a cookie secret, made up in debug mode; refuse to start without one"""
     if settings['cookie_secret']:
         return
     if not settings['debug']:
@@ -28,7 +29,7 @@ def require_secret(settings):
 
 
 class LoginPart(Part):
-    """ only logged-in accounts chat, under their own names; failed logins back off """
+    """only logged-in accounts chat, under their own names; failed logins back off"""
 
     settings = {
         'template_path': str(TEMPLATES_DIR),
@@ -44,7 +45,7 @@ class LoginPart(Part):
     }
 
     def define_options(self, parser):
-        """ the login throttle, the password checks at once, the session checks """
+        """the login throttle, the password checks at once, the session checks"""
         parser.define(
             'login_backoff',
             default=1.0,
@@ -66,8 +67,8 @@ class LoginPart(Part):
         )
 
     async def open(self, options, settings, resources):
-        """ the cookie secret, the accounts in the history's database, and the
-        watch that closes the sockets of ended sessions """
+        """the cookie secret, the accounts in the history's database, and the
+        watch that closes the sockets of ended sessions"""
         require_secret(settings)
         hasher = Hasher(workers=options.password_workers)
         resources.callback(hasher.close)

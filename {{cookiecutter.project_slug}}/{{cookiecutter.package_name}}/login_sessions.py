@@ -1,4 +1,4 @@
-""" Login sessions: each login is a row that the signed cookie names, ended at will.
+"""Login sessions: each login is a row that the signed cookie names, ended at will.
 
 The cookie holds a random session id, signed. A request is logged in while
 its session's row exists and is younger than LIFETIME. Logging out deletes
@@ -10,6 +10,7 @@ checks the sessions of this process's open sockets every ``interval``
 seconds and closes those whose session has ended: in every process, whoever
 ended it (another process, ``inv account-remove``).
 """
+
 import asyncio
 import contextlib
 import logging
@@ -32,20 +33,20 @@ LOGGED_OUT = 4001
 
 
 class Sessions:
-    """ the login sessions kept in the database """
+    """the login sessions kept in the database"""
 
     def __init__(self, database, clock=time.time):
         self.database = database
         self.clock = clock
 
     async def start(self, db, account_id):
-        """ a new session of account_id, in db's transaction; returns its id """
+        """a new session of account_id, in db's transaction; returns its id"""
         session_id = secrets.token_urlsafe(32)
         db.add(LoginSession(id=session_id, account_id=account_id, started=self.clock()))
         return session_id
 
     async def account(self, session_id):
-        """ the account logged in by session_id, or None when it has ended """
+        """the account logged in by session_id, or None when it has ended"""
         query = (
             select(Account)
             .join(LoginSession, LoginSession.account_id == Account.id)
@@ -59,7 +60,7 @@ class Sessions:
                 return await db.scalar(query)
 
     async def end(self, session_id):
-        """ log session_id out """
+        """log session_id out"""
         async with self.database.bounded('end the session'):
             async with self.database.writing() as db:
                 await db.execute(
@@ -67,7 +68,7 @@ class Sessions:
                 )
 
     async def alive(self, session_ids):
-        """ those of session_ids that have not ended """
+        """those of session_ids that have not ended"""
         oldest = self.clock() - LIFETIME
         alive = set()
         ids = sorted(session_ids)
@@ -83,7 +84,7 @@ class Sessions:
 
 
 class SessionWatch:
-    """ closes this process's websockets whose login session has ended """
+    """closes this process's websockets whose login session has ended"""
 
     def __init__(self, sessions, interval=0.5):
         self.sessions = sessions
@@ -93,23 +94,23 @@ class SessionWatch:
         self.failing = False  # the last check could not read the sessions
 
     def add(self, socket):
-        """ watch an open socket, logged in by socket.session_id """
+        """watch an open socket, logged in by socket.session_id"""
         self.sockets.setdefault(socket.session_id, set()).add(socket)
 
     def discard(self, socket):
-        """ stop watching a socket that closed """
+        """stop watching a socket that closed"""
         sockets = self.sockets.get(socket.session_id, set())
         sockets.discard(socket)
         if not sockets:
             self.sockets.pop(socket.session_id, None)
 
     def ended(self, session_id):
-        """ close the sockets of a session that ended """
+        """close the sockets of a session that ended"""
         for socket in self.sockets.pop(session_id, ()):
             socket.close(LOGGED_OUT, 'logged out')
 
     async def check(self):
-        """ close the sockets whose sessions ended since the last check """
+        """close the sockets whose sessions ended since the last check"""
         if not self.sockets:
             return
         try:
@@ -124,17 +125,17 @@ class SessionWatch:
             self.ended(session_id)
 
     async def watch(self):
-        """ check every interval seconds, until cancelled """
+        """check every interval seconds, until cancelled"""
         while True:
             await asyncio.sleep(self.interval)
             await self.check()
 
     def start(self):
-        """ start checking """
+        """start checking"""
         self.task = asyncio.create_task(self.watch())
 
     async def stop(self):
-        """ stop checking """
+        """stop checking"""
         self.task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self.task

@@ -1,4 +1,4 @@
-""" The login throttle: failed logins slow guessing down without locking anyone out.
+"""The login throttle: failed logins slow guessing down without locking anyone out.
 
 Failed logins are counted under two keys, following OWASP's authentication
 cheat sheet (throttle, do not lock out; answer every e-mail alike):
@@ -21,6 +21,7 @@ Each attempt is counted, and the lock it brings set, in one upsert per key
 before the password is checked: guesses sent in parallel are counted one by
 one, and once they have locked a key the rest are refused unchecked.
 """
+
 import hashlib
 import ipaddress
 
@@ -40,7 +41,7 @@ UPSERT = {'sqlite': sqlite.insert, 'postgresql': postgresql.insert}
 
 
 class TooSoon(Exception):
-    """ too many failed logins: seconds says how long until the next try """
+    """too many failed logins: seconds says how long until the next try"""
 
     def __init__(self, seconds):
         super().__init__(f'try again in {seconds:.0f} s')
@@ -48,14 +49,14 @@ class TooSoon(Exception):
 
 
 def lock_seconds(failures, backoff, free_tries=FREE_TRIES):
-    """ how long a key stays locked after failures failed logins in a row """
+    """how long a key stays locked after failures failed logins in a row"""
     if failures < free_tries:
         return 0.0
     return min(backoff * 2 ** (failures - free_tries), MAX_LOCK)
 
 
 def network(address):
-    """ what counts as one client: its IPv4 address, or its IPv6 /64 """
+    """what counts as one client: its IPv4 address, or its IPv6 /64"""
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:
@@ -66,18 +67,18 @@ def network(address):
 
 
 def key(*parts):
-    """ the counted key of parts (kind, e-mail, network), hashed """
+    """the counted key of parts (kind, e-mail, network), hashed"""
     return hashlib.sha256('\0'.join(parts).encode('utf-8')).hexdigest()
 
 
 class Throttle:
-    """ counts failed logins by e-mail and address, and says who must wait """
+    """counts failed logins by e-mail and address, and says who must wait"""
 
     def __init__(self, backoff=1.0):
         self.backoff = backoff
 
     def keys(self, email, address):
-        """ the keys one attempt is counted under, each with its free tries """
+        """the keys one attempt is counted under, each with its free tries"""
         where = network(address)
         return [
             (key('pair', email, where), FREE_TRIES),
@@ -85,7 +86,7 @@ class Throttle:
         ]
 
     def lock_after(self, failures, now, free_tries):
-        """ the SQL value of locked_until once failures (SQL) are counted """
+        """the SQL value of locked_until once failures (SQL) are counted"""
         steps = [
             (failures == number, now + lock_seconds(number, self.backoff, free_tries))
             for number in range(free_tries, free_tries + LOCK_STEPS)
@@ -93,8 +94,8 @@ class Throttle:
         return case((failures < free_tries, 0.0), *steps, else_=now + MAX_LOCK)
 
     async def count(self, db, email, address, now):
-        """ count one attempt under every key, in db's transaction;
-        TooSoon (and nothing counted: roll db back) when a key is locked """
+        """count one attempt under every key, in db's transaction;
+        TooSoon (and nothing counted: roll db back) when a key is locked"""
         await self.prune(db, now)
         fresh = LoginFailures.since <= now - WINDOW
         failures = case((fresh, 1), else_=LoginFailures.failures + 1)
@@ -126,8 +127,8 @@ class Throttle:
             raise TooSoon(max(wait - now, 1.0))
 
     async def forget(self, db, email, address, now):
-        """ a right password: clear its pair's count, and take the attempt
-        off its address's (people behind one address log in all day) """
+        """a right password: clear its pair's count, and take the attempt
+        off its address's (people behind one address log in all day)"""
         (pair, _), (shared, free_tries) = self.keys(email, address)
         await db.execute(delete(LoginFailures).where(LoginFailures.key == pair))
         failures = LoginFailures.failures - 1
@@ -142,7 +143,7 @@ class Throttle:
 
     @staticmethod
     async def prune(db, now):
-        """ drop the counts that have run their time out """
+        """drop the counts that have run their time out"""
         await db.execute(
             delete(LoginFailures).where(
                 LoginFailures.since <= now - WINDOW, LoginFailures.locked_until <= now

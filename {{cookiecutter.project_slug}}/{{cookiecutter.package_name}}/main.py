@@ -1,10 +1,11 @@
-""" The chat server: options, environment, the Tornado application, main().
+"""The chat server: options, environment, the Tornado application, main().
 
 Run it with ``python -m {{ cookiecutter.package_name }}.main --port=N`` (``--help``
 lists every option). Secrets come from the environment or a ``.env`` file.
 The server is composed of the parts in ``parts.py``: the chat, and what each
 option chosen at baking adds.
 """
+
 import asyncio
 import contextlib
 import logging
@@ -38,7 +39,7 @@ DEFAULTS = {key: value for part in PARTS for key, value in part.settings.items()
 
 
 def make_options():
-    """ the server's command-line options: those of every part """
+    """the server's command-line options: those of every part"""
     parser = OptionParser()
     for part in PARTS:
         part.define_options(parser)
@@ -47,7 +48,7 @@ def make_options():
 
 
 def make_app(settings=None):
-    """ the Tornado application; settings override DEFAULTS
+    """the Tornado application; settings override DEFAULTS
 
     The one place a Hub is made: on settings['broker'] (the memory broker
     when there is none), unless settings bring a hub of their own.
@@ -64,7 +65,7 @@ def make_app(settings=None):
 
 
 def settings_from(options, environ):
-    """ application settings from parsed options and the environment """
+    """application settings from parsed options and the environment"""
     return {
         'debug': options.debug,
         'max_text': options.max_text,
@@ -75,7 +76,7 @@ def settings_from(options, environ):
 
 
 async def serve(argv, ready=None):
-    """ serve until SIGINT or SIGTERM; ready(port) is called once listening """
+    """serve until SIGINT or SIGTERM; ready(port) is called once listening"""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     # from the very start: a signal that comes while the server starts up is
@@ -90,7 +91,7 @@ async def serve(argv, ready=None):
 
 
 async def serve_until(stop, argv, ready):
-    """ open every part, serve until the stop event is set, then close it all """
+    """open every part, serve until the stop event is set, then close it all"""
     options = make_options()
     options.parse_command_line(argv)
     read_env_file(options.env_file)
@@ -127,7 +128,7 @@ async def serve_until(stop, argv, ready):
 
 
 def main():
-    """ the command-line entry point: each part prepares, then the server runs """
+    """the command-line entry point: each part prepares, then the server runs"""
     options = make_options()
     options.parse_command_line(sys.argv)
     read_env_file(options.env_file)

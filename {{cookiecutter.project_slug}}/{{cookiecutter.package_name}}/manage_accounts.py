@@ -1,4 +1,4 @@
-""" The accounts from the command line: ``inv account-add``, ``-list``, ``-remove``,
+"""The accounts from the command line: ``inv account-add``, ``-list``, ``-remove``,
 ``-password``.
 
 ``python -m {{ cookiecutter.package_name }}.manage_accounts add EMAIL [--name NAME]`` asks for the
@@ -6,6 +6,7 @@ password twice without echo at a terminal, and reads one line from standard inpu
 ``password EMAIL`` sets a new one the same way. Removing an account or setting its password
 ends its sessions: its open sockets close within a second, in every server process.
 """
+
 import argparse
 import asyncio
 import getpass
@@ -20,11 +21,11 @@ from .protocol import MAX_NAME, name_problem
 
 
 class UsageError(Exception):
-    """ the command cannot be done as asked; its text is shown """
+    """the command cannot be done as asked; its text is shown"""
 
 
 def read_password(stream, prompt=getpass.getpass):
-    """ the new password: asked twice at a terminal, one line from a pipe """
+    """the new password: asked twice at a terminal, one line from a pipe"""
     if stream.isatty():
         password = prompt('Password: ')
         if prompt('Password again: ') != password:
@@ -37,7 +38,7 @@ def read_password(stream, prompt=getpass.getpass):
 
 
 async def add(accounts, args, stdin):
-    """ add an account """
+    """add an account"""
     name = (args.name or args.email.split('@')[0]).strip()[:MAX_NAME]
     problem = name_problem(name)
     if problem:
@@ -50,14 +51,14 @@ async def add(accounts, args, stdin):
 
 
 async def remove(accounts, args, _stdin):
-    """ remove an account """
+    """remove an account"""
     if not await accounts.remove(args.email):
         raise UsageError(f'there is no account {args.email}')
     return f'removed {args.email}'
 
 
 async def new_password(accounts, args, stdin):
-    """ set an account's password """
+    """set an account's password"""
     try:
         await accounts.set_password(args.email, read_password(stdin))
     except NoSuchAccount as error:
@@ -66,13 +67,13 @@ async def new_password(accounts, args, stdin):
 
 
 async def listing(accounts, _args, _stdin):
-    """ every account """
+    """every account"""
     everyone = await accounts.everyone()
     return '\n'.join(f'{one.email}\t{one.name}' for one in everyone) or 'no accounts'
 
 
 def parser():
-    """ the command line """
+    """the command line"""
     commands = argparse.ArgumentParser(
         prog='manage_accounts', description='manage the accounts'
     )
@@ -93,7 +94,7 @@ def parser():
 
 
 async def run(argv, stdin=sys.stdin):
-    """ do what argv asks; returns the exit status """
+    """do what argv asks; returns the exit status"""
     read_env_file('.env')
     args = parser().parse_args(argv)
     database = Database.at(args.database_url)

@@ -1,10 +1,11 @@
-""" Schema migrations with Alembic, driven from code.
+"""Schema migrations with Alembic, driven from code.
 
 The server checks the schema when it starts, ``inv db-upgrade``,
 ``inv db-downgrade`` and ``inv db-revision`` call ``python -m`` this module,
 and the tests use the same functions. Alembic runs on the engine's own
 connection, so this works for SQLite and PostgreSQL alike.
 """
+
 import argparse
 import asyncio
 import sys
@@ -23,11 +24,11 @@ MIGRATIONS = Path(__file__).parent / 'migrations'
 
 
 class SchemaBehind(Exception):
-    """ the database's schema is older than the code's """
+    """the database's schema is older than the code's"""
 
 
 def alembic_config(connection=None, script_location=MIGRATIONS):
-    """ an Alembic configuration that migrates through connection """
+    """an Alembic configuration that migrates through connection"""
     config = Config()
     config.set_main_option('script_location', str(script_location))
     config.attributes['connection'] = connection
@@ -35,12 +36,12 @@ def alembic_config(connection=None, script_location=MIGRATIONS):
 
 
 def head():
-    """ the newest revision the code knows """
+    """the newest revision the code knows"""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 async def current(engine):
-    """ the revision the database is at (None when empty) """
+    """the revision the database is at (None when empty)"""
 
     def read(connection):
         return MigrationContext.configure(connection).get_current_revision()
@@ -50,7 +51,7 @@ async def current(engine):
 
 
 async def upgrade(engine, target='head'):
-    """ migrate the database up to the target revision, one process at a time """
+    """migrate the database up to the target revision, one process at a time"""
     async with migrating(engine) as connection:
         await connection.run_sync(
             lambda sync: command.upgrade(alembic_config(sync), target)
@@ -58,7 +59,7 @@ async def upgrade(engine, target='head'):
 
 
 async def downgrade(engine, target):
-    """ migrate the database down to the target revision """
+    """migrate the database down to the target revision"""
     async with engine.begin() as connection:
         await connection.run_sync(
             lambda sync: command.downgrade(alembic_config(sync), target)
@@ -66,7 +67,7 @@ async def downgrade(engine, target):
 
 
 async def revision(engine, message, script_location=MIGRATIONS):
-    """ write a new migration from the difference between tables.py and the database """
+    """write a new migration from the difference between tables.py and the database"""
     async with engine.connect() as connection:
         scripts = await connection.run_sync(
             lambda sync: command.revision(
@@ -79,7 +80,7 @@ async def revision(engine, message, script_location=MIGRATIONS):
 
 
 async def ensure_schema(engine, upgrade_allowed, timeout=None):
-    """ upgrade to head, or raise SchemaBehind when that is not allowed
+    """upgrade to head, or raise SchemaBehind when that is not allowed
 
     Reading the revision gets timeout seconds (None: no bound); the
     migration itself is not bounded: it may take long on a large table.
@@ -100,7 +101,7 @@ async def ensure_schema(engine, upgrade_allowed, timeout=None):
 
 
 async def run(argv):
-    """ the command line: upgrade, downgrade REVISION, revision MESSAGE, current """
+    """the command line: upgrade, downgrade REVISION, revision MESSAGE, current"""
     read_env_file('.env')
     parser = argparse.ArgumentParser(prog='migrate', description='migrate the database')
     parser.add_argument('--database-url', default=url_from_environment())

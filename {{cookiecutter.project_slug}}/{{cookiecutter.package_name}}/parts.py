@@ -1,5 +1,5 @@
 {%- set database = cookiecutter.database != 'none' -%}
-""" The parts this project was baked with: the chat, then each chosen option.
+"""The parts this project was baked with: the chat, then each chosen option.
 
 Baking wrote this list from the answers; an option's part and the modules it
 uses are left out of the project when the option was not chosen.

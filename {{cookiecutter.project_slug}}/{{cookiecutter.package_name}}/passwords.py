@@ -1,4 +1,4 @@
-""" Password hashing with the standard library's scrypt; never stored in plain text.
+"""Password hashing with the standard library's scrypt; never stored in plain text.
 
 A hash reads ``scrypt$n$r$p$salt$key`` (salt and key in base64), so the cost
 can be raised later without breaking the hashes already stored: a hash made
@@ -11,6 +11,7 @@ so a login never stalls the chat's event loop, and at most ``workers`` run
 at once, so fifty logins take 128 MiB each in turn, not all together. When
 more than ``waiting`` wait, a login is refused (``Busy``) instead of queued.
 """
+
 import asyncio
 import base64
 import hashlib
@@ -27,12 +28,12 @@ WAITING = 64
 
 
 def default_workers():
-    """ hashes at once: half the cores, so that the chat keeps the rest """
+    """hashes at once: half the cores, so that the chat keeps the rest"""
     return max(1, (os.cpu_count() or 2) // 2)
 
 
 def _key(password, salt, n, r, p):
-    """ the scrypt key of password """
+    """the scrypt key of password"""
     return hashlib.scrypt(
         password.encode('utf-8'),
         salt=salt,
@@ -45,12 +46,12 @@ def _key(password, salt, n, r, p):
 
 
 def cost_fields(cost):
-    """ the n, r and p of cost, as a hash writes them """
+    """the n, r and p of cost, as a hash writes them"""
     return [str(cost[name]) for name in ('n', 'r', 'p')]
 
 
 def hash_password(password, cost=None):
-    """ a salted hash of password, for storing (at COST unless told) """
+    """a salted hash of password, for storing (at COST unless told)"""
     cost = cost or COST
     salt = secrets.token_bytes(16)
     key = _key(password, salt, **cost)
@@ -59,7 +60,7 @@ def hash_password(password, cost=None):
 
 
 def verify_password(password, stored):
-    """ does password match the stored hash? (constant time) """
+    """does password match the stored hash? (constant time)"""
     try:
         scheme, n, r, p, salt, key = stored.split('$')
         if scheme != 'scrypt':
@@ -72,16 +73,16 @@ def verify_password(password, stored):
 
 
 def needs_rehash(stored, cost=None):
-    """ was the stored hash made at another cost than today's? """
+    """was the stored hash made at another cost than today's?"""
     return stored.split('$')[1:4] != cost_fields(cost or COST)
 
 
 class Busy(Exception):
-    """ too many password checks are waiting: the login is refused, not queued """
+    """too many password checks are waiting: the login is refused, not queued"""
 
 
 class Hasher:
-    """ hashes and checks passwords in a bounded pool of threads """
+    """hashes and checks passwords in a bounded pool of threads"""
 
     def __init__(self, cost=None, workers=None, waiting=WAITING):
         self.cost = cost or COST
@@ -91,8 +92,8 @@ class Hasher:
         self.pending = 0
 
     async def run(self, function, *args):
-        """ the result of function called with args, in the pool; Busy when too
-        many wait already """
+        """the result of function called with args, in the pool; Busy when too
+        many wait already"""
         if self.pending >= self.limit:
             raise Busy('too many logins at once; try again in a moment')
         self.pending += 1
@@ -103,18 +104,18 @@ class Hasher:
             self.pending -= 1
 
     async def hash(self, password):
-        """ a new hash of password, at this hasher's cost """
+        """a new hash of password, at this hasher's cost"""
         return await self.run(hash_password, password, self.cost)
 
     async def verify(self, password, stored):
-        """ does password match stored? """
+        """does password match stored?"""
         return await self.run(verify_password, password, stored)
 
     async def verify_unknown(self, password):
-        """ as long as a check, for an account that does not exist: never a match """
+        """as long as a check, for an account that does not exist: never a match"""
         await self.hash(password)
         return False
 
     def close(self):
-        """ let the threads go (a check still running finishes first) """
+        """let the threads go (a check still running finishes first)"""
         self.pool.shutdown(wait=False, cancel_futures=True)

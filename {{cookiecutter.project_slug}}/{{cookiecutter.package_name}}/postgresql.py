@@ -1,4 +1,5 @@
-""" PostgreSQL: the default server address, and one migration at a time. """
+"""PostgreSQL: the default server address, and one migration at a time."""
+
 import contextlib
 
 from sqlalchemy import text
@@ -11,7 +12,7 @@ MIGRATION_LOCK = 2_541_170_001  # the key of the advisory lock held while migrat
 
 
 def connect_args(timeout):
-    """ asyncpg gives up connecting, and waiting for a command's answer (then
+    """asyncpg gives up connecting, and waiting for a command's answer (then
     asks the server to cancel it), after timeout seconds; None: no bound
 
     The bound on commands matters: SQLAlchemy shields a session's closing
@@ -21,13 +22,13 @@ def connect_args(timeout):
 
 
 def configure(_engine):
-    """ nothing to set: asyncpg's defaults serve the chat """
+    """nothing to set: asyncpg's defaults serve the chat"""
 
 
 class Writer:
-    """ ``await writer(statement, rows)``: the store's multi-row INSERT, one
+    """``await writer(statement, rows)``: the store's multi-row INSERT, one
     transaction on the asyncio engine; the ids it returns (asyncpg is
-    asynchronous itself: no thread needed) """
+    asynchronous itself: no thread needed)"""
 
     def __init__(self, engine, _timeout=None, _recycle=None):
         self.async_engine = engine
@@ -38,12 +39,12 @@ class Writer:
             return (await connection.execute(statement, rows)).scalars().all()
 
     def close(self):
-        """ nothing of its own: the engine is closed with the database """
+        """nothing of its own: the engine is closed with the database"""
 
 
 @contextlib.asynccontextmanager
 async def migrating(engine):
-    """ a transaction on engine, held by one migrating process at a time
+    """a transaction on engine, held by one migrating process at a time
 
     Servers starting side by side (--processes, docker compose --scale) wait
     for an advisory lock, then find nothing left to do.

@@ -1,10 +1,11 @@
-""" Several server processes on one port, supervised: ``--processes N`` (broker=redis).
+"""Several server processes on one port, supervised: ``--processes N`` (broker=redis).
 
 The children share the port (SO_REUSEPORT) and chat with one another through
 Redis. When one ends by itself, the others are stopped too and the exit code
 is 1: a process manager (Docker, systemd) then restarts the whole, rather than
 leaving fewer processes serving than were asked for.
 """
+
 import contextlib
 import logging
 import os
@@ -18,8 +19,8 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def supervise(command, processes):
-    """ run processes copies of command, and stop them all on a signal;
-    the exit code: 1 when one ended by itself or failed, else 0 """
+    """run processes copies of command, and stop them all on a signal;
+    the exit code: 1 when one ended by itself or failed, else 0"""
     children = {}
     for _ in range(processes):
         # pylint: disable-next=consider-using-with
@@ -60,7 +61,7 @@ def supervise(command, processes):
 
 
 def server_command(module, argv):
-    """ the command line of one child: this server, alone on the shared port """
+    """the command line of one child: this server, alone on the shared port"""
     return [
         sys.executable,
         '-m',

@@ -1,10 +1,11 @@
-""" The chat protocol: what a client may send, what the server sends back.
+"""The chat protocol: what a client may send, what the server sends back.
 
 A client sends a JSON text frame ``{"name": ..., "text": ...}``. The server
 answers bad input with ``{"type": "error", "error": ...}`` and sends every
 accepted message to everyone as ``{"type": "message", "name", "text", "ts"}``
 (and ``"id"``, the message's number in the history, when a database keeps it).
 """
+
 import json
 import unicodedata
 
@@ -16,11 +17,11 @@ BIDI_CONTROLS = frozenset(
 
 
 class BadMessage(ValueError):
-    """ a frame the server refuses; its text is shown to the sender """
+    """a frame the server refuses; its text is shown to the sender"""
 
 
 def name_problem(name):
-    """ why name cannot be a sender's name (a sentence), or None when it can """
+    """why name cannot be a sender's name (a sentence), or None when it can"""
     if not 1 <= len(name) <= MAX_NAME:
         return f'the name must be 1 to {MAX_NAME} characters'
     if any(unicodedata.category(c) in ('Cc', 'Cs') or c in BIDI_CONTROLS for c in name):
@@ -29,12 +30,12 @@ def name_problem(name):
 
 
 def parse_frame(frame, max_text):
-    """ the (name, text) of a client's frame, or raise BadMessage """
+    """the (name, text) of a client's frame, or raise BadMessage"""
     return name_and_text(json_object(frame), max_text)
 
 
 def json_object(frame):
-    """ a frame's JSON object, or raise BadMessage """
+    """a frame's JSON object, or raise BadMessage"""
     if isinstance(frame, bytes):
         raise BadMessage('binary frames are not accepted: send JSON text')
     try:
@@ -49,7 +50,7 @@ def json_object(frame):
 
 
 def name_and_text(data, max_text):
-    """ the valid (name, text) of a frame's JSON object, or raise BadMessage """
+    """the valid (name, text) of a frame's JSON object, or raise BadMessage"""
     name, text = data.get('name'), data.get('text')
     if not isinstance(name, str) or not isinstance(text, str):
         raise BadMessage('name and text must both be strings')
@@ -70,7 +71,7 @@ def name_and_text(data, max_text):
 
 
 def chat_message(name, text, ts, message_id=None):
-    """ the message everyone receives; with the id the history stored it under """
+    """the message everyone receives; with the id the history stored it under"""
     message = {'type': 'message', 'name': name, 'text': text, 'ts': ts}
     if message_id is not None:
         message['id'] = message_id
@@ -78,10 +79,10 @@ def chat_message(name, text, ts, message_id=None):
 
 
 def error_message(reason):
-    """ the answer to a refused frame """
+    """the answer to a refused frame"""
     return {'type': 'error', 'error': reason}
 
 
 def encode(message):
-    """ one message as the text of a websocket frame """
+    """one message as the text of a websocket frame"""
     return json.dumps(message, ensure_ascii=False, separators=(',', ':'))

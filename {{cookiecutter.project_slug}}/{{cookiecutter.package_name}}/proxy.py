@@ -1,4 +1,4 @@
-""" Behind a reverse proxy: whose X-Forwarded-* headers the server believes.
+"""Behind a reverse proxy: whose X-Forwarded-* headers the server believes.
 
 A proxy that terminates TLS (nginx, say) talks plain http to the server and
 tells it in headers who the client is (``X-Real-Ip``, ``X-Forwarded-For``) and
@@ -9,6 +9,7 @@ gets ``Secure``), but only on connections from ``--trusted_proxies``: anyone
 else who reaches the port could claim any address and scheme. Without
 ``--xheaders`` nobody's headers are believed.
 """
+
 import ipaddress
 
 from tornado.httpserver import HTTPServer
@@ -17,8 +18,8 @@ LOOPBACK = ['127.0.0.1', '::1']
 
 
 def networks(addresses):
-    """ the networks of addresses such as ``127.0.0.1`` or ``172.16.0.0/12``;
-    SystemExit (one line, no traceback) names one that is neither """
+    """the networks of addresses such as ``127.0.0.1`` or ``172.16.0.0/12``;
+    SystemExit (one line, no traceback) names one that is neither"""
     try:
         return tuple(ipaddress.ip_network(address.strip()) for address in addresses)
     except ValueError as error:
@@ -29,31 +30,31 @@ def networks(addresses):
 
 
 def trusted_proxies(options):
-    """ the networks whose forwarded headers the server believes: none
-    without --xheaders, else those of --trusted_proxies """
+    """the networks whose forwarded headers the server believes: none
+    without --xheaders, else those of --trusted_proxies"""
     return networks(options.trusted_proxies) if options.xheaders else ()
 
 
 class ProxiedHTTPServer(HTTPServer):
-    """ an HTTPServer that applies the forwarded headers (Tornado's xheaders)
-    of connections from trusted proxies only; none are trusted by default """
+    """an HTTPServer that applies the forwarded headers (Tornado's xheaders)
+    of connections from trusted proxies only; none are trusted by default"""
 
     # Tornado configures an HTTPServer in initialize(), not in __init__()
     proxies = ()
     xheaders = False
 
     def initialize(self, *args, proxies=(), **kwargs):
-        """ HTTPServer's arguments, and the networks of the trusted proxies """
+        """HTTPServer's arguments, and the networks of the trusted proxies"""
         super().initialize(*args, **kwargs)
         self.proxies = tuple(proxies)
 
     def trusts(self, address):
-        """ is the peer at address (a socket address) a trusted proxy? """
+        """is the peer at address (a socket address) a trusted proxy?"""
         peer = ipaddress.ip_address(address[0])
         return any(peer in network for network in self.proxies)
 
     def start_request(self, server_conn, request_conn):
-        """ Tornado's request, with xheaders for a trusted proxy only """
+        """Tornado's request, with xheaders for a trusted proxy only"""
         # Tornado reads xheaders right here, once per request
         self.xheaders = self.trusts(request_conn.context.address)
         return super().start_request(server_conn, request_conn)

@@ -1,4 +1,4 @@
-""" The Redis broker: frames travel through a Redis Stream between server processes.
+"""The Redis broker: frames travel through a Redis Stream between server processes.
 
 Every process appends what its clients publish to one Redis Stream (its key
 is ``--redis_key``, in the database of ``--redis_url``), which keeps about
@@ -21,6 +21,7 @@ When Redis goes away the broker logs it, tells the local clients (a
 up to max_queue more, the oldest dropped first) and retries with backoff;
 when Redis is back it says so, sends what waited and delivers what it missed.
 """
+
 import asyncio
 import logging
 import uuid
@@ -47,7 +48,7 @@ BROKER_UP = {'type': 'status', 'status': 'ok', 'detail': 'the chat is back to no
 
 
 def entry_frame(fields, max_text):
-    """ the (origin, seq, frame) of a stream entry's fields, or raise BadMessage """
+    """the (origin, seq, frame) of a stream entry's fields, or raise BadMessage"""
     try:
         origin = fields[b'origin'].decode('ascii')
         seq = int(fields[b'seq'])
@@ -59,7 +60,7 @@ def entry_frame(fields, max_text):
 
 
 def check_chat_message(frame, max_text):
-    """ raise BadMessage unless frame is a chat message as this server sends them """
+    """raise BadMessage unless frame is a chat message as this server sends them"""
     message = json_object(frame)
     name_and_text(message, max_text)
     if message.get('type') != 'message' or not is_number(message.get('ts')):
@@ -69,17 +70,17 @@ def check_chat_message(frame, max_text):
 
 
 def is_number(value):
-    """ an int or a float (not a bool) """
+    """an int or a float (not a bool)"""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def is_power_of_ten(number):
-    """ 1, 10, 100, ...: when a count is worth a log line """
+    """1, 10, 100, ...: when a count is worth a log line"""
     return str(number).rstrip('0') == '1'
 
 
 class Outbox:
-    """ the frames waiting to go to the stream, numbered in the order they came """
+    """the frames waiting to go to the stream, numbered in the order they came"""
 
     def __init__(self, max_queue):
         self.queue = asyncio.Queue(max_queue)
@@ -87,14 +88,14 @@ class Outbox:
         self.sequence = 0  # the seq of the last frame taken
 
     def put(self, text):
-        """ queue a frame; the oldest goes when full """
+        """queue a frame; the oldest goes when full"""
         if self.queue.full():
             self.queue.get_nowait()
             log.warning('the broker queue is full: the oldest message was dropped')
         self.queue.put_nowait(text)
 
     async def next_batch(self):
-        """ the queued frames (up to BATCH, waiting for one), each with its seq """
+        """the queued frames (up to BATCH, waiting for one), each with its seq"""
         texts = [await self.queue.get()]
         while len(texts) < BATCH and not self.queue.empty():
             texts.append(self.queue.get_nowait())
@@ -103,12 +104,12 @@ class Outbox:
         return list(enumerate(texts, first))
 
     def fields(self, seq, text):
-        """ the fields of the stream entry of one frame """
+        """the fields of the stream entry of one frame"""
         return {'origin': self.origin, 'seq': seq, 'frame': text}
 
 
 class Cursor:
-    """ where a reader is in the stream, and which of its entries it delivers
+    """where a reader is in the stream, and which of its entries it delivers
 
     Chat messages of this chat, each once; a bad entry is counted and logged
     the first time, then at the 10th, the 100th, ...
@@ -122,12 +123,12 @@ class Cursor:
         self.dropped = 0
 
     def place(self, position):
-        """ read on after the entry of id position """
+        """read on after the entry of id position"""
         self.position = position
         self.placed.set()
 
     def frames(self, entries):
-        """ the frames to deliver of entries read after the position; moves on """
+        """the frames to deliver of entries read after the position; moves on"""
         frames = []
         for entry_id, fields in entries:
             self.position = entry_id
@@ -137,7 +138,7 @@ class Cursor:
         return frames
 
     def accepted(self, fields):
-        """ the frame of an entry, or None for one seen before or a bad one """
+        """the frame of an entry, or None for one seen before or a bad one"""
         try:
             origin, seq, frame = entry_frame(fields, self.max_text)
         except BadMessage as error:
@@ -149,7 +150,7 @@ class Cursor:
         return frame
 
     def drop(self, error):
-        """ count a bad entry; log the first one, the 10th, the 100th, ... """
+        """count a bad entry; log the first one, the 10th, the 100th, ..."""
         self.dropped += 1
         if is_power_of_ten(self.dropped):
             log.warning(
@@ -160,7 +161,7 @@ class Cursor:
 
 
 class RedisBroker:
-    """ many processes: frames travel through a Redis Stream """
+    """many processes: frames travel through a Redis Stream"""
 
     hub = None
 
@@ -174,11 +175,11 @@ class RedisBroker:
         self.tasks = []
 
     def attach(self, hub):
-        """ deliver to this hub """
+        """deliver to this hub"""
         self.hub = hub
 
     async def start(self, wait=5.0):
-        """ start reading and sending; wait a while for Redis, then go on anyway """
+        """start reading and sending; wait a while for Redis, then go on anyway"""
         self.tasks = [
             asyncio.create_task(self.listen()),
             asyncio.create_task(self.send()),
@@ -189,11 +190,11 @@ class RedisBroker:
             log.error('redis is not there yet: the chat starts without it')
 
     def publish(self, text):
-        """ queue an encoded message for every process; the oldest goes when full """
+        """queue an encoded message for every process; the oldest goes when full"""
         self.outbox.put(text)
 
     async def send(self):
-        """ append the queued frames to the stream in order, a batch at a time
+        """append the queued frames to the stream in order, a batch at a time
 
         Only once the listener knows where the stream ends, so that this
         process reads back all it sends.
@@ -204,7 +205,7 @@ class RedisBroker:
             await self.keep_trying(self.append, batch)
 
     async def append(self, batch):
-        """ add a batch of (seq, frame) to the stream, in one round trip """
+        """add a batch of (seq, frame) to the stream, in one round trip"""
         async with self.redis.pipeline(transaction=False) as pipe:
             for seq, text in batch:
                 fields = self.outbox.fields(seq, text)
@@ -212,26 +213,26 @@ class RedisBroker:
             await pipe.execute()
 
     async def listen(self):
-        """ deliver what the stream carries, from the end it had when this began """
+        """deliver what the stream carries, from the end it had when this began"""
         self.cursor.place(await self.keep_trying(self.stream_end))
         while True:
             for frame in self.cursor.frames(await self.keep_trying(self.read)):
                 self.hub.deliver(frame)
 
     async def stream_end(self):
-        """ the id of the stream's last entry (0-0 for none) """
+        """the id of the stream's last entry (0-0 for none)"""
         last = await self.redis.xrevrange(self.key, count=1)
         return last[0][0] if last else b'0-0'
 
     async def read(self):
-        """ the entries after the position (waiting a while for some) """
+        """the entries after the position (waiting a while for some)"""
         reply = await self.redis.xread(
             {self.key: self.cursor.position}, count=BATCH, block=BLOCK
         )
         return reply[0][1] if reply else []
 
     async def keep_trying(self, attempt, *args):
-        """ what ``attempt(*args)`` returns, trying again with backoff while Redis is away """
+        """what ``attempt(*args)`` returns, trying again with backoff while Redis is away"""
         backoff = 0.1
         while True:
             try:
@@ -245,21 +246,21 @@ class RedisBroker:
                 return result
 
     def found(self):
-        """ Redis answered: say so if it had been away """
+        """Redis answered: say so if it had been away"""
         if self.down:
             self.down = False
             log.info('redis is back')
             self.hub.deliver(encode(BROKER_UP))
 
     def lost(self, error):
-        """ Redis went away: log it once and tell the clients """
+        """Redis went away: log it once and tell the clients"""
         if not self.down:
             self.down = True
             log.error('redis went away: %s', error)
             self.hub.deliver(encode(BROKER_DOWN))
 
     async def close(self):
-        """ stop reading and sending """
+        """stop reading and sending"""
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)

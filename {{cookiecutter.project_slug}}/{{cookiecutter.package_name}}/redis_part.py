@@ -1,4 +1,5 @@
-""" Scale-out through Redis: the broker, and several processes on one port. """
+"""Scale-out through Redis: the broker, and several processes on one port."""
+
 import os
 import sys
 
@@ -11,15 +12,15 @@ DEFAULT_KEY = '{{ cookiecutter.package_name }}:chat'
 
 
 def environ_redis_url(environ):
-    """ REDIS_URL from the environment, or Redis on this machine """
+    """REDIS_URL from the environment, or Redis on this machine"""
     return environ.get('REDIS_URL', 'redis://localhost:6379/0')
 
 
 class RedisPart(Part):
-    """ messages travel through Redis, so several processes chat together """
+    """messages travel through Redis, so several processes chat together"""
 
     def define_options(self, parser):
-        """ which Redis and key, and how many processes """
+        """which Redis and key, and how many processes"""
         parser.define(
             'redis_url', default=None, help='Redis for the broker (default: $REDIS_URL)'
         )
@@ -33,7 +34,7 @@ class RedisPart(Part):
         )
 
     def prepare(self, options, argv, parts):
-        """ with --processes N > 1, run N servers here and exit when they end """
+        """with --processes N > 1, run N servers here and exit when they end"""
         if options.processes > 1:
             for part in parts:
                 part.before_processes(options)
@@ -41,7 +42,7 @@ class RedisPart(Part):
             sys.exit(supervise(command, options.processes))
 
     async def open(self, options, settings, resources):
-        """ the Redis broker, which the hub starts and closes """
+        """the Redis broker, which the hub starts and closes"""
         url = options.redis_url or environ_redis_url(os.environ)
         settings['broker'] = RedisBroker(
             url, options.redis_key, max_text=settings['max_text']

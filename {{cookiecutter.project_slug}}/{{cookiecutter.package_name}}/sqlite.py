@@ -1,5 +1,6 @@
-""" SQLite: the default database file, its pragmas, the store's writer thread,
-and one migration at a time. """
+"""SQLite: the default database file, its pragmas, the store's writer thread,
+and one migration at a time."""
+
 import asyncio
 import contextlib
 import fcntl
@@ -17,15 +18,15 @@ RETURNING_SORTED = False
 
 
 def connect_args(timeout):
-    """ wait at most timeout seconds for a lock another connection holds
+    """wait at most timeout seconds for a lock another connection holds
     (SQLite's busy timeout), then fail with "database is locked"; None:
-    SQLite's default (5 s) """
+    SQLite's default (5 s)"""
     return {} if timeout is None else {'timeout': timeout}
 
 
 def configure(engine):
-    """ a database file only its owner can read (it holds password hashes), and
-    SQLite's pragmas on every new connection of engine (asyncio or not) """
+    """a database file only its owner can read (it holds password hashes), and
+    SQLite's pragmas on every new connection of engine (asyncio or not)"""
     path = engine.url.database
     sync_engine = getattr(engine, 'sync_engine', engine)
     event.listen(sync_engine, 'do_connect', lambda *_: _private_file(path))
@@ -33,7 +34,7 @@ def configure(engine):
 
 
 def _private_file(path):
-    """ make the database file 0600 before SQLite makes it with the umask's (0644)
+    """make the database file 0600 before SQLite makes it with the umask's (0644)
 
     Its -wal and -shm files take the database's permissions. A file that is
     already there keeps its own, and one that cannot be made is SQLite's to report.
@@ -43,7 +44,7 @@ def _private_file(path):
 
 
 def _pragmas(dbapi_connection, _record):
-    """ write-ahead logging (synced at checkpoints, safe from crashes of the app) """
+    """write-ahead logging (synced at checkpoints, safe from crashes of the app)"""
     cursor = dbapi_connection.cursor()
     cursor.execute('PRAGMA journal_mode=WAL')
     cursor.execute('PRAGMA synchronous=NORMAL')
@@ -51,7 +52,7 @@ def _pragmas(dbapi_connection, _record):
 
 
 class Writer:
-    """ ``await writer(statement, rows)``: the store's multi-row INSERT, in one
+    """``await writer(statement, rows)``: the store's multi-row INSERT, in one
     thread of its own with SQLite's own driver; the ids it returns
 
     Through aiosqlite, one write is some ten hand-overs between the event loop
@@ -84,7 +85,7 @@ class Writer:
         )
 
     def write(self, statement, rows, started):
-        """ in the writer's thread: one transaction, unless the time is up """
+        """in the writer's thread: one transaction, unless the time is up"""
         with self.engine.begin() as connection:
             ids = connection.execute(statement, rows).scalars().all()
             if self.budget is not None and time.monotonic() - started > self.budget:
@@ -92,14 +93,14 @@ class Writer:
         return ids
 
     def close(self):
-        """ wait for the write in hand, then close the thread and the connection """
+        """wait for the write in hand, then close the thread and the connection"""
         self.thread.shutdown()
         self.engine.dispose()
 
 
 @contextlib.asynccontextmanager
 async def migrating(engine):
-    """ a transaction on engine, held by one migrating process at a time
+    """a transaction on engine, held by one migrating process at a time
 
     Servers starting side by side (--processes, docker compose --scale) wait
     for a lock file beside the database, then find nothing left to do.

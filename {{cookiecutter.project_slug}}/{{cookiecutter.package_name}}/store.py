@@ -1,10 +1,11 @@
-""" The chat history, kept in the database.
+"""The chat history, kept in the database.
 
 Every message is stored before it is broadcast; a client that connects gets
 the most recent ones first. A database that fails or goes away raises
 ``history.Unavailable``, which the websocket turns into an error frame and a
 log line; so does one that does not answer within the database's timeout.
 """
+
 import asyncio
 
 from sqlalchemy import insert, select
@@ -17,7 +18,7 @@ MESSAGES = Message.__table__
 
 
 class Store:
-    """ the message history of the chat """
+    """the message history of the chat"""
 
     def __init__(self, database, history_size=50):
         self.database = database
@@ -28,7 +29,7 @@ class Store:
         self.group = GroupCommit(self.insert)
 
     async def add(self, name, text, ts):
-        """ keep a message; returns it as clients receive it, with its id
+        """keep a message; returns it as clients receive it, with its id
 
         Messages that come while others are being stored are stored together
         (``group_commit.py``): one transaction, one INSERT.
@@ -36,7 +37,7 @@ class Store:
         return await self.group.add({'name': name, 'text': text, 'ts': ts})
 
     async def insert(self, rows):
-        """ store rows in one transaction; the messages, with their ids, in rows' order """
+        """store rows in one transaction; the messages, with their ids, in rows' order"""
         statement = insert(MESSAGES).returning(
             MESSAGES.c.id, sort_by_parameter_order=self.database.returning_sorted
         )
@@ -48,7 +49,7 @@ class Store:
         ]
 
     async def recent(self):
-        """ the last history_size messages, oldest first, as read after this call
+        """the last history_size messages, oldest first, as read after this call
 
         Calls that come while a read runs share the next read, which starts
         after them all: a burst of a thousand connections makes two queries,
@@ -67,7 +68,7 @@ class Store:
             return messages
 
     async def read_recent(self):
-        """ the last history_size messages, oldest first, from the database """
+        """the last history_size messages, oldest first, from the database"""
         query = select(Message).order_by(Message.id.desc()).limit(self.history_size)
         async with self.database.bounded('read the history'):
             async with self.database.reading() as db:

@@ -1,8 +1,9 @@
-""" The database tables, in SQLAlchemy 2's typed declarative style.
+"""The database tables, in SQLAlchemy 2's typed declarative style.
 
 Alembic migrations in ``migrations/`` create these; a test checks that the
 two agree (autogenerate finds nothing to change).
 """
+
 {%- if cookiecutter.auth == 'password' %}
 from sqlalchemy import ForeignKey, String, Text
 {%- else %}
@@ -14,11 +15,11 @@ from .protocol import MAX_NAME, chat_message
 
 
 class Base(DeclarativeBase):
-    """ the metadata of every table """
+    """the metadata of every table"""
 
 
 class Message(Base):
-    """ one chat message, kept for the history """
+    """one chat message, kept for the history"""
 
     __tablename__ = 'messages'
 
@@ -28,13 +29,13 @@ class Message(Base):
     ts: Mapped[float] = mapped_column(index=True)
 
     def to_message(self):
-        """ the message as every client receives it """
+        """the message as every client receives it"""
         return chat_message(self.name, self.text, self.ts, self.id)
 {%- if cookiecutter.auth == 'password' %}
 
 
 class Account(Base):
-    """ an account that may log in """
+    """an account that may log in"""
 
     __tablename__ = 'accounts'
 
@@ -45,7 +46,7 @@ class Account(Base):
 
 
 class LoginSession(Base):
-    """ one login: the signed cookie holds its id; ended by deleting the row """
+    """one login: the signed cookie holds its id; ended by deleting the row"""
 
     __tablename__ = 'login_sessions'
 
@@ -55,7 +56,7 @@ class LoginSession(Base):
 
 
 class LoginFailures(Base):
-    """ failed logins counted under one key (an e-mail and address, or an address) """
+    """failed logins counted under one key (an e-mail and address, or an address)"""
 
     __tablename__ = 'login_failures'
 

@@ -1,9 +1,10 @@
-""" The websocket handler: origin check, parse and validate, stamp, keep and publish.
+"""The websocket handler: origin check, parse and validate, stamp, keep and publish.
 
 A client that connects gets the recent history first, then whatever arrived
 while it was read; every message is kept by the history (stored, when there
 is a database) before it is broadcast.
 """
+
 import json
 import logging
 import time
@@ -21,14 +22,14 @@ log = logging.getLogger(__name__)
 
 
 def unseen(frames, newest):
-    """ the frames not already in a history whose newest message id is newest """
+    """the frames not already in a history whose newest message id is newest"""
     return [
         frame for frame in frames if json.loads(frame).get('id', newest + 1) > newest
     ]
 
 
 class ChatSocket(SecureHeaders, WebSocketHandler):
-    """ one browser's connection to the chat """
+    """one browser's connection to the chat"""
 
     bucket = None
     answered = True
@@ -38,22 +39,22 @@ class ChatSocket(SecureHeaders, WebSocketHandler):
 
     @property
     def hub(self):
-        """ the hub that fans messages out to this process's clients """
+        """the hub that fans messages out to this process's clients"""
         return self.settings['hub']
 
     @property
     def history(self):
-        """ what keeps the messages and gives the recent ones """
+        """what keeps the messages and gives the recent ones"""
         return self.settings['history']
 
     def check_origin(self, origin):
-        """ same origin only, any origin in debug mode (e.g. the vite server) """
+        """same origin only, any origin in debug mode (e.g. the vite server)"""
         return self.settings.get('debug', False) or super().check_origin(origin)
 
     # Tornado awaits a coroutine open before it reads the client's first frame
     # pylint: disable-next=invalid-overridden-method
     async def open(self, *_args, **_kwargs):
-        """ join, then send the recent history and whatever arrived meanwhile """
+        """join, then send the recent history and whatever arrived meanwhile"""
         self.backlog = []
         self.start()
         try:
@@ -69,7 +70,7 @@ class ChatSocket(SecureHeaders, WebSocketHandler):
             self.send_frame(frame)
 
     def start(self):
-        """ the flood allowance and the bound on pending output, then join the room """
+        """the flood allowance and the bound on pending output, then join the room"""
         settings = self.settings
         self.bucket = TokenBucket(settings['flood_rate'], settings['flood_burst'])
         self.ws_connection.stream.max_write_buffer_size = settings['max_pending_bytes']
@@ -78,7 +79,7 @@ class ChatSocket(SecureHeaders, WebSocketHandler):
     # Tornado awaits a coroutine on_message before reading this client's next frame
     # pylint: disable-next=invalid-overridden-method
     async def on_message(self, message):
-        """ validate a frame, stamp it, keep it and publish it, or answer with an error """
+        """validate a frame, stamp it, keep it and publish it, or answer with an error"""
         if not self.bucket.take():
             self.send_error_frame(
                 f'too many messages: at most {self.settings["flood_rate"]:g} a second'
@@ -100,19 +101,19 @@ class ChatSocket(SecureHeaders, WebSocketHandler):
         self.hub.publish(kept)
 
     def on_close(self):
-        """ leave the room """
+        """leave the room"""
         self.hub.leave(self)
 
     def send_error_frame(self, reason):
-        """ tell this client why its frame was refused """
+        """tell this client why its frame was refused"""
         self.send_frame(encode(error_message(reason)))
 
     def on_pong(self, data):
-        """ the client answered the hub's last ping """
+        """the client answered the hub's last ping"""
         self.answered = True
 
     def keepalive(self, ping):
-        """ close a client that did not answer the last ping, ping one that did """
+        """close a client that did not answer the last ping, ping one that did"""
         if self.backlog is not None:
             return True  # still joining: Tornado reads its pongs once open() returns
         if not self.answered:
@@ -123,11 +124,11 @@ class ChatSocket(SecureHeaders, WebSocketHandler):
         return self.deliver(ping, [])
 
     def send_frame(self, text):
-        """ send one encoded message to this client alone """
+        """send one encoded message to this client alone"""
         return self.deliver(websocket_frame(text), [text])
 
     def deliver(self, data, texts):
-        """ write ready-made frames (data) holding texts; False when gone or too slow """
+        """write ready-made frames (data) holding texts; False when gone or too slow"""
         if self.backlog is not None:
             self.backlog.extend(texts)
             return True

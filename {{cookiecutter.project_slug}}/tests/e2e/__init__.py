@@ -1,1 +1,1 @@
-""" Browser tests: run them with `inv e2e` (see conftest.py). """
+"""Browser tests: run them with `inv e2e` (see conftest.py)."""

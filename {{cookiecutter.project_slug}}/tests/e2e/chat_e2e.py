@@ -1,9 +1,10 @@
-""" The pieces of the browser tests: find Chromium, run the server, compose pictures.
+"""The pieces of the browser tests: find Chromium, run the server, compose pictures.
 
 The chat server runs as a user starts it,
 ``python -m {{ cookiecutter.package_name }}.main --port=N``, in a subprocess that
 keeps its port across restarts.
 """
+
 import base64
 import html
 import os
@@ -45,7 +46,7 @@ RECONNECT_TIMEOUT_MS = 25_000
 
 
 def find_chromium(environ=None):
-    """ the Chromium to drive, or None """
+    """the Chromium to drive, or None"""
     environ = os.environ if environ is None else environ
     if environ.get('CHROMIUM'):
         return shutil.which(environ['CHROMIUM'])
@@ -57,7 +58,7 @@ def find_chromium(environ=None):
 
 
 def server_environment(env=None):
-    """ this environment for a test server, without the developer's database
+    """this environment for a test server, without the developer's database
 
     The package is found through PYTHONPATH; DATABASE_URL is dropped, so that a
     database by default (e.g. SQLite's chat.db) is made in the server's own
@@ -72,8 +73,8 @@ def server_environment(env=None):
 
 
 class Server:
-    """ the chat server in a subprocess, run in folder (where it finds no .env);
-    it keeps its port across restarts """
+    """the chat server in a subprocess, run in folder (where it finds no .env);
+    it keeps its port across restarts"""
 
     def __init__(self, folder, args=(), env=None, port=None):
         self.port = port or free_port()
@@ -86,18 +87,18 @@ class Server:
 
     @property
     def url(self):
-        """ the page's address """
+        """the page's address"""
         return f'http://localhost:{self.port}/'
 
     @property
     def log(self):
-        """ what the server printed so far """
+        """what the server printed so far"""
         if not self.log_path.exists():
             return ''
         return self.log_path.read_text(encoding='utf-8', errors='replace')
 
     def start(self, timeout=30):
-        """ start the server and wait until it answers """
+        """start the server and wait until it answers"""
         command = [sys.executable, '-m', f'{PACKAGE}.main', f'--port={self.port}']
         with open(self.log_path, 'a', encoding='utf-8') as log:
             # pylint: disable-next=consider-using-with
@@ -125,7 +126,7 @@ class Server:
                 time.sleep(0.05)
 
     def stop(self, timeout=10):
-        """ stop the server as Ctrl-C or `docker stop` would (SIGTERM) """
+        """stop the server as Ctrl-C or `docker stop` would (SIGTERM)"""
         if self.process is None:
             return
         self.process.terminate()
@@ -137,19 +138,19 @@ class Server:
         self.process = None
 
     def restart(self):
-        """ stop, then start again on the same port """
+        """stop, then start again on the same port"""
         self.stop()
         return self.start()
 
 
 def say(page, text):
-    """ type a message and press Enter, as a person would """
+    """type a message and press Enter, as a person would"""
     page.get_by_label('Message', exact=True).fill(text)
     page.get_by_label('Message', exact=True).press('Enter')
 
 
 def side_by_side(browser, pages, path):
-    """ save the pages as two browser windows next to each other in one PNG """
+    """save the pages as two browser windows next to each other in one PNG"""
     windows = ''.join(
         '<figure><div class="bar"><i></i><i></i><i></i>'
         f'<span>{html.escape(page.url)}</span></div><img src="data:image/png;base64,'

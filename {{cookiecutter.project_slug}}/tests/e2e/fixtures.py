@@ -1,4 +1,4 @@
-""" Fixtures of the browser tests in every bake: servers, and people at the chat.
+"""Fixtures of the browser tests in every bake: servers, and people at the chat.
 
 * ``server`` is the chat server started as a user would
   (``python -m {{ cookiecutter.package_name }}.main --port=N``), with ``url``,
@@ -12,6 +12,7 @@
   in a new browser context (its own cookies and storage: another person).
   With login, the login plugin replaces it with one that logs in as name.
 """
+
 # fixtures take the fixtures they need as arguments of the same name
 # pylint: disable=redefined-outer-name
 import pytest
@@ -22,19 +23,19 @@ from .chat_e2e import WINDOW, Server
 
 @pytest.fixture
 def e2e_environment():
-    """ a function: the variables of one more test server; plugins add theirs """
+    """a function: the variables of one more test server; plugins add theirs"""
     return dict
 
 
 @pytest.fixture
 def e2e_setup():
-    """ a function run on each test server before it starts; plugins add theirs """
+    """a function run on each test server before it starts; plugins add theirs"""
     return lambda server: None
 
 
 @pytest.fixture
 def start_server(tmp_path, e2e_environment, e2e_setup):
-    """ a factory: `server = start_server('--max_text=10', env={...})`; stopped after """
+    """a factory: `server = start_server('--max_text=10', env={...})`; stopped after"""
     servers = []
 
     def start(*args, env=None):
@@ -51,13 +52,13 @@ def start_server(tmp_path, e2e_environment, e2e_setup):
 
 @pytest.fixture
 def server(start_server):
-    """ the chat server with its default options """
+    """the chat server with its default options"""
     return start_server()
 
 
 @pytest.fixture
 def open_chat(new_context, server):
-    """ a factory: `page = open_chat(name='ann')`, a chat page of its own person """
+    """a factory: `page = open_chat(name='ann')`, a chat page of its own person"""
 
     def open_page(name=None, url=None, viewport=None, connected=True):
         page = new_context(viewport=viewport or WINDOW).new_page()

@@ -1,8 +1,9 @@
-""" The chat in a real browser: two people, markup, a server restart, a phone.
+"""The chat in a real browser: two people, markup, a server restart, a phone.
 
 Set SCREENSHOT=path/to/file.png to have the two-window test save the picture
 of both windows side by side (the template's README shows it).
 """
+
 import os
 import re
 
@@ -20,7 +21,7 @@ MARKUP = '<img src=x onerror="window.injected=1"><script>window.injected=2</scri
 
 
 def test_two_people_chat(open_chat, browser):
-    """ what one says, both see: name, time and text, one's own marked """
+    """what one says, both see: name, time and text, one's own marked"""
     pages = {'Ann': open_chat(name='Ann'), 'Bob': open_chat(name='Bob')}
     for name, text in CONVERSATION:
         say(pages[name], text)
@@ -44,7 +45,7 @@ def test_two_people_chat(open_chat, browser):
 
 
 def test_markup_is_shown_as_text(open_chat):
-    """ html in a message is text: nothing rendered, nothing run """
+    """html in a message is text: nothing rendered, nothing run"""
     ann, bob = open_chat(name='Ann'), open_chat(name='Bob')
     say(ann, MARKUP)
     for page in (ann, bob):
@@ -55,7 +56,7 @@ def test_markup_is_shown_as_text(open_chat):
 
 
 def test_page_reconnects_after_a_server_restart(open_chat, server):
-    """ the page shows the outage, keeps an unsent message, and carries on after """
+    """the page shows the outage, keeps an unsent message, and carries on after"""
     ann, bob = open_chat(name='Ann'), open_chat(name='Bob')
     say(ann, 'before')
     expect(bob.locator('li.message .text')).to_have_text(['before'])
@@ -78,7 +79,7 @@ def test_page_reconnects_after_a_server_restart(open_chat, server):
 
 
 def test_keyboard_alone_is_enough(open_chat):
-    """ tab to the message box, type, Enter: sent, without a mouse """
+    """tab to the message box, type, Enter: sent, without a mouse"""
     page = open_chat()
     for _ in range(10):
         page.keyboard.press('Tab')
@@ -90,7 +91,7 @@ def test_keyboard_alone_is_enough(open_chat):
 
 
 def test_readable_at_phone_width(open_chat):
-    """ nothing sticks out sideways at 360 px; the message box and Send fit """
+    """nothing sticks out sideways at 360 px; the message box and Send fit"""
     page = open_chat(name='Ann', viewport={'width': 360, 'height': 640})
     say(page, 'a long word: ' + 'x' * 200)
     expect(page.locator('li.message')).to_have_count(1)
@@ -102,8 +103,8 @@ def test_readable_at_phone_width(open_chat):
 
 
 def test_the_page_keeps_to_its_content_security_policy(new_context, server):
-    """ all the page loads is its own (with login: the login page, its style too):
-    the browser reports no violation of the policy the server sends """
+    """all the page loads is its own (with login: the login page, its style too):
+    the browser reports no violation of the policy the server sends"""
     page = new_context(viewport=WINDOW).new_page()
     said = []
     page.on('console', lambda message: said.append(message.text))

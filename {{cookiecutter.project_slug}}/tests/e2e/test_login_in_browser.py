@@ -1,4 +1,5 @@
-""" Login in a real browser: the login page, a wrong password, in and out. """
+"""Login in a real browser: the login page, a wrong password, in and out."""
+
 from playwright.sync_api import expect
 
 from ..login_fixtures import PASSWORD, log_in
@@ -6,7 +7,7 @@ from .chat_e2e import WINDOW, say
 
 
 def test_login_flow(new_context, server):
-    """ a stranger is sent to the login page; a wrong password is refused; then in and out """
+    """a stranger is sent to the login page; a wrong password is refused; then in and out"""
     page = new_context(viewport=WINDOW).new_page()
     page.goto(server.url)
     page.wait_for_url('**/login')
@@ -24,8 +25,8 @@ def test_login_flow(new_context, server):
 
 
 def test_logging_out_closes_the_other_tabs_of_that_login(new_context, server):
-    """ two tabs of one login: logging out in one closes the other's chat,
-    which goes back to the login page """
+    """two tabs of one login: logging out in one closes the other's chat,
+    which goes back to the login page"""
     context = new_context(viewport=WINDOW)
     first = context.new_page()
     first.goto(server.url)
@@ -40,7 +41,7 @@ def test_logging_out_closes_the_other_tabs_of_that_login(new_context, server):
 
 
 def test_an_anonymous_socket_is_refused(new_context, server):
-    """ without a login the websocket never opens """
+    """without a login the websocket never opens"""
     page = new_context().new_page()
     page.goto(f'{server.url}login')
     outcome = page.evaluate(

@@ -1,1 +1,1 @@
-""" Alembic migrations of the chat database. """
+"""Alembic migrations of the chat database."""

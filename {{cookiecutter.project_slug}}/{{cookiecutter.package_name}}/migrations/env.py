@@ -1,4 +1,5 @@
-""" Alembic's environment: migrate through the connection the caller passes. """
+"""Alembic's environment: migrate through the connection the caller passes."""
+
 # alembic.context is a proxy that gets its members when alembic runs this file
 # pylint: disable=no-member
 from alembic import context

@@ -1,8 +1,9 @@
-""" the messages table: the chat history
+"""the messages table: the chat history
 
 Revision ID: 0001
 Revises:
 """
+
 # Alembic names revision files and their variables; alembic.op is a proxy.
 # pylint: disable=invalid-name,no-member
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ depends_on = None
 
 
 def upgrade():
-    """ apply this revision """
+    """apply this revision"""
     op.create_table(
         'messages',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -28,6 +29,6 @@ def upgrade():
 
 
 def downgrade():
-    """ undo this revision """
+    """undo this revision"""
     op.drop_index('ix_messages_ts', table_name='messages')
     op.drop_table('messages')

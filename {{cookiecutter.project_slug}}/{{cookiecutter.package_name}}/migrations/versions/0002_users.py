@@ -1,8 +1,9 @@
-""" the users table: accounts that may log in
+"""the users table: accounts that may log in
 
 Revision ID: 0002
 Revises: 0001
 """
+
 # Alembic names revision files and their variables; alembic.op is a proxy.
 # pylint: disable=invalid-name,no-member
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ depends_on = None
 
 
 def upgrade():
-    """ apply this revision """
+    """apply this revision"""
     op.create_table(
         'users',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -30,5 +31,5 @@ def upgrade():
 
 
 def downgrade():
-    """ undo this revision """
+    """undo this revision"""
     op.drop_table('users')

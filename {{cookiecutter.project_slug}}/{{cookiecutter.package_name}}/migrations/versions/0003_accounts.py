@@ -1,8 +1,9 @@
-""" the users table is named accounts, the one word the code uses for them
+"""the users table is named accounts, the one word the code uses for them
 
 Revision ID: 0003
 Revises: 0002
 """
+
 # Alembic names revision files and their variables; alembic.op is a proxy.
 # pylint: disable=invalid-name,no-member
 from alembic import op
@@ -14,10 +15,10 @@ depends_on = None
 
 
 def upgrade():
-    """ apply this revision """
+    """apply this revision"""
     op.rename_table('users', 'accounts')
 
 
 def downgrade():
-    """ undo this revision """
+    """undo this revision"""
     op.rename_table('accounts', 'users')

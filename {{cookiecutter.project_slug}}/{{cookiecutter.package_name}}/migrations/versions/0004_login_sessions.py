@@ -1,10 +1,11 @@
-""" login sessions that can be ended; failed logins counted by e-mail and address
+"""login sessions that can be ended; failed logins counted by e-mail and address
 
 The failed logins move off the accounts table into a table of their own.
 
 Revision ID: 0004
 Revises: 0003
 """
+
 # Alembic names revision files and their variables; alembic.op is a proxy.
 # pylint: disable=invalid-name,no-member
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ depends_on = None
 
 
 def upgrade():
-    """ apply this revision """
+    """apply this revision"""
     op.create_table(
         'login_sessions',
         sa.Column('id', sa.String(length=64), nullable=False),
@@ -44,7 +45,7 @@ def upgrade():
 
 
 def downgrade():
-    """ undo this revision """
+    """undo this revision"""
     with op.batch_alter_table('accounts') as accounts:
         accounts.add_column(
             sa.Column('failed_logins', sa.Integer(), nullable=False, server_default='0')

@@ -1,1 +1,1 @@
-""" One file per schema revision, applied in order. """
+"""One file per schema revision, applied in order."""
