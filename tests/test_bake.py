@@ -314,10 +314,20 @@ def test_port_reaches_server_client_and_docker(baked):
     """ the chosen port is the server's default, the proxy target and the published port """
     project = baked(port='9000')
     assert 'default=9000' in project.read('chat/chat_part.py')
-    assert 'ws://localhost:9000' in project.read('client/vite.config.js')
+    assert 'ws://127.0.0.1:9000' in project.read('client/vite.config.js')
     assert 'EXPOSE 9000' in project.read('Dockerfile')
     compose = yaml.safe_load(project.read('docker-compose.yml'))
     assert compose['services']['web']['ports'] == ['9000:9000']
+
+
+def test_only_the_container_listens_beyond_this_machine(baked):
+    """ the server and inv server default to 127.0.0.1; Docker passes 0.0.0.0 """
+    project = baked()
+    assert "default='127.0.0.1'" in project.read('chat/chat_part.py')
+    assert "address='127.0.0.1'" in project.read('tasks.py')
+    assert '"--address=0.0.0.0"]' in project.read('Dockerfile')
+    compose = yaml.safe_load(project.read('docker-compose.yml'))
+    assert '--address=0.0.0.0' in compose['services']['web']['command']
 
 
 def test_awkward_answers_bake_valid_files(baked):

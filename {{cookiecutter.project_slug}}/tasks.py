@@ -45,12 +45,14 @@ def client_packages(ctx):
     help={
         'debug': 'reload on change and accept websockets from any origin',
         'port': 'port to listen on',
+        'address': 'address to listen on: 0.0.0.0 lets other machines in',
         'options': 'more server options, e.g. --max_text=500 (listed by --options=--help)',
     }
 )
-def server(ctx, debug=False, port={{ cookiecutter.port | int }}, options=''):
-    """run the chat server"""
-    command = f'python -m {PACKAGE}.main --port={port} --debug={debug} {options}'
+def server(ctx, debug=False, port={{ cookiecutter.port | int }}, address='127.0.0.1', options=''):
+    """run the chat server (on this machine only, unless --address says otherwise)"""
+    listen = f'--port={port} --address={shlex.quote(address)}'
+    command = f'python -m {PACKAGE}.main {listen} --debug={debug} {options}'
     ctx.run(command.strip(), pty=True)
 
 
