@@ -46,7 +46,10 @@ LEFTOVER_VARIABLE = re.compile(r'(?<![.\w])cookiecutter\.\w')
 EXPECTED_FILES = [
     '.cookiecutter.json',
     '.dockerignore',
+    '.editorconfig',
     '.env',
+    '.gitattributes',
+    '.github/dependabot.yml',
     '.github/workflows/ci.yml',
     '.gitignore',
     'Dockerfile',
@@ -318,6 +321,35 @@ def test_port_reaches_server_client_and_docker(baked):
     assert 'EXPOSE 9000' in project.read('Dockerfile')
     compose = yaml.safe_load(project.read('docker-compose.yml'))
     assert compose['services']['web']['ports'] == ['9000:9000']
+
+
+def test_dependabot_watches_every_kind_of_pin(baked):
+    """ .github/dependabot.yml is valid by GitHub's schema (check-jsonschema's own
+    copy: no network) and watches pip, the client's npm, the actions and docker """
+    project = baked()
+    name = '.github/dependabot.yml'
+    project.run(f'check-jsonschema --builtin-schema vendor.dependabot {name}')
+    updates = yaml.safe_load(project.read(name))['updates']
+    watched = {update['package-ecosystem']: update['directory'] for update in updates}
+    assert watched == {
+        'pip': '/',
+        'npm': '/client',
+        'github-actions': '/',
+        'docker': '/',
+        'docker-compose': '/',
+    }
+
+
+def test_line_ends_stay_lf_where_crlf_breaks(baked):
+    """ .gitattributes: text=auto, and LF always for scripts, make and docker """
+    rules = [
+        line.split()
+        for line in baked().read('.gitattributes').splitlines()
+        if line and not line.startswith('#')
+    ]
+    assert rules[0] == ['*', 'text=auto']
+    lf = {rule[0] for rule in rules if 'eol=lf' in rule}
+    assert lf == {'*.sh', 'Makefile', 'Dockerfile', 'docker-compose.yml'}
 
 
 def test_only_the_container_listens_beyond_this_machine(baked):
