@@ -42,6 +42,8 @@ PRUNED = read_pruned()
 PRUNED_TOGETHER = read_pruned('PRUNED_TOGETHER')
 # a leftover Jinja variable, not the name of the answers file .cookiecutter.json
 LEFTOVER_VARIABLE = re.compile(r'(?<![.\w])cookiecutter\.\w')
+# what the pre-commit hooks of a baked project leave as written: the built client
+BUILT = re.compile(r'[^/]+/static/assets/')
 
 EXPECTED_FILES = [
     '.cookiecutter.json',
@@ -152,13 +154,18 @@ def test_default_bake_has_the_expected_files(baked):
 def problems_in_files(project):
     """ what is wrong with the baked files, walking the whole tree: Jinja left in a
     rendered file, Python that does not parse or that pyflakes faults (an unused
-    import or name, an undefined one), TOML, YAML or JSON that does not parse """
+    import or name, an undefined one), TOML, YAML or JSON that does not parse;
+    white space at the end of a line or no newline at the end, which the baked
+    pre-commit hooks would fix (the built client aside) """
     found = []
     for path in project.files():
         try:
             text = project.read(path)
         except UnicodeDecodeError:
             continue  # binary: copied as it is
+        if not BUILT.match(str(path)) and text:
+            if not text.endswith('\n') or re.search(r'[ \t]$', text, re.MULTILINE):
+                found.append(f'{path}: trailing white space or no final newline')
         if not project.is_copied_without_render(path):
             if '{{' in text or '{%' in text or LEFTOVER_VARIABLE.search(text):
                 found.append(f'{path}: Jinja left')
