@@ -316,7 +316,8 @@ def test_python_version_sets_docker_and_ci(baked, python_version):
     assert f'FROM python:{python_version}-slim AS base' in project.read('Dockerfile')
     workflow = yaml.safe_load(project.read('.github/workflows/ci.yml'))
     steps = workflow['jobs']['check']['steps']
-    assert {'python-version': python_version} in [step.get('with') for step in steps]
+    versions = [step.get('with', {}).get('python-version') for step in steps]
+    assert python_version in versions
     assert f'py-version = {python_version}' in project.read('setup.cfg')
 
 
