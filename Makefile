@@ -4,6 +4,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PORT ?= 8080
+# make demo ADDRESS=0.0.0.0 lets other machines in
+ADDRESS ?= 127.0.0.1
 # tox looks for python3.11 and python3.12 on PATH; pyenv keeps them here
 export PATH := $(subst $() ,:,$(wildcard $(HOME)/.pyenv/versions/3.11*/bin $(HOME)/.pyenv/versions/3.12*/bin)):$(PATH)
 
@@ -16,8 +18,8 @@ $(VENV)/.installed: requirements-dev.txt {{cookiecutter.project_slug}}/dev.txt {
 	touch $@
 
 demo: $(VENV)/.installed
-	$(VENV)/bin/cookiecutter --no-input --overwrite-if-exists . -o demo
-	cd demo/chat && $(MAKE) setup && . venv/bin/activate && inv server --port=$(PORT)
+	$(VENV)/bin/cookiecutter --no-input --overwrite-if-exists . -o demo port=$(PORT)
+	cd demo/chat && $(MAKE) setup && . venv/bin/activate && inv server --port=$(PORT) --address=$(ADDRESS)
 
 test: $(VENV)/.installed
 	$(VENV)/bin/tox run -qq -e lint,py312,py311

@@ -161,7 +161,7 @@ def next_steps(answers):
             '    . venv/bin/activate',
             *accounts,
             '    inv server',
-            f'and open http://localhost:{answers["port"]}/',
+            f'and open http://127.0.0.1:{answers["port"]}/',
         ]
     )
 

@@ -42,11 +42,16 @@ PRUNED = read_pruned()
 PRUNED_TOGETHER = read_pruned('PRUNED_TOGETHER')
 # a leftover Jinja variable, not the name of the answers file .cookiecutter.json
 LEFTOVER_VARIABLE = re.compile(r'(?<![.\w])cookiecutter\.\w')
+# what the pre-commit hooks of a baked project leave as written: the built client
+BUILT = re.compile(r'[^/]+/static/assets/')
 
 EXPECTED_FILES = [
     '.cookiecutter.json',
     '.dockerignore',
+    '.editorconfig',
     '.env',
+    '.gitattributes',
+    '.github/dependabot.yml',
     '.github/workflows/ci.yml',
     '.gitignore',
     'Dockerfile',
@@ -149,13 +154,18 @@ def test_default_bake_has_the_expected_files(baked):
 def problems_in_files(project):
     """ what is wrong with the baked files, walking the whole tree: Jinja left in a
     rendered file, Python that does not parse or that pyflakes faults (an unused
-    import or name, an undefined one), TOML, YAML or JSON that does not parse """
+    import or name, an undefined one), TOML, YAML or JSON that does not parse;
+    white space at the end of a line or no newline at the end, which the baked
+    pre-commit hooks would fix (the built client aside) """
     found = []
     for path in project.files():
         try:
             text = project.read(path)
         except UnicodeDecodeError:
             continue  # binary: copied as it is
+        if not BUILT.match(str(path)) and text:
+            if not text.endswith('\n') or re.search(r'[ \t]$', text, re.MULTILINE):
+                found.append(f'{path}: trailing white space or no final newline')
         if not project.is_copied_without_render(path):
             if '{{' in text or '{%' in text or LEFTOVER_VARIABLE.search(text):
                 found.append(f'{path}: Jinja left')
@@ -306,7 +316,8 @@ def test_python_version_sets_docker_and_ci(baked, python_version):
     assert f'FROM python:{python_version}-slim AS base' in project.read('Dockerfile')
     workflow = yaml.safe_load(project.read('.github/workflows/ci.yml'))
     steps = workflow['jobs']['check']['steps']
-    assert {'python-version': python_version} in [step.get('with') for step in steps]
+    versions = [step.get('with', {}).get('python-version') for step in steps]
+    assert python_version in versions
     assert f'py-version = {python_version}' in project.read('setup.cfg')
 
 
@@ -314,10 +325,49 @@ def test_port_reaches_server_client_and_docker(baked):
     """ the chosen port is the server's default, the proxy target and the published port """
     project = baked(port='9000')
     assert 'default=9000' in project.read('chat/chat_part.py')
-    assert 'ws://localhost:9000' in project.read('client/vite.config.js')
+    assert 'ws://127.0.0.1:9000' in project.read('client/vite.config.js')
     assert 'EXPOSE 9000' in project.read('Dockerfile')
     compose = yaml.safe_load(project.read('docker-compose.yml'))
     assert compose['services']['web']['ports'] == ['9000:9000']
+
+
+def test_dependabot_watches_every_kind_of_pin(baked):
+    """ .github/dependabot.yml is valid by GitHub's schema (check-jsonschema's own
+    copy: no network) and watches pip, the client's npm, the actions and docker """
+    project = baked()
+    name = '.github/dependabot.yml'
+    project.run(f'check-jsonschema --builtin-schema vendor.dependabot {name}')
+    updates = yaml.safe_load(project.read(name))['updates']
+    watched = {update['package-ecosystem']: update['directory'] for update in updates}
+    assert watched == {
+        'pip': '/',
+        'npm': '/client',
+        'github-actions': '/',
+        'docker': '/',
+        'docker-compose': '/',
+    }
+
+
+def test_line_ends_stay_lf_where_crlf_breaks(baked):
+    """ .gitattributes: text=auto, and LF always for scripts, make and docker """
+    rules = [
+        line.split()
+        for line in baked().read('.gitattributes').splitlines()
+        if line and not line.startswith('#')
+    ]
+    assert rules[0] == ['*', 'text=auto']
+    lf = {rule[0] for rule in rules if 'eol=lf' in rule}
+    assert lf == {'*.sh', 'Makefile', 'Dockerfile', 'docker-compose.yml'}
+
+
+def test_only_the_container_listens_beyond_this_machine(baked):
+    """ the server and inv server default to 127.0.0.1; Docker passes 0.0.0.0 """
+    project = baked()
+    assert "default='127.0.0.1'" in project.read('chat/chat_part.py')
+    assert "address='127.0.0.1'" in project.read('tasks.py')
+    assert '"--address=0.0.0.0"]' in project.read('Dockerfile')
+    compose = yaml.safe_load(project.read('docker-compose.yml'))
+    assert '--address=0.0.0.0' in compose['services']['web']['command']
 
 
 def test_awkward_answers_bake_valid_files(baked):

@@ -85,6 +85,16 @@ def test_make_setup_builds_a_working_venv_of_its_own(bake):
     assert (project.path / 'client/node_modules/vite').is_dir()
 
 
+@ONCE
+def test_the_pre_commit_hooks_pass_on_every_baked_file(bake):
+    """ in a git checkout make setup installs the hook; all its checks pass """
+    project = bake()
+    project.run('git init -q && git add -A')
+    project.run('make setup', timeout=900)
+    assert 'pre-commit' in (project.path / '.git/hooks/pre-commit').read_text()
+    project.run('. venv/bin/activate && pre-commit run --all-files')
+
+
 # the default, and the combination with the most moving parts
 E2E = [
     pytest.param(answers, id=combination_id(answers)) for answers in (DEFAULT, FULLEST)

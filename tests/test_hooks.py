@@ -285,7 +285,7 @@ def test_next_steps_name_the_folder_and_port():
     assert 'cd chat' in text
     assert 'make setup' in text
     assert 'inv server' in text
-    assert 'http://localhost:9000/' in text
+    assert 'http://127.0.0.1:9000/' in text
     assert 'account-add' not in text
 
 

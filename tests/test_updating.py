@@ -29,6 +29,7 @@ NOT_COPIED = (
     '.tox',
     'demo',
     'artifacts',
+    '.cache',
     'node_modules',
     '__pycache__',
     '.pytest_cache',

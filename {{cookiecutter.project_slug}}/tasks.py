@@ -45,12 +45,14 @@ def client_packages(ctx):
     help={
         'debug': 'reload on change and accept websockets from any origin',
         'port': 'port to listen on',
+        'address': 'address to listen on: 0.0.0.0 lets other machines in',
         'options': 'more server options, e.g. --max_text=500 (listed by --options=--help)',
     }
 )
-def server(ctx, debug=False, port={{ cookiecutter.port | int }}, options=''):
-    """run the chat server"""
-    command = f'python -m {PACKAGE}.main --port={port} --debug={debug} {options}'
+def server(ctx, debug=False, port={{ cookiecutter.port | int }}, address='127.0.0.1', options=''):
+    """run the chat server (on this machine only, unless --address says otherwise)"""
+    listen = f'--port={port} --address={shlex.quote(address)}'
+    command = f'python -m {PACKAGE}.main {listen} --debug={debug} {options}'
     ctx.run(command.strip(), pty=True)
 
 
@@ -69,8 +71,7 @@ def build(ctx):
 @task
 def lint(ctx):
     """check formatting (axblack, isort) and code (pylint); the client (eslint) too"""
-    ctx.run(f'black --check {PYTHON_SOURCES}')
-    ctx.run(f'isort --check-only --diff {PYTHON_SOURCES}')
+    format_code(ctx, check=True)
     ctx.run(f'pylint {PYTHON_SOURCES}')
     if has_node():
         client_packages(ctx)
@@ -79,11 +80,11 @@ def lint(ctx):
         print('node not found: the client was not linted (install node, `make setup`)')
 
 
-@task(name='format')
-def format_code(ctx):
-    """format the python code in place (axblack, isort)"""
-    ctx.run(f'isort {PYTHON_SOURCES}')
-    ctx.run(f'black {PYTHON_SOURCES}')
+@task(name='format', help={'check': 'change nothing: fail if something would change'})
+def format_code(ctx, check=False):
+    """format the python code in place (axblack, isort), or only check it"""
+    ctx.run(f'isort{" --check-only --diff" if check else ""} {PYTHON_SOURCES}')
+    ctx.run(f'black{" --check" if check else ""} {PYTHON_SOURCES}')
 
 
 @task

@@ -17,10 +17,10 @@ export default defineConfig({
   server: {
     // `inv client` serves the sources; everything else comes from `inv server`.
     proxy: {
-      '/ws': { target: 'ws://localhost:{{ cookiecutter.port }}', ws: true },
-      '/api': 'http://localhost:{{ cookiecutter.port }}',
-      '/login': 'http://localhost:{{ cookiecutter.port }}',
-      '/logout': 'http://localhost:{{ cookiecutter.port }}',
+      '/ws': { target: 'ws://127.0.0.1:{{ cookiecutter.port }}', ws: true },
+      '/api': 'http://127.0.0.1:{{ cookiecutter.port }}',
+      '/login': 'http://127.0.0.1:{{ cookiecutter.port }}',
+      '/logout': 'http://127.0.0.1:{{ cookiecutter.port }}',
     },
   },
   // vitest: `inv test-client` (npm test)

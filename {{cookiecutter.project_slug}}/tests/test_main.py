@@ -6,6 +6,7 @@ import os
 import signal
 import time
 
+import pytest
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
@@ -13,6 +14,7 @@ from {{ cookiecutter.package_name }}.chat_part import CHAT
 from {{ cookiecutter.package_name }}.environment import read_env_file
 from {{ cookiecutter.package_name }}.main import (
     DEFAULTS,
+    browser_url,
     make_options,
     serve,
     serve_until,
@@ -68,6 +70,28 @@ def test_every_part_brings_its_settings_and_options():
     assert {'port', 'address', 'reuse_port'} <= set(make_options().as_dict())
 
 
+def test_the_server_listens_on_this_machine_only_unless_told():
+    """--address is 127.0.0.1 by default: other machines need --address=0.0.0.0"""
+    options = make_options()
+    options.parse_command_line(['prog'])
+    assert options.address == '127.0.0.1'
+
+
+@pytest.mark.parametrize(
+    'host, url',
+    [
+        ('127.0.0.1', 'http://127.0.0.1:8000/'),
+        ('0.0.0.0', 'http://localhost:8000/'),
+        ('::', 'http://localhost:8000/'),
+        ('::1', 'http://[::1]:8000/'),
+        ('192.0.2.7', 'http://192.0.2.7:8000/'),
+    ],
+)
+def test_the_start_line_names_the_address_a_browser_opens(host, url):
+    """the address listened on, or localhost for all of them; IPv6 in brackets"""
+    assert browser_url(host, 8000) == url
+
+
 async def test_serve_until_told_to_stop(server_options, ws_headers, monkeypatch):
     """serve() listens, chats, and on SIGTERM closes its clients with 1001"""
     monkeypatch.setenv('COOKIE_SECRET', COOKIE_SECRET)
@@ -115,10 +139,11 @@ async def test_a_huge_request_body_is_refused_before_it_is_read(
 
 
 async def test_python_dash_m_serves_the_page(launch):
-    """`python -m {{ cookiecutter.package_name }}.main --port=N` serves / and stops cleanly on SIGINT"""
+    """`python -m {{ cookiecutter.package_name }}.main --port=N` serves / on 127.0.0.1, says
+    where, and stops cleanly on SIGINT"""
     port = free_port()
     server = launch(f'--port={port}')
-    await server.until_said('chat server on')
+    await server.until_said(f'chat server on http://127.0.0.1:{port}/')
     for _ in range(4):
         body = await fetch_when_up(f'http://127.0.0.1:{port}/')
         assert b'<div id="app"></div>' in body

@@ -33,7 +33,10 @@ class ChatPart(Part):
         """where to listen, and the limits of a room"""
         parser.define('port', default={{ cookiecutter.port | int }}, type=int, help='port to listen on')
         parser.define(
-            'address', default='', help='address to listen on (all by default)'
+            'address',
+            default='127.0.0.1',
+            help='address to listen on: this machine only by default; '
+            '0.0.0.0 (or "") for every address',
         )
         parser.define(
             'reuse_port',

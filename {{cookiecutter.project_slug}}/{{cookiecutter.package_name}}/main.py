@@ -8,6 +8,7 @@ option chosen at baking adds.
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import os
 import signal
@@ -36,6 +37,16 @@ MAX_HEADER_BYTES = 16 * 1024
 BODY_SECONDS = 30
 # a later part's setting wins
 DEFAULTS = {key: value for part in PARTS for key, value in part.settings.items()}
+
+
+def browser_url(host, port):
+    """the address to open in a browser for a server listening on host and port:
+    every address (0.0.0.0, ::) is reached as localhost; IPv6 goes in brackets"""
+    if ipaddress.ip_address(host).is_unspecified:
+        host = 'localhost'
+    elif ':' in host:
+        host = f'[{host}]'
+    return f'http://{host}:{port}/'
 
 
 def make_options():
@@ -114,8 +125,8 @@ async def serve_until(stop, argv, ready):
             body_timeout=BODY_SECONDS,
         )
         server.add_sockets(sockets)
-        port = sockets[0].getsockname()[1]
-        log.info('chat server on http://localhost:%d/', port)
+        host, port = sockets[0].getsockname()[:2]
+        log.info('chat server on %s - open it in a browser', browser_url(host, port))
         if ready:
             ready(port)
         try:
