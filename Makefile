@@ -1,13 +1,14 @@
 # The two commands of the README: `make demo` bakes the default project and starts
-# its chat server; `make test` runs every test of the template (tox: lint, py312, py311).
+# its chat server; `make test` runs every test of the template (tox: lint, py312, py311,
+# py313).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PORT ?= 8080
 # make demo ADDRESS=0.0.0.0 lets other machines in
 ADDRESS ?= 127.0.0.1
-# tox looks for python3.11 and python3.12 on PATH; pyenv keeps them here
-export PATH := $(subst $() ,:,$(wildcard $(HOME)/.pyenv/versions/3.11*/bin $(HOME)/.pyenv/versions/3.12*/bin)):$(PATH)
+# tox looks for python3.11, python3.12 and python3.13 on PATH; pyenv keeps them here
+export PATH := $(subst $() ,:,$(wildcard $(HOME)/.pyenv/versions/3.11*/bin $(HOME)/.pyenv/versions/3.12*/bin $(HOME)/.pyenv/versions/3.13*/bin)):$(PATH)
 
 .PHONY: demo test test-fast lint clean
 
@@ -22,7 +23,7 @@ demo: $(VENV)/.installed
 	cd demo/chat && $(MAKE) setup && . venv/bin/activate && inv server --port=$(PORT) --address=$(ADDRESS)
 
 test: $(VENV)/.installed
-	$(VENV)/bin/tox run -qq -e lint,py312,py311
+	$(VENV)/bin/tox run -qq -e lint,py312,py311,py313
 
 test-fast: $(VENV)/.installed
 	$(VENV)/bin/pytest -m "not slow"

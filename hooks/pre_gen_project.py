@@ -98,6 +98,20 @@ def check_combination(answers):
     return None
 
 
+def check_formatter(answers):
+    """ a formatter that installs on the chosen Python """
+    if (
+        answers.get('python_version') == '3.13'
+        and answers.get('formatter') == 'axblack'
+    ):
+        return (
+            'python_version 3.13 needs formatter=ruff: axblack does not install '
+            'on Python 3.13 (its typed-ast does not build there), so choose '
+            "formatter 'ruff' or python_version '3.12'."
+        )
+    return None
+
+
 def problems(answers):
     """ every problem with the answers, each one sentence """
     checks = [
@@ -109,6 +123,7 @@ def problems(answers):
     ]
     found = [check(answers[key]) for check, key in checks]
     found.append(check_combination(answers))
+    found.append(check_formatter(answers))
     return [message for message in found if message]
 
 

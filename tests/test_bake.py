@@ -10,8 +10,11 @@ import itertools
 import json
 import re
 import runpy
+import shutil
+import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import pyflakes.checker
 import pytest
@@ -130,6 +133,7 @@ def test_prompts_come_in_the_documented_order():
         'author_email',
         'version',
         'python_version',
+        'formatter',
         'port',
         'license',
         'database',
@@ -308,10 +312,11 @@ def test_each_license_bakes_only_its_text(baked, license_name, words):
     assert license_name.split('-')[0] in project.read('README.md')
 
 
-@pytest.mark.parametrize('python_version', ['3.12', '3.11'])
+@pytest.mark.parametrize('python_version', ['3.12', '3.11', '3.13'])
 def test_python_version_sets_docker_and_ci(baked, python_version):
     """ the chosen Python is the Docker base image and the CI interpreter """
-    project = baked(python_version=python_version)
+    formatter = 'ruff' if python_version == '3.13' else 'axblack'
+    project = baked(python_version=python_version, formatter=formatter)
     assert project.read('Dockerfile').startswith('# ')
     assert f'FROM python:{python_version}-slim AS base' in project.read('Dockerfile')
     workflow = yaml.safe_load(project.read('.github/workflows/ci.yml'))
@@ -462,18 +467,20 @@ def test_bad_answers_are_refused_before_anything_is_written(refuse, answers, nam
 
 
 def pins(text):
-    """ the name==version lines of a requirements file """
+    """ the name==version lines of a requirements file (an environment marker
+    after ';' left out) """
     return {
-        line.split('==')[0].lower(): line.split('==')[1]
+        line.split('==')[0].lower(): line.split(';')[0].split('==')[1].strip()
         for line in text.splitlines()
         if '==' in line and not line.startswith('#')
     }
 
 
+@pytest.mark.parametrize('formatter', ['axblack', 'ruff'])
 @pytest.mark.parametrize('answers', COMBINATIONS, ids=combination_id)
-def test_the_template_tests_with_the_baked_pins(baked, answers):
+def test_the_template_tests_with_the_baked_pins(baked, answers, formatter):
     """ requirements-dev.txt holds every pin a baked project asks for, same versions """
-    project = baked(**answers)
+    project = baked(**answers, formatter=formatter)
     template = pins((TEMPLATE / 'requirements-dev.txt').read_text(encoding='utf-8'))
     asked = pins(project.read('requirements.txt')) | pins(project.read('dev.txt'))
     assert {name: template.get(name) for name in asked} == asked
@@ -585,3 +592,88 @@ def test_the_packaging_tasks_are_documented(baked, name):
     assert any(row.startswith('| `inv dist`') for row in rows)
     tasks = project.read('tasks.py')
     assert 'def bump(' in tasks and 'def dist(' in tasks
+
+
+FORMATTERS = {
+    # the tool of the formatter, the pins it brings, its pyproject.toml table
+    'axblack': ('black', {'axblack', 'isort'}, 'black'),
+    'ruff': ('ruff', {'ruff'}, 'ruff'),
+}
+
+
+@pytest.mark.parametrize('formatter', sorted(FORMATTERS))
+def test_the_formatter_brings_its_pins_config_and_tasks(baked, formatter):
+    """ dev.txt pins the chosen formatter's tools and no other's; pyproject.toml
+    (and setup.cfg for isort) configures it; inv lint and inv format run it; the
+    README and the docs name it """
+    project = baked(formatter=formatter)
+    command, pinned, table = FORMATTERS[formatter]
+    others = set().union(*(tools for _, tools, _ in FORMATTERS.values())) - pinned
+    dev = pins(project.read('dev.txt'))
+    assert pinned <= set(dev) and not others & set(dev)
+    meta = tomllib.loads(project.read('pyproject.toml'))
+    assert set(meta['tool']) & {'black', 'ruff'} == {table}
+    assert meta['tool'][table]['line-length'] == 88
+    assert ('[isort]' in project.read('setup.cfg')) == (formatter == 'axblack')
+    tasks = project.read('tasks.py')
+    assert f"STYLE_CHECKS = ['{command} " in tasks
+    for name in ('README.md', 'docsrc/usage.md'):
+        text = project.read(name)
+        assert ('axblack' in text) == (formatter == 'axblack'), name
+        assert ('ruff' in text) == (formatter == 'ruff'), name
+        assert '`inv format [--check]`' in text, name
+    workflow = project.read('.github/workflows/ci.yml')
+    assert 'black' not in workflow and 'isort' not in workflow
+
+
+def test_ruff_keeps_docstrings_double_and_the_rest_single(baked):
+    """ ruff's format settings: single quotes, the line of 88, the lint rules
+    beside pylint's, isort's rules in ruff's own I """
+    meta = tomllib.loads(baked(formatter='ruff').read('pyproject.toml'))
+    ruff = meta['tool']['ruff']
+    assert ruff['format']['quote-style'] == 'single'
+    assert {'I', 'UP', 'ASYNC', 'B', 'RUF006'} <= set(ruff['lint']['select'])
+    assert ruff['lint']['isort']['known-first-party'] == ['chat']
+
+
+def tool(name):
+    """ the path of a tool installed beside this Python, or None """
+    return shutil.which(name, path=str(Path(sys.executable).parent))
+
+
+# the checks of the baked Python code each formatter makes (axblack does not
+# install on Python 3.13: its checks are skipped there)
+STYLE_CHECKS = {
+    'ruff': [['ruff', 'format', '--check', '.'], ['ruff', 'check', '.']],
+    'axblack': [
+        ['black', '--check', 'chat', 'loadtest', 'tests', 'tasks.py', 'docsrc/conf.py'],
+        ['isort', '--check-only', 'chat', 'loadtest', 'tests', 'tasks.py'],
+    ],
+}
+
+
+@pytest.mark.parametrize('formatter', sorted(STYLE_CHECKS))
+@pytest.mark.parametrize('answers', COMBINATIONS, ids=combination_id)
+def test_each_formatter_accepts_the_baked_code(baked, answers, formatter):
+    """ the template's Python is written so that both formatters leave it as it
+    is, and ruff's lint rules pass it: whichever is chosen, inv lint's style
+    checks pass on every combination """
+    project = baked(**answers, formatter=formatter)
+    for command in STYLE_CHECKS[formatter]:
+        path = tool(command[0])
+        if path is None:
+            pytest.skip(f'{command[0]} is not installed beside {sys.executable}')
+        done = subprocess.run(
+            [path, *command[1:]],
+            cwd=project.path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, f'{command}\n{done.stdout}\n{done.stderr}'
+
+
+def test_python_3_13_with_axblack_is_refused(refuse):
+    """ axblack does not install on 3.13: the hook says to choose ruff """
+    said = refuse(python_version='3.13')
+    assert 'ERROR: python_version 3.13 needs formatter=ruff: ' in said

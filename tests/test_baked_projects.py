@@ -3,7 +3,9 @@
 `pytest -m slow` runs these; they take minutes, use the network for `make setup`
 (PyPI, npm) and need node and npm, Chromium, PostgreSQL and Redis (see .ci/run).
 Those marked `once` do not depend on the Python version: tox runs them in one
-environment only.
+environment only. Those marked `py313` bake python_version=3.13 with
+formatter=ruff (axblack does not install on 3.13): tox runs them under Python
+3.13 only, in its py313 environment.
 """
 import filecmp
 import json
@@ -27,6 +29,7 @@ from conftest import baked_env
 
 pytestmark = pytest.mark.slow
 ONCE = pytest.mark.once
+PY313 = pytest.mark.py313
 # what the slow tests keep for people to read (measurements, not assertions)
 ARTIFACTS = Path(__file__).parent.parent / 'artifacts'
 
@@ -44,17 +47,29 @@ AWKWARD = {
     'description': 'Tea & "talk" \\ {braces}',
     'license': 'BSD-3-Clause',
 }
+# the newest Python: its formatter is ruff
+TODAY = {'python_version': '3.13', 'formatter': 'ruff'}
 # Every combination, and awkward answers: each must bake a project whose lint,
 # tests (100% coverage) and docs pass. The default, the fullest and the awkward
-# answers run under each Python; the others (ONCE) under one.
-SUPPORTED = [
-    pytest.param(
-        {**answers, **EXTRA.get(combination_id(answers), {})},
-        id=combination_id(answers),
-        marks=() if answers in (DEFAULT, FULLEST) else ONCE,
-    )
-    for answers in COMBINATIONS
-] + [pytest.param(AWKWARD, id='awkward-answers')]
+# answers run under each Python but 3.13; the others (ONCE) under one; the
+# default and the fullest again with Python 3.13 and ruff (PY313), under 3.13.
+SUPPORTED = (
+    [
+        pytest.param(
+            {**answers, **EXTRA.get(combination_id(answers), {})},
+            id=combination_id(answers),
+            marks=() if answers in (DEFAULT, FULLEST) else ONCE,
+        )
+        for answers in COMBINATIONS
+    ]
+    + [pytest.param(AWKWARD, id='awkward-answers')]
+    + [
+        pytest.param(
+            {**answers, **TODAY}, id=f'{combination_id(answers)}-py313', marks=PY313
+        )
+        for answers in (DEFAULT, FULLEST)
+    ]
+)
 
 
 @pytest.mark.parametrize('answers', SUPPORTED)

@@ -129,6 +129,27 @@ def test_login_without_a_database_is_refused():
     assert pre_gen.check_combination({'auth': 'password', 'database': 'sqlite'}) is None
 
 
+def test_python_3_13_with_axblack_is_refused():
+    """ axblack does not install on 3.13: one sentence that says to choose ruff """
+    answers = {**GOOD, 'python_version': '3.13', 'formatter': 'axblack'}
+    (message,) = pre_gen.problems(answers)
+    assert message.startswith('python_version 3.13 needs formatter=ruff: ')
+    assert message.endswith('.') and message.count('. ') == 0
+    assert not pre_gen.problems({**answers, 'formatter': 'ruff'})
+    assert not pre_gen.problems({**answers, 'python_version': '3.12'})
+
+
+def test_every_problem_is_listed_with_the_formatters():
+    """ the formatter's problem joins the others, each one sentence """
+    answers = {**GOOD, 'port': '0', 'python_version': '3.13', 'formatter': 'axblack'}
+    found = pre_gen.problems({**answers, 'auth': 'password', 'database': 'none'})
+    assert [message.split()[0] for message in found] == [
+        'port',
+        'auth',
+        'python_version',
+    ]
+
+
 # what cookiecutter adds to the answers before the hooks run
 COOKIECUTTER_KEYS = {
     '_template': 'gh:org/chat-template',

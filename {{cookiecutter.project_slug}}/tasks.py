@@ -1,3 +1,6 @@
+{%- set ruff = cookiecutter.formatter == 'ruff' -%}
+{%- set style = 'ruff' if ruff else 'axblack, isort' -%}
+{%- set code = 'ruff, pylint' if ruff else 'pylint' -%}
 """The project's chores: `inv -l` lists them, `inv --help TASK` explains one."""
 
 import re
@@ -18,6 +21,17 @@ DIST_DIR = Path('dist')
 BUMPABLE = re.compile(r'\d+\.\d+\.\d+')
 VERSION_PARTS = ('patch', 'minor', 'major')
 CHEATSHEET = 'https://github.com/ralsina/rst-cheatsheet/blob/master/rst-cheatsheet.rst'
+# layout and the order of imports: checked (inv format --check, inv lint) and
+# fixed (inv format); then the checks of the code itself (inv lint)
+{%- if ruff %}
+STYLE_CHECKS = ['ruff format --check --diff', 'ruff check --select I']
+STYLE_FIXES = ['ruff check --select I --fix', 'ruff format']
+CODE_CHECKS = ['ruff check', 'pylint']
+{%- else %}
+STYLE_CHECKS = ['black --check --diff', 'isort --check-only --diff']
+STYLE_FIXES = ['isort', 'black']
+CODE_CHECKS = ['pylint']
+{%- endif %}
 
 
 def has_node():
@@ -70,9 +84,10 @@ def build(ctx):
 
 @task
 def lint(ctx):
-    """check formatting (axblack, isort) and code (pylint); the client (eslint) too"""
-    format_code(ctx, check=True)
-    ctx.run(f'pylint {PYTHON_SOURCES}')
+    """check the layout and imports ({{ style }}) and the code ({{ code }}); the
+    client (eslint) too"""
+    for command in STYLE_CHECKS + CODE_CHECKS:
+        ctx.run(f'{command} {PYTHON_SOURCES}')
     if has_node():
         client_packages(ctx)
         node(ctx, 'npm run lint')
@@ -80,11 +95,14 @@ def lint(ctx):
         print('node not found: the client was not linted (install node, `make setup`)')
 
 
-@task(name='format', help={'check': 'change nothing: fail if something would change'})
+@task(
+    name='format',
+    help={'check': 'change nothing: fail when something would change, and show it'},
+)
 def format_code(ctx, check=False):
-    """format the python code in place (axblack, isort), or only check it"""
-    ctx.run(f'isort{" --check-only --diff" if check else ""} {PYTHON_SOURCES}')
-    ctx.run(f'black{" --check" if check else ""} {PYTHON_SOURCES}')
+    """format the python code in place, imports in order ({{ style }})"""
+    for command in STYLE_CHECKS if check else STYLE_FIXES:
+        ctx.run(f'{command} {PYTHON_SOURCES}')
 
 
 @task

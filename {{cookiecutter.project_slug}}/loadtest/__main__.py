@@ -118,7 +118,7 @@ def notes(rows, args):
     """what to keep in mind when reading the table"""
     found = []
     for row in rows:
-        where = f"{row['server']} at N={row['clients']}"
+        where = f'{row["server"]} at N={row["clients"]}'
         generator = row['generator']
         if generator['per_client_limited']:
             found.append(f'{where}: --per-client {args.per_client:g}/s capped sending')
@@ -128,7 +128,7 @@ def notes(rows, args):
             )
         if row['undelivered']:
             found.append(
-                f"{where}: {row['undelivered']} deliveries had not arrived "
+                f'{where}: {row["undelivered"]} deliveries had not arrived '
                 f'{args.drain:g}s after the window (--drain)'
             )
     if (args.rate or args.deliveries) and args.baseline:
@@ -170,8 +170,8 @@ def summary(rows, args):
     ratios = report.ratios(rows)
     for ratio in ratios:
         print(
-            f"{ratio['server']} / baseline at N={ratio['clients']}: "
-            f"{ratio['over_baseline']:.2f}x the deliveries/s"
+            f'{ratio["server"]} / baseline at N={ratio["clients"]}: '
+            f'{ratio["over_baseline"]:.2f}x the deliveries/s'
         )
     for note in notes(rows, args):
         print(f'note: {note}')

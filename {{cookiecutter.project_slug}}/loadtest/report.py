@@ -48,7 +48,8 @@ def summarize(server, load, timing, observed):
     """one row of figures (a JSON-ready dict) from a run's observations"""
     results = observed.results
     connected = total(results, 'connected')
-    window = [sum(column) for column in zip(*(r['window_counts'] for r in results))]
+    counts = [result['window_counts'] for result in results]
+    window = [sum(column) for column in zip(*counts, strict=True)]
     expected = (total(results, 'sent') - total(results, 'errors')) * connected
     sent_window = total(results, 'sent_window')
     deliveries = window[MESSAGE]
@@ -67,7 +68,7 @@ def summarize(server, load, timing, observed):
         'deliveries_per_s': deliveries / timing.duration,
         'delivered_percent': percent(deliveries, sent_window * connected),
         'undelivered': max(0, expected - total(results, 'received')),
-        'frames': dict(zip(KINDS, window)),
+        'frames': dict(zip(KINDS, window, strict=True)),
         'latency_ms': latency([ns for r in results for ns in r['latencies_ns']]),
         'server_process': server_figures(
             observed, connected, deliveries, timing.duration
@@ -115,7 +116,7 @@ def percent(part, whole):
 
 def bake_name(bake):
     """'sqlite/none/memory', and ' x2' for two server processes"""
-    name = f"{bake['database']}/{bake['auth']}/{bake['broker']}"
+    name = f'{bake["database"]}/{bake["auth"]}/{bake["broker"]}'
     processes = bake.get('processes')
     return f'{name} x{processes}' if processes else name
 
@@ -141,7 +142,7 @@ def table(rows):
     lines = [[title for _, title, _ in COLUMNS]] + [cells(row) for row in rows]
     widths = [max(len(line[i]) for line in lines) for i in range(len(COLUMNS))]
     return '\n'.join(
-        '  '.join(cell.rjust(width) for cell, width in zip(line, widths))
+        '  '.join(cell.rjust(width) for cell, width in zip(line, widths, strict=True))
         for line in lines
     )
 
@@ -192,7 +193,10 @@ def sweep_lines(found):
     for each in found:
         server = each['server']
         for clients, kb, cost in zip(
-            each['clients'], each['rss_per_idle_client_kb'], each['cpu_us_per_delivery']
+            each['clients'],
+            each['rss_per_idle_client_kb'],
+            each['cpu_us_per_delivery'],
+            strict=True,
         ):
             lines.append(
                 f'{server} at N={clients}: {show(kb, "{:.1f}")} KB per idle connection, '
@@ -201,8 +205,8 @@ def sweep_lines(found):
         if each['cpu_spread'] is not None:
             verdict = 'flat' if each['cpu_flat'] else 'not flat'
             lines.append(
-                f"{server}: us per delivery varies {each['cpu_spread']:.2f}x from "
-                f"N={each['clients'][0]} to N={each['clients'][-1]} "
+                f'{server}: us per delivery varies {each["cpu_spread"]:.2f}x from '
+                f'N={each["clients"][0]} to N={each["clients"][-1]} '
                 f'({verdict}: within {FLAT:g}x is flat)'
             )
     return lines

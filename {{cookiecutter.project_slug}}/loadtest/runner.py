@@ -41,7 +41,8 @@ class Spread:
 
     workers: int = 2  # processes for the bulk of the clients
     probes: int = 20  # clients in one more process, measuring latency
-    per_source: int = 0  # clients per source address at most (0: a quarter of the ports)
+    # clients per source address at most (0: a quarter of the ports)
+    per_source: int = 0
 
 
 @dataclass

@@ -191,7 +191,7 @@ class Worker:
                 return error
             try:
                 await asyncio.wait_for(client.opened, CONNECT_TIMEOUT)
-            except (OSError, asyncio.TimeoutError) as error:
+            except (OSError, TimeoutError) as error:
                 client.transport.close()
                 return error
         self.progress[0] += 1
@@ -218,7 +218,9 @@ class Worker:
         counts = list(tally.counts)
         cpu = time.process_time()
         await sleep_until(window_end)
-        window_counts = [now - then for now, then in zip(tally.counts, counts)]
+        window_counts = [
+            now - then for now, then in zip(tally.counts, counts, strict=True)
+        ]
         cpu = time.process_time() - cpu
         await asyncio.gather(sender, return_exceptions=True)
         conn.send(('sent', sending.count, tally.counts[ERROR]))

@@ -8,6 +8,7 @@ earlier one under the same name (``app_settings``, ``server_options``,
 and returns it with its additions. The browser tests (``tests/e2e``) use the
 same plugins.
 """
+
 pytest_plugins = [
     'tests.fixtures',
     'tests.e2e.fixtures',

@@ -20,7 +20,7 @@ from .fixtures import COOKIE_SECRET
 
 ANN = {'email': 'ann@example.com', 'name': 'ann', 'password': 'correct horse'}
 # the tests hash at a low cost, to be quick; test_auth checks the real COST
-CHEAP = {'n': 2 ** 10, 'r': 8, 'p': 1}
+CHEAP = {'n': 1 << 10, 'r': 8, 'p': 1}
 
 
 @pytest.fixture

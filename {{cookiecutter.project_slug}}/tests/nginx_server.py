@@ -13,49 +13,9 @@ from pathlib import Path
 from .ports import free_port
 
 NGINX = shutil.which('nginx') or '/usr/sbin/nginx'
-# what the README's "Behind a reverse proxy" section tells people to write
-PROXY_LOCATION = '''
-    location / {
-        proxy_pass http://127.0.0.1:%(upstream)d;
-        proxy_http_version 1.1;
-        proxy_set_header Upgrade $http_upgrade;
-        proxy_set_header Connection $connection_upgrade;
-        proxy_set_header Host $http_host;
-        proxy_set_header X-Real-IP $remote_addr;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header X-Forwarded-Proto $scheme;
-        proxy_set_header X-Scheme $scheme;
-    }
-'''
-CONFIG = '''
-daemon off;
-%(user)s
-worker_processes 1;
-pid %(folder)s/nginx.pid;
-error_log %(folder)s/error.log info;
-events {
-    worker_connections 256;
-}
-http {
-    access_log %(folder)s/access.log;
-    client_body_temp_path %(folder)s/client_body;
-    proxy_temp_path %(folder)s/proxy;
-    fastcgi_temp_path %(folder)s/fastcgi;
-    uwsgi_temp_path %(folder)s/uwsgi;
-    scgi_temp_path %(folder)s/scgi;
-    map $http_upgrade $connection_upgrade {
-        default upgrade;
-        '' close;
-    }
-    server {
-        listen 127.0.0.1:%(https_port)d ssl;
-        listen 127.0.0.1:%(http_port)d;
-        ssl_certificate %(certificate)s;
-        ssl_certificate_key %(key)s;
-%(location)s
-    }
-}
-'''
+# nginx.conf, with printf-style fields; location.conf, what the README's
+# "Behind a reverse proxy" section tells people to write
+CONFIG_DIR = Path(__file__).parent / 'nginx'
 
 
 def make_certificate(folder):
@@ -98,8 +58,9 @@ class NginxServer:
         self.https_port, self.http_port = free_port(), free_port()
         # as root, nginx's workers would be `nobody`, who cannot use the folder
         user = 'user root;' if os.geteuid() == 0 else ''
+        location = (CONFIG_DIR / 'location.conf').read_text(encoding='utf-8')
         (self.folder / 'nginx.conf').write_text(
-            CONFIG
+            (CONFIG_DIR / 'nginx.conf').read_text(encoding='utf-8')
             % {
                 'user': user,
                 'folder': self.folder,
@@ -107,7 +68,7 @@ class NginxServer:
                 'http_port': self.http_port,
                 'certificate': certificate,
                 'key': key,
-                'location': PROXY_LOCATION % {'upstream': upstream},
+                'location': location % {'upstream': upstream},
             },
             encoding='utf-8',
         )

@@ -41,14 +41,14 @@ def test_passwords_are_salted_hashes():
 
 def test_the_cost_is_owasps_and_older_hashes_are_made_again():
     """scrypt at N=2^17, r=8, p=1; a hash of another cost needs making again"""
-    assert COST == {'n': 2 ** 17, 'r': 8, 'p': 1}
+    assert COST == {'n': 1 << 17, 'r': 8, 'p': 1}
     assert needs_rehash(hash_password('correct horse', CHEAP))
     assert not needs_rehash(hash_password('correct horse', CHEAP), CHEAP)
 
 
 async def test_a_good_login_makes_an_older_hash_again(accounts, hasher):
     """ann's hash was made at a lower cost: her next good login raises it"""
-    old = hash_password(ANN['password'], {'n': 2 ** 9, 'r': 8, 'p': 1})
+    old = hash_password(ANN['password'], {'n': 1 << 9, 'r': 8, 'p': 1})
     async with accounts.database.writing() as db:
         await db.execute(update(Account).values(password_hash=old))
     account, _session = await accounts.login(ANN['email'], ANN['password'], HOME)

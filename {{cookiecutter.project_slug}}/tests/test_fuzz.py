@@ -42,7 +42,7 @@ def scalar(rng):
         [
             None,
             True,
-            rng.randint(-(2 ** 70), 2 ** 70),
+            rng.randint(-(1 << 70), 1 << 70),
             rng.random() * 10 ** rng.randint(-300, 300),
             ''.join(rng.choice(AWKWARD) for _ in range(rng.randint(0, 5))),
         ]
@@ -140,8 +140,8 @@ async def test_generated_frames_never_hurt_the_server(
     app, ws_connect, send, receive, caplog
 ):
     """every probe is answered, the observer hears all it says, no traceback"""
-    app.settings['flood_rate'] = 10 ** 9
-    app.settings['flood_burst'] = 10 ** 9
+    app.settings['flood_rate'] = 1_000_000_000
+    app.settings['flood_burst'] = 1_000_000_000
     rng = random.Random(SEED)
     caplog.set_level(logging.INFO)
     observer, fuzzer = await ws_connect(), await ws_connect()

@@ -6,6 +6,7 @@ control) is fed to them on purpose.
 """
 
 import asyncio
+import itertools
 import json
 
 import pytest
@@ -260,7 +261,7 @@ async def test_a_client_keeps_a_frame_cut_anywhere_until_it_is_whole():
     # in the first header, its length, its payload; in the second's 64-bit length
     cuts = [0, 1, 3, 100, first + 5, first + 1000, second + 1, len(data)]
     counted = []
-    for start, end in zip(cuts, cuts[1:]):
+    for start, end in itertools.pairwise(cuts):
         feed(client, data[start:end])
         counted.append(client.tally.counts[MESSAGE])
     assert counted == [0, 0, 0, 1, 1, 2, 3]

@@ -47,7 +47,7 @@ async def run_workers(shares, timing=TIMING):
     ours = [mine for mine, _ in pipes]
     watching = loop.run_in_executor(None, parent, ours, timing, progress)
     await asyncio.gather(
-        *(each.main(theirs) for each, (_, theirs) in zip(workers, pipes))
+        *(each.main(theirs) for each, (_, theirs) in zip(workers, pipes, strict=True))
     )
     observed = await watching
     for mine, theirs in pipes:

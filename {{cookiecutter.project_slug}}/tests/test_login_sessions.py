@@ -125,7 +125,7 @@ async def test_a_session_ends_after_its_lifetime(accounts, ann_session):
 
 
 @pytest.mark.parametrize(
-    'ending', ['end the session', 'remove the account', 'set a new password'],
+    'ending', ['end the session', 'remove the account', 'set a new password']
 )
 async def test_the_watch_closes_the_sockets_of_ended_sessions(
     ws_connect, accounts, ann_session, session_watch, ending

@@ -64,7 +64,7 @@ async def test_messages_said_at_once_are_stored_together(store):
     assert [answer['text'] for answer in answers] == texts
     ids = [answer['id'] for answer in answers]
     assert ids == sorted(set(ids))
-    assert await stored(store) == list(zip(ids, texts))
+    assert await stored(store) == list(zip(ids, texts, strict=True))
     assert answers[7] == {
         'type': 'message',
         'id': ids[7],

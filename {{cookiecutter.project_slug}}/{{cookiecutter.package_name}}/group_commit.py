@@ -51,7 +51,8 @@ class GroupCommit:
             answers = [(future, None, error) for _, future in batch]
         else:
             answers = [
-                (future, result, None) for (_, future), result in zip(batch, results)
+                (future, result, None)
+                for (_, future), result in zip(batch, results, strict=True)
             ]
         for future, result, error in answers:
             if future.done():

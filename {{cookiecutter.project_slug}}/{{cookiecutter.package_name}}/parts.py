@@ -4,6 +4,7 @@
 Baking wrote this list from the answers; an option's part and the modules it
 uses are left out of the project when the option was not chosen.
 """
+
 from .chat_part import CHAT
 {%- if database %}
 from .history_part import HISTORY

@@ -20,7 +20,7 @@ import os
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 
-COST = {'n': 2 ** 17, 'r': 8, 'p': 1}
+COST = {'n': 1 << 17, 'r': 8, 'p': 1}
 KEY_BYTES = 32
 MIN_LENGTH = 8
 # password checks that may wait for a worker before logins are refused as busy

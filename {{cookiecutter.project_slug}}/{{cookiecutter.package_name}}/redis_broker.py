@@ -186,7 +186,7 @@ class RedisBroker:
         ]
         try:
             await asyncio.wait_for(self.cursor.placed.wait(), wait)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.error('redis is not there yet: the chat starts without it')
 
     def publish(self, text):

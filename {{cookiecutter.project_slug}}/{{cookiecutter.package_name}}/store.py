@@ -45,7 +45,7 @@ class Store:
             ids = sorted(await self.database.write_rows(statement, rows))
         return [
             chat_message(row['name'], row['text'], row['ts'], id_)
-            for row, id_ in zip(rows, ids)
+            for row, id_ in zip(rows, ids, strict=True)
         ]
 
     async def recent(self):

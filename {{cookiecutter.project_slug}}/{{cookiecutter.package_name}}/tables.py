@@ -4,11 +4,7 @@ Alembic migrations in ``migrations/`` create these; a test checks that the
 two agree (autogenerate finds nothing to change).
 """
 
-{%- if cookiecutter.auth == 'password' %}
-from sqlalchemy import ForeignKey, String, Text
-{%- else %}
-from sqlalchemy import String, Text
-{%- endif %}
+from sqlalchemy import {% if cookiecutter.auth == 'password' %}ForeignKey, {% endif %}String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .protocol import MAX_NAME, chat_message

@@ -45,10 +45,10 @@ def test_an_anonymous_socket_is_refused(new_context, server):
     page = new_context().new_page()
     page.goto(f'{server.url}login')
     outcome = page.evaluate(
-        '''() => new Promise((resolve) => {
-            const socket = new WebSocket(`ws://${location.host}/ws`)
-            socket.onopen = () => resolve('opened')
-            socket.onclose = () => resolve('refused')
-        })'''
+        '() => new Promise((resolve) => {'
+        ' const socket = new WebSocket(`ws://${location.host}/ws`);'
+        " socket.onopen = () => resolve('opened');"
+        " socket.onclose = () => resolve('refused');"
+        ' })'
     )
     assert outcome == 'refused'
