@@ -165,7 +165,7 @@ def summary(rows, args):
     print(f'bake: {report.bake_name(ANSWERS)} (loadtest/bake.py); {report.BAKE_LEGEND}')
     print(report.table(rows))
     sweep = report.sweep(rows)
-    for line in report.sweep_lines(sweep):
+    for line in report.stored_lines(rows, ANSWERS) + report.sweep_lines(sweep):
         print(line)
     ratios = report.ratios(rows)
     for ratio in ratios:

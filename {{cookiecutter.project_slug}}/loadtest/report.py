@@ -5,6 +5,7 @@ from .wsclient import KINDS, MESSAGE
 LIMITED = 0.9  # sending at this share of --per-client times the senders: capped
 FLAT = 2.0  # a figure that varies less than this over a sweep is flat
 BAKE_LEGEND = 'bake column: database/auth/broker x server processes'
+STORING = ('app', 'url')  # the servers that run the project's own code
 
 COLUMNS = (
     ('server', 'server', '{}'),
@@ -157,6 +158,19 @@ def ratios(rows):
             value = row['deliveries_per_s'] / baseline['deliveries_per_s']
             found.append({'server': server, 'clients': clients, 'over_baseline': value})
     return found
+
+
+def stored_lines(rows, bake):
+    """with a database, the messages stored a second: the app stores each one
+    before anyone receives it, so what it took (sent/s) is what it stored"""
+    if bake['database'] == 'none':
+        return []
+    return [
+        f'{row["server"]} at N={row["clients"]}: {row["sent_per_s"]:,.0f} messages '
+        f'stored a second ({bake["database"]}, each before it was delivered)'
+        for row in rows
+        if row['server'] in STORING
+    ]
 
 
 def sweep(rows):

@@ -313,7 +313,9 @@ def test_the_figures_are_printed_and_written_as_json_only_when_asked(
         f'bake: {report.bake_name(ANSWERS)} (loadtest/bake.py); {report.BAKE_LEGEND}'
     )
     assert lines[4].split()[:3] == ['server', 'bake', 'N']
+    app = {'server': 'app', 'clients': 20, 'sent_per_s': 20.0}
     assert lines[7:] == [
+        *report.stored_lines([app], ANSWERS),  # with a database, a line
         'app / baseline at N=20: 1.00x the deliveries/s',
         'note: at a fixed --rate both servers deliver what is sent while they keep up: '
         '--rate max compares what they can sustain',
@@ -437,6 +439,23 @@ def test_the_bake_is_named_beside_the_figures():
     row = {**report.summarize('app', LOAD, TIMING, observed()), 'bake': bake}
     assert report.cells(row)[:2] == ['app', 'sqlite/none/redis']
     assert set(ANSWERS) == {'database', 'auth', 'broker'}
+
+
+def test_with_a_database_the_messages_stored_a_second_are_named():
+    """the app's sent/s is what it stored; the baseline stores nothing"""
+    rows = [
+        {'server': 'app', 'clients': 20, 'sent_per_s': 12572.4},
+        {'server': 'baseline', 'clients': 20, 'sent_per_s': 900.0},
+        {'server': 'url', 'clients': 50, 'sent_per_s': 20.0},
+    ]
+    bake = {'database': 'postgresql', 'auth': 'none', 'broker': 'memory'}
+    assert report.stored_lines(rows, bake) == [
+        'app at N=20: 12,572 messages stored a second '
+        '(postgresql, each before it was delivered)',
+        'url at N=50: 20 messages stored a second '
+        '(postgresql, each before it was delivered)',
+    ]
+    assert not report.stored_lines(rows, {**bake, 'database': 'none'})
 
 
 def sweep_row(server, clients, kb, cost):
