@@ -50,9 +50,9 @@ AWKWARD = {
 # the newest Python: its formatter is ruff
 TODAY = {'python_version': '3.13', 'formatter': 'ruff'}
 # Every combination, and awkward answers: each must bake a project whose lint,
-# tests (100% coverage) and docs pass. The default, the fullest and the awkward
-# answers run under each Python but 3.13; the others (ONCE) under one; the
-# default and the fullest again with Python 3.13 and ruff (PY313), under 3.13.
+# tests (100% coverage) and docs pass. The default and the fullest run under
+# each Python but 3.13; the others (ONCE) under one; the default and the
+# fullest again with Python 3.13 and ruff (PY313), under 3.13.
 SUPPORTED = (
     [
         pytest.param(
@@ -62,7 +62,7 @@ SUPPORTED = (
         )
         for answers in COMBINATIONS
     ]
-    + [pytest.param(AWKWARD, id='awkward-answers')]
+    + [pytest.param(AWKWARD, id='awkward-answers', marks=ONCE)]
     + [
         pytest.param(
             {**answers, **TODAY}, id=f'{combination_id(answers)}-py313', marks=PY313
