@@ -41,15 +41,10 @@ DEFAULTS = {key: value for part in PARTS for key, value in part.settings.items()
 
 def browser_url(host, port):
     """the address to open in a browser for a server listening on host and port:
-    every address (0.0.0.0, ::, or '') is reached as localhost; IPv6 goes in
-    brackets; a host name (--address=localhost) as it was given"""
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:  # a name, or '' for every address
-        return f'http://{host or "localhost"}:{port}/'
-    if address.is_unspecified:
+    every address (0.0.0.0, ::) is reached as localhost; IPv6 goes in brackets"""
+    if ipaddress.ip_address(host).is_unspecified:
         host = 'localhost'
-    elif address.version == 6:
+    elif ':' in host:
         host = f'[{host}]'
     return f'http://{host}:{port}/'
 
