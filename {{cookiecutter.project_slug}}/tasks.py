@@ -86,7 +86,8 @@ def build(ctx):
 def lint(ctx):
     """check the layout and imports ({{ style }}) and the code ({{ code }}); the
     client (eslint) too"""
-    for command in STYLE_CHECKS + CODE_CHECKS:
+    format_code(ctx, check=True)
+    for command in CODE_CHECKS:
         ctx.run(f'{command} {PYTHON_SOURCES}')
     if has_node():
         client_packages(ctx)
