@@ -86,7 +86,10 @@ def shares(load, spread, target, drain):
 
     The probes get a process of their own, so that their timestamps are taken
     promptly instead of after hundreds of other reads in a busy worker; they
-    only listen, unless there are no other clients.
+    only listen, unless there are no other clients. At a fixed rate the senders'
+    schedules interleave: sender k starts k / rate seconds late, so the messages
+    arrive evenly spaced, not in bursts of one per worker that queue behind each
+    other's fan-out.
     """
     probes = min(spread.probes, max(1, load.clients // 10))
     rest = load.clients - probes
@@ -103,6 +106,7 @@ def shares(load, spread, target, drain):
             sends=index > 0 or not rest,
             drain=drain,
             sources=spread_over,
+            offset=max(0, index - 1) / load.rate if load.rate else 0.0,
         )
         for index, clients in enumerate(sizes)
         if clients

@@ -50,6 +50,7 @@ class Share:
     sends: bool  # its clients send (all but the probes', unless they are all)
     drain: float  # longest wait, after the window, for the last frames
     sources: tuple = ()  # loopback source addresses to spread its clients over
+    offset: float = 0.0  # s its fixed-rate schedule starts after the plan's start
 
 
 @dataclass
@@ -272,7 +273,7 @@ class Worker:
         load = self.share.load
         sending = self.sending
         if load.rate:
-            return start + sending.count / load.rate - now
+            return start + self.share.offset + sending.count / load.rate - now
         in_flight = sending.count - self.tally.acks - sending.given_up
         if in_flight < int(self.flight.size):
             return 0
