@@ -28,6 +28,7 @@ PRUNED = {
         'tests/test_postgresql.py',
         'tests/test_sqlite.py',
         'tests/test_store.py',
+        'tests/test_store_rooms.py',
         'tests/test_history.py',
         'tests/test_history_part.py',
         'tests/e2e/test_history_in_browser.py',

@@ -1,6 +1,7 @@
 """A database keeps the history: options, the schema check at start, the store."""
 
 import asyncio
+import contextlib
 import logging
 import os
 import time
@@ -14,6 +15,8 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 MAX_RETRY_DELAY = 5.0
+PRUNE_EVERY = 3600.0  # seconds between two deletions of old messages
+DAY = 86400.0
 
 
 async def open_database(options, environ):
@@ -49,6 +52,26 @@ async def check_database(options, environ):
     await (await open_database(options, environ)).close()
 
 
+async def prune_forever(store, days, every):
+    """delete the messages older than days, now and then every `every` seconds"""
+    while True:
+        try:
+            deleted = await store.prune(time.time() - days * DAY)
+        except Unavailable as error:
+            log.warning('old messages not deleted: %s', error)
+        else:
+            if deleted:
+                log.info('deleted %d messages older than %g days', deleted, days)
+        await asyncio.sleep(every)
+
+
+async def stop(task):
+    """cancel task and wait until it has ended"""
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 class HistoryPart(Part):
     """every message is stored before it is sent; a client gets the recent ones"""
 
@@ -58,6 +81,13 @@ class HistoryPart(Part):
             'database_url', default=None, help='SQLAlchemy URL (default: $DATABASE_URL)'
         )
         parser.define('history', default=50, type=int, help='messages sent on connect')
+        parser.define(
+            'history_days',
+            default=90.0,
+            type=float,
+            help='days a message is kept; older ones are deleted every hour '
+            '(0: kept for good)',
+        )
         parser.define(
             'database_wait',
             default=0.0,
@@ -87,8 +117,14 @@ class HistoryPart(Part):
         """the database and the history kept in it"""
         database = await open_database(options, os.environ)
         resources.push_async_callback(database.close)
+        store = Store(database, options.history)
         settings['database'] = database
-        settings['history'] = Store(database, options.history)
+        settings['history'] = store
+        if options.history_days > 0:
+            pruning = asyncio.create_task(
+                prune_forever(store, options.history_days, PRUNE_EVERY)
+            )
+            resources.push_async_callback(stop, pruning)
 
 
 HISTORY = HistoryPart()

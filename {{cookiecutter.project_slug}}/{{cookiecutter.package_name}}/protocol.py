@@ -10,6 +10,8 @@ import json
 import unicodedata
 
 MAX_NAME = 40
+MAX_ROOM = 32  # characters of a room's name
+DEFAULT_ROOM = 'general'  # the room everyone is in
 # the bidi controls: "innocent\u202egnp.exe" would read "innocent exe.png"
 BIDI_CONTROLS = frozenset(
     '\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069'

@@ -4,10 +4,10 @@ Alembic migrations in ``migrations/`` create these; a test checks that the
 two agree (autogenerate finds nothing to change).
 """
 
-from sqlalchemy import {% if cookiecutter.auth == 'password' %}ForeignKey, {% endif %}String, Text
+from sqlalchemy import {% if cookiecutter.auth == 'password' %}ForeignKey, {% endif %}Index, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from .protocol import MAX_NAME, chat_message
+from .protocol import DEFAULT_ROOM, MAX_NAME, MAX_ROOM, chat_message
 
 
 class Base(DeclarativeBase):
@@ -18,11 +18,14 @@ class Message(Base):
     """one chat message, kept for the history"""
 
     __tablename__ = 'messages'
+    # a room's history, newest first, and paging back through it
+    __table_args__ = (Index('ix_messages_room_id', 'room', 'id'),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(MAX_NAME))
     text: Mapped[str] = mapped_column(Text)
     ts: Mapped[float] = mapped_column(index=True)
+    room: Mapped[str] = mapped_column(String(MAX_ROOM), server_default=DEFAULT_ROOM)
 
     def to_message(self):
         """the message as every client receives it"""
