@@ -137,22 +137,21 @@ def ws_headers():
 def ws_connect(ws_url, ws_headers):
     """a factory: `client = await ws_connect(origin=...)`; all closed after the test
 
-    Each client joins the room `general` as `ann` (name=, room=), and keeps the
-    join's result as ``client.history`` ({room, messages, members, truncated}),
-    unless history=False. Clients send ws_headers, unless headers are given.
+    Each client joins the room `general` as `ann` (or room=, name=, as join()
+    takes them), and keeps the join's result as ``client.history`` ({room,
+    messages, members, truncated}), unless history=False. Clients send
+    ws_headers, unless headers are given.
     """
     clients = []
 
-    async def connect(
-        origin=None, history=True, headers=None, url=ws_url, name='ann', room='general'
-    ):
+    async def connect(origin=None, history=True, headers=None, url=ws_url, **joining):
         sent = dict(ws_headers if headers is None else headers)
         if origin:
             sent['Origin'] = origin
         client = await websocket_connect(HTTPRequest(url, headers=sent))
         clients.append(client)
         if history:
-            client.history = await join(client, room, name)
+            client.history = await join(client, **joining)
         return client
 
     yield connect
@@ -165,6 +164,12 @@ def request(method, request_id='1', **params):
     return json.dumps(
         {'jsonrpc': '2.0', 'id': request_id, 'method': method, 'params': params}
     )
+
+
+def say(text, name='ann', room='general', client_id=None):
+    """a send request of text, encoded"""
+    client_id = client_id or uuid.uuid4().hex
+    return request('send', 's', room=room, name=name, text=text, client_id=client_id)
 
 
 async def next_frame(client):
@@ -208,7 +213,7 @@ def raw_connect(http_server, http_server_port, ws_headers):
         await asyncio.get_running_loop().sock_connect(sock, ('127.0.0.1', port))
         reader, writer = await asyncio.open_connection(sock=sock)
         key = base64.b64encode(os.urandom(16)).decode()
-        request = [
+        lines = [
             'GET /ws HTTP/1.1',
             f'Host: 127.0.0.1:{port}',
             'Upgrade: websocket',
@@ -217,7 +222,7 @@ def raw_connect(http_server, http_server_port, ws_headers):
             'Sec-WebSocket-Version: 13',
             *(f'{name}: {value}' for name, value in ws_headers.items()),
         ]
-        writer.write(('\r\n'.join(request) + '\r\n\r\n').encode())
+        writer.write(('\r\n'.join(lines) + '\r\n\r\n').encode())
         response = await reader.readuntil(b'\r\n\r\n')
         assert response.startswith(b'HTTP/1.1 101'), response
         # join, and read the answer, so the client is past joining
@@ -283,11 +288,7 @@ def said(receive):
 
 
 @pytest.fixture
-def answer_of(receive):
+def answer_of():
     """a helper: `await answer_of(client, request_id)`, the answer to a request
     (notifications before it are skipped)"""
-
-    async def read(client, request_id):
-        return await read_answer(client, request_id)
-
-    return read
+    return read_answer

@@ -8,7 +8,7 @@ With a database the history is ``store.Store``; without one it is
 import collections
 import time
 
-from .protocol import chat_message
+from .protocol import DEFAULT_ROOM, chat_message
 
 KEPT = 100  # messages each room keeps in memory without a database
 
@@ -33,7 +33,7 @@ class MemoryHistory:
         self.rooms = {}  # room -> deque of messages, oldest first
         self.last_id = 0
 
-    async def add(self, name, text, ts, room):
+    async def add(self, name, text, ts, room=DEFAULT_ROOM):
         """keep a message said in room; returns it as clients receive it"""
         self.last_id = max(self.last_id + 1, self.clock() // 1000)
         message = chat_message(self.last_id, room, name, text, ts)
@@ -43,7 +43,7 @@ class MemoryHistory:
         kept.append(message)
         return message
 
-    async def recent(self, room):
+    async def recent(self, room=DEFAULT_ROOM):
         """the room's last messages, oldest first"""
         return list(self.rooms.get(room, ()))
 

@@ -14,7 +14,7 @@ import asyncio
 from sqlalchemy import delete, insert, select
 
 from .group_commit import GroupCommit
-from .protocol import chat_message
+from .protocol import DEFAULT_ROOM, chat_message
 from .tables import Message
 
 MESSAGES = Message.__table__
@@ -39,7 +39,7 @@ class Store:
         self.reads = {}  # room -> SharedRead
         self.group = GroupCommit(self.insert)
 
-    async def add(self, name, text, ts, room):
+    async def add(self, name, text, ts, room=DEFAULT_ROOM):
         """keep a message said in room; returns it as clients receive it, with its id
 
         Messages that come while others are being stored are stored together
@@ -60,7 +60,7 @@ class Store:
             for row, id_ in zip(rows, ids, strict=True)
         ]
 
-    async def recent(self, room):
+    async def recent(self, room=DEFAULT_ROOM):
         """the last history_size messages of room, oldest first, as read after this call
 
         Calls that come while a read of the room runs share the next read, which
