@@ -14,6 +14,8 @@ import json
 import logging
 import random
 
+import pytest
+
 from {{ cookiecutter.package_name }}.chat_part import MAX_FRAME_BYTES
 
 PROBES = 2000
@@ -171,6 +173,8 @@ async def answer_to(client):
             return answers
 
 
+# two round trips a probe (the probe, then a request every probe is followed by)
+@pytest.mark.timeout(seconds=180)
 async def test_generated_frames_never_hurt_the_server(
     app, ws_connect, send, said, caplog
 ):
