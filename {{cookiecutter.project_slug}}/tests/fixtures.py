@@ -258,33 +258,36 @@ def send():
     return write
 
 
+async def notified(client):
+    """the next frame client receives that is not a presence notification"""
+    while True:
+        frame = await next_frame(client)
+        if frame.get('method') != 'presence':
+            return frame
+
+
+async def heard(client):
+    """the params of the next message notification client receives (answers
+    and typing before it are skipped; an error fails)"""
+    while True:
+        frame = await notified(client)
+        assert 'error' not in frame, frame
+        if frame.get('method') == 'message':
+            return frame['params']
+
+
 @pytest.fixture
 def receive():
     """a helper: `await receive(client)` reads and decodes the next frame that
     is not a presence notification"""
-
-    async def read(client):
-        while True:
-            frame = await next_frame(client)
-            if frame.get('method') != 'presence':
-                return frame
-
-    return read
+    return notified
 
 
 @pytest.fixture
-def said(receive):
+def said():
     """a helper: `await said(client)`, the params of the next message
     notification (answers and typing before it are skipped; an error fails)"""
-
-    async def read(client):
-        while True:
-            frame = await receive(client)
-            assert 'error' not in frame, frame
-            if frame.get('method') == 'message':
-                return frame['params']
-
-    return read
+    return heard
 
 
 @pytest.fixture

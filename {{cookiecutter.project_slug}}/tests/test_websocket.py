@@ -10,7 +10,7 @@ from {{ cookiecutter.package_name }}.chat_part import MAX_FRAME_BYTES
 from {{ cookiecutter.package_name }}.history import Unavailable
 from {{ cookiecutter.package_name }}.protocol import chat_message
 
-from .fixtures import next_frame, request
+from .fixtures import heard, next_frame, notified, request, say
 from .waiting import sweep, wait_for
 
 FOREIGN_ORIGIN = 'http://elsewhere.example:3000'
@@ -115,10 +115,18 @@ def send_request(**params):
         ('"a string"', -32600, 'not a JSON-RPC 2.0 request'),
         ('{"jsonrpc": "1.0", "id": 1, "method": "send"}', -32600, 'JSON-RPC 2.0'),
         ('{"jsonrpc": "2.0", "id": 1, "method": 5}', -32600, 'method'),
-        ('{"jsonrpc": "2.0", "id": 1, "method": "send", "params": 5}', -32600, 'params'),
+        (
+            '{"jsonrpc": "2.0", "id": 1, "method": "send", "params": 5}',
+            -32600,
+            'params',
+        ),
         ('{"jsonrpc": "2.0", "id": {}, "method": "send"}', -32600, 'id'),
         ('{"jsonrpc": "2.0", "id": 1, "method": "shout"}', -32601, 'no such method'),
-        ('{"jsonrpc": "2.0", "id": 1, "method": "send", "params": [1]}', -32602, 'named'),
+        (
+            '{"jsonrpc": "2.0", "id": 1, "method": "send", "params": [1]}',
+            -32602,
+            'named',
+        ),
         (send_request(name=5), -32602, 'name must be a string'),
         (send_request(text='   '), -32602, 'empty'),
         (send_request(text='x' * 2001), -32001, 'longer than 2000'),
@@ -133,18 +141,18 @@ def send_request(**params):
     ],
 )
 async def test_bad_input_gets_an_error_and_the_room_goes_on(
-    ws_connect, receive, said, send, frame, code, reason, caplog
+    ws_connect, frame, code, reason, caplog
 ):
     """the sender is told why; nobody else hears it; everyone keeps chatting;
     and the log holds no traceback"""
     sender, other = await ws_connect(), await ws_connect()
     await sender.write_message(frame, binary=isinstance(frame, bytes))
-    error = (await receive(sender))['error']
+    error = (await notified(sender))['error']
     assert error['code'] == code
     assert reason in error['message']
-    await send(sender, name='ann', text='still here')
+    await sender.write_message(say('still here'))
     for client in (sender, other):
-        assert (await said(client))['text'] == 'still here'
+        assert (await heard(client))['text'] == 'still here'
     assert not [record for record in caplog.records if record.exc_info]
 
 
@@ -189,7 +197,7 @@ async def test_a_vanished_client_is_forgotten(app, ws_connect):
 
 
 async def test_a_history_that_fails_is_told_and_the_room_goes_on(
-    app, ws_connect, send, receive, said, caplog
+    app, ws_connect, send, said, caplog
 ):
     """nothing kept, nothing sent: an error for the sender, a log line; a join
     meanwhile gets no messages and says some may be missing"""
@@ -203,13 +211,16 @@ async def test_a_history_that_fails_is_told_and_the_room_goes_on(
         'truncated': True,
     }
     request_id = await send(client, name='ann', text='lost')
-    assert await receive(client) == {
+    assert await notified(client) == {
         'jsonrpc': '2.0',
         'id': request_id,
-        'error': {'code': -32002, 'message': 'the message could not be stored; try again'},
+        'error': {
+            'code': -32002,
+            'message': 'the message could not be stored; try again',
+        },
     }
     await client.write_message(request('history', 'h', room='general', before=5))
-    answer = await receive(client)
+    answer = await notified(client)
     assert answer['error'] == {
         'code': -32002,
         'message': 'the history could not be read; try again',

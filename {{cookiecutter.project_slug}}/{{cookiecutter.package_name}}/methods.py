@@ -50,7 +50,9 @@ def joined_room(socket, params):
 def check_room_bounds(socket, room):
     """raise TOO_MANY_ROOMS when socket may not join one more room"""
     if len(socket.rooms) >= ROOMS_PER_CONNECTION:
-        raise RpcError(TOO_MANY_ROOMS, f'at most {ROOMS_PER_CONNECTION} rooms per connection')
+        raise RpcError(
+            TOO_MANY_ROOMS, f'at most {ROOMS_PER_CONNECTION} rooms per connection'
+        )
     most = socket.settings['max_rooms']
     if room not in socket.hub.rooms and len(socket.hub.rooms) >= most:
         raise RpcError(TOO_MANY_ROOMS, f'the server holds at most {most} rooms')
@@ -81,7 +83,12 @@ async def join(socket, params):
     if fresh:
         newest = messages[-1]['id'] if messages else after or 0
         socket.after_answer.append(lambda: release(socket, room, newest))
-    return {'room': room, 'messages': messages, 'members': members, 'truncated': truncated}
+    return {
+        'room': room,
+        'messages': messages,
+        'members': members,
+        'truncated': truncated,
+    }
 
 
 def release(socket, room, newest):
@@ -129,7 +136,9 @@ async def say(socket, room, name, text):
         kept = await socket.history.add(name, text, time.time(), room)
     except Unavailable as error:
         log.error('message not stored: %s', error)
-        raise RpcError(NOT_STORED, 'the message could not be stored; try again') from error
+        raise RpcError(
+            NOT_STORED, 'the message could not be stored; try again'
+        ) from error
     socket.after_answer.append(lambda: socket.hub.publish(room, kept))
     return {'id': kept['id'], 'room': room, 'ts': kept['ts']}
 
@@ -142,13 +151,19 @@ async def history(socket, params):
     if before is None:
         raise RpcError(BAD_PARAMS, 'before must be a message id (an integer)')
     limit = params.get('limit', 50)
-    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MOST_PAGE:
+    if (
+        not isinstance(limit, int)
+        or isinstance(limit, bool)
+        or not 1 <= limit <= MOST_PAGE
+    ):
         raise RpcError(BAD_PARAMS, f'limit must be 1 to {MOST_PAGE}')
     try:
         messages = await socket.history.before(room, before, limit)
     except Unavailable as error:
         log.error('history unavailable: %s', error)
-        raise RpcError(NOT_STORED, 'the history could not be read; try again') from error
+        raise RpcError(
+            NOT_STORED, 'the history could not be read; try again'
+        ) from error
     return {'messages': messages}
 
 

@@ -113,7 +113,9 @@ def client_id_param(params):
     """the valid client_id of params: the sender's name for one message"""
     client_id = params.get('client_id')
     if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
-        raise RpcError(BAD_PARAMS, 'client_id: 1 to 64 characters: A-Z, a-z, 0-9, - and _')
+        raise RpcError(
+            BAD_PARAMS, 'client_id: 1 to 64 characters: A-Z, a-z, 0-9, - and _'
+        )
     return client_id
 
 
@@ -149,4 +151,8 @@ def result_answer(request_id, result):
 
 def error_answer(request_id, code, message):
     """the answer to a request that failed"""
-    return {'jsonrpc': '2.0', 'id': request_id, 'error': {'code': code, 'message': message}}
+    return {
+        'jsonrpc': '2.0',
+        'id': request_id,
+        'error': {'code': code, 'message': message},
+    }

@@ -29,8 +29,9 @@ class ChatSocket(SecureHeaders, WebSocketHandler):
     # the logged-in account (see auth.py), None for a guest
     account = None
 
-    def initialize(self, **_kwargs):
+    def __init__(self, *args, **kwargs):
         """a connection's own state: its rooms, the rooms it is joining"""
+        super().__init__(*args, **kwargs)
         self.rooms = {}  # room -> the name this connection is in it under
         self.joining = {}  # room -> frames held until its join is answered
         self.after_answer = []  # called once the answer in hand is written
