@@ -262,7 +262,7 @@ async def notified(client):
     """the next frame client receives that is not a presence notification"""
     while True:
         frame = await next_frame(client)
-        if frame.get('method') != 'presence':
+        if not isinstance(frame, dict) or frame.get('method') != 'presence':
             return frame
 
 
