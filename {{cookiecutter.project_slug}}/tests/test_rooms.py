@@ -124,6 +124,22 @@ async def test_joining_again_answers_the_same_and_tells_nobody(ws_connect, send)
         frame = await next_frame(ann)
 
 
+async def test_one_who_comes_back_gets_what_was_missed_then_scrolls_back(
+    ws_connect, send
+):
+    """join with after: only the newer messages; history: the older ones"""
+    ann = await ws_connect()
+    ids = []
+    for text in ('first', 'second', 'third'):
+        await send(ann, name='ann', text=text)
+        ids.append((await heard(ann))['id'])
+    back = await ws_connect(history=False, name='bob')
+    resumed = await join(back, 'general', 'bob', after=ids[0])
+    assert [message['text'] for message in resumed['messages']] == ['second', 'third']
+    page = (await call(back, 'history', room='general', before=ids[1]))['result']
+    assert [message['id'] for message in page['messages']] == ids[:1]
+
+
 async def test_a_connection_holds_a_bounded_number_of_rooms(ws_connect, monkeypatch):
     """past the bound per connection, a join is refused"""
     monkeypatch.setattr(methods, 'ROOMS_PER_CONNECTION', 3)
