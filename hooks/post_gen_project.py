@@ -55,7 +55,10 @@ PRUNED = {
         'tests/test_broker_faults.py',
         'tests/test_processes.py',
     ],
-    ('auth', 'password'): ['tests/e2e/test_guests_in_browser.py'],
+    ('auth', 'password'): [
+        'tests/e2e/test_guests_in_browser.py',
+        'tests/test_guests.py',
+    ],
     ('auth', 'none'): [
         '{package}/auth.py',
         '{package}/accounts.py',

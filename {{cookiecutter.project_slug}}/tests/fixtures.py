@@ -134,18 +134,33 @@ def ws_headers():
 
 
 @pytest.fixture
-def ws_connect(ws_url, ws_headers):
+def person_headers():
+    """a helper: `await person_headers(name)`, what a client of the person
+    name sends beyond ws_headers: nothing for a guest (its name goes in the
+    params); the login plugin logs the person in"""
+
+    async def headers(_name):
+        return {}
+
+    return headers
+
+
+@pytest.fixture
+def ws_connect(ws_url, ws_headers, person_headers):
     """a factory: `client = await ws_connect(origin=...)`; all closed after the test
 
     Each client joins the room `general` as `ann` (or room=, name=, as join()
     takes them), and keeps the join's result as ``client.history`` ({room,
     messages, members, truncated}), unless history=False. Clients send
-    ws_headers, unless headers are given.
+    ws_headers and the headers of the person named (person_headers), unless
+    headers are given.
     """
     clients = []
 
     async def connect(origin=None, history=True, headers=None, url=ws_url, **joining):
-        sent = dict(ws_headers if headers is None else headers)
+        if headers is None:
+            headers = {**ws_headers, **await person_headers(joining.get('name', 'ann'))}
+        sent = dict(headers)
         if origin:
             sent['Origin'] = origin
         client = await websocket_connect(HTTPRequest(url, headers=sent))

@@ -86,6 +86,22 @@ def ws_headers(ws_headers, ann_cookie):
     return {**ws_headers, 'Cookie': ann_cookie}
 
 
+@pytest.fixture
+def person_headers(accounts, start_session):
+    """a helper: `await person_headers(name)`, the Cookie of a login of the
+    account named name (made the first time: name@example.com); ann's is
+    ws_headers' own"""
+    made = {ANN['name']: accounts.ann_id}
+
+    async def headers(name):
+        if name not in made:
+            account = await accounts.add(f'{name}@example.com', name, 'a password')
+            made[name] = account.id
+        return {'Cookie': (await start_session(made[name]))[1]}
+
+    return headers
+
+
 # the browser tests: the accounts every test server has, e-mail <name>@example.com
 PEOPLE = ('Ann', 'Bob')
 PASSWORD = 'e2e password'
