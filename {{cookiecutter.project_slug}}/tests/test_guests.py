@@ -31,7 +31,12 @@ async def test_a_name_is_checked_where_it_is_given(ws_connect, name, reason):
                 'jsonrpc': '2.0',
                 'id': 's',
                 'method': 'send',
-                'params': {'room': 'general', 'text': 'hi', 'client_id': 'c', 'name': name},
+                'params': {
+                    'room': 'general',
+                    'text': 'hi',
+                    'client_id': 'c',
+                    'name': name,
+                },
             }
         )
     )

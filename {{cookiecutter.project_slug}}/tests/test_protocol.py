@@ -143,7 +143,7 @@ def test_frames_keep_their_keys_in_order_and_text_as_text():
 async def test_without_a_database_each_room_keeps_its_last_messages():
     """MemoryHistory: the last `size` messages per room, ids increasing"""
     clock = iter([5000, 5000, 9000, 9000, 9000]).__next__
-    history = MemoryHistory(size=2, clock=clock)
+    history = MemoryHistory(size=2, shown=2, clock=clock)
     first = await history.add('ann', 'one', 1.5, 'general')
     assert first == chat_message(5, 'general', 'ann', 'one', 1.5)
     second = await history.add('ann', 'two', 1.5, 'general')
@@ -155,3 +155,6 @@ async def test_without_a_database_each_room_keeps_its_last_messages():
     assert await history.after('general', 6) == ([third], False)
     assert await history.before('general', third['id'], 5) == [second]
     assert await history.recent('empty') == []
+    history.shown = 1
+    assert await history.recent('general') == [third]
+    assert await history.after('general', 5) == ([third], True)

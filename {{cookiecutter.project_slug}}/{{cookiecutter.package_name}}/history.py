@@ -11,6 +11,7 @@ import time
 from .protocol import DEFAULT_ROOM, chat_message
 
 KEPT = 100  # messages each room keeps in memory without a database
+SHOWN = 50  # of which a join gets at most, as --history with a database
 
 
 class Unavailable(Exception):
@@ -27,8 +28,9 @@ class MemoryHistory:
     gone).
     """
 
-    def __init__(self, size=KEPT, clock=time.time_ns):
+    def __init__(self, size=KEPT, shown=SHOWN, clock=time.time_ns):
         self.size = size
+        self.shown = shown
         self.clock = clock
         self.rooms = {}  # room -> deque of messages, oldest first
         self.last_id = 0
@@ -44,16 +46,17 @@ class MemoryHistory:
         return message
 
     async def recent(self, room=DEFAULT_ROOM):
-        """the room's last messages, oldest first"""
-        return list(self.rooms.get(room, ()))
+        """the room's last `shown` messages, oldest first"""
+        return list(self.rooms.get(room, ()))[-self.shown :]
 
     async def after(self, room, after_id):
-        """(the room's messages newer than after_id, oldest first, whether
-        some are missing: older ones than memory holds)"""
+        """(the room's messages newer than after_id, oldest first, the newest
+        `shown` at most; whether some are left out: more than that, or older
+        ones than memory holds)"""
         kept = self.rooms.get(room, ())
         messages = [message for message in kept if message['id'] > after_id]
         missing = len(messages) == len(kept) == self.size
-        return messages, missing
+        return messages[-self.shown :], missing or len(messages) > self.shown
 
     async def before(self, room, before_id, limit):
         """the (at most limit) messages of room just older than before_id"""
