@@ -66,7 +66,9 @@ def open_chat(new_context, server):
     def open_page(name=None, url=None, viewport=None, connected=True):
         context = new_context(viewport=viewport or WINDOW)
         if name is not None:
-            context.add_init_script(f'localStorage.setItem({NAME_KEY!r}, {json.dumps(name)})')
+            context.add_init_script(
+                f'localStorage.setItem({NAME_KEY!r}, {json.dumps(name)})'
+            )
         page = context.new_page()
         page.goto(url or server.url)
         if connected:

@@ -120,8 +120,8 @@ def test_the_page_keeps_to_its_content_security_policy(new_context, server):
     """all the page loads is its own (with login: the login page, its style too):
     the browser reports no violation of the policy the server sends"""
     page = new_context(viewport=WINDOW).new_page()
-    said = []
-    page.on('console', lambda message: said.append(message.text))
+    logged = []
+    page.on('console', lambda message: logged.append(message.text))
     page.goto(server.url)
     page.wait_for_load_state('networkidle')
-    assert not [text for text in said if 'Content Security Policy' in text]
+    assert not [text for text in logged if 'Content Security Policy' in text]

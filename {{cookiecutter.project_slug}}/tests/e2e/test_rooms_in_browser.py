@@ -2,6 +2,8 @@
 typing, older messages on scrolling back, and a restart of the server in the
 middle of a conversation."""
 
+import json
+
 from playwright.sync_api import expect
 
 from .chat_e2e import (
@@ -95,16 +97,31 @@ def test_a_server_restart_leaves_no_gap_and_no_duplicate(open_chat, server):
     ann, bob = open_chat(name='Ann'), open_chat(name='Bob')
     say_and_wait(ann, 'one')
     say_and_wait(bob, 'two')
+    newest = message_ids(ann)[-1]
+    # the frames Ann's page sends from now on
+    sent = []
+
+    def keep(frame):
+        sent.append(frame)
+
+    ann.on('websocket', lambda ws: ws.on('framesent', keep))
     # Ann's network goes away as the server restarts: Bob comes back first
     ann.context.set_offline(True)
     server.restart()
-    expect(bob.locator('#status')).to_have_text('connected', timeout=RECONNECT_TIMEOUT_MS)
+    expect(bob.locator('#status')).to_have_text(
+        'connected', timeout=RECONNECT_TIMEOUT_MS
+    )
     say_and_wait(bob, 'three, while Ann is away')
     say_and_wait(bob, 'four')
     say(ann, 'five, said offline')
     expect(ann.locator('li.message').last).to_have_attribute('data-status', 'sending')
+    # Ann missed three and four
+    expect(ann.locator('#status')).to_have_text('reconnecting')
+    expect(said(ann)).to_have_text(['one', 'two'])
     ann.context.set_offline(False)
-    expect(ann.locator('#status')).to_have_text('connected', timeout=RECONNECT_TIMEOUT_MS)
+    expect(ann.locator('#status')).to_have_text(
+        'connected', timeout=RECONNECT_TIMEOUT_MS
+    )
     said_all = ['one', 'two', 'three, while Ann is away', 'four', 'five, said offline']
     for page in (ann, bob):
         expect(said(page)).to_have_text(said_all, timeout=RECONNECT_TIMEOUT_MS)
@@ -115,3 +132,9 @@ def test_a_server_restart_leaves_no_gap_and_no_duplicate(open_chat, server):
     ids = message_ids(ann)
     assert ids == message_ids(bob)
     assert ids == sorted(set(ids))
+    # Ann joined again after the newest message she held, then sent hers, once
+    frames = [json.loads(frame) for frame in sent]
+    joins = [f['params'] for f in frames if f.get('method') == 'join']
+    assert [(j['room'], j['after']) for j in joins] == [('general', newest)]
+    sends = [f['params'] for f in frames if f.get('method') == 'send']
+    assert [s['text'] for s in sends] == ['five, said offline']
