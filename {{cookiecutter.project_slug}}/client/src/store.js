@@ -123,6 +123,8 @@ export function createChatStore({
 
   let generation = 0
   let announced = 0
+  // the name the rooms were joined under (guests)
+  let joinedAs = null
   const lastTyping = new Map()
   const typingTimers = new Set()
 
@@ -179,9 +181,15 @@ export function createChatStore({
   async function resume() {
     const gen = ++generation
     state.resuming = true
+    joinedAs = me()
     await Promise.all(state.rooms.map((r) => joinOn(r, gen)))
     if (gen !== generation) return
     state.resuming = false
+    // the name changed while joining: join again under the new one
+    if (!auth && me() !== joinedAs) {
+      rename()
+      return
+    }
     for (const r of state.rooms) {
       for (const item of r.outbox) if (item.status === 'sending') transmit(r, item)
     }
@@ -473,6 +481,20 @@ export function createChatStore({
     }
   }
 
+  // A guest took another name: leave the rooms and join them again under it,
+  // so that the others see the new name among the members.
+  async function rename() {
+    if (auth || state.connection !== 'connected' || state.resuming || me() === joinedAs) return
+    const gen = generation
+    state.resuming = true
+    const joined = state.rooms.filter((r) => r.joined)
+    await Promise.all(
+      joined.map((r) => rpc.request('leave', { room: r.name }).catch(() => null)),
+    )
+    if (gen !== generation) return
+    await resume()
+  }
+
   function dismiss() {
     state.notice = null
   }
@@ -495,6 +517,7 @@ export function createChatStore({
     join,
     leave,
     refreshRooms,
+    rename,
     dismiss,
     close,
     reconnectNow: () => rpc.reconnectNow(),

@@ -1,5 +1,5 @@
 import { flushPromises, mount } from '@vue/test-utils'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import ConnectionStatus from '../src/components/ConnectionStatus.vue'
 import MemberList from '../src/components/MemberList.vue'
 import MessageComposer from '../src/components/MessageComposer.vue'
@@ -190,6 +190,47 @@ describe('MessageList', () => {
     await list.setProps({ room: 'b', messages: [more(9, 'x')], outbox: [] })
     await list.vm.$nextTick()
     expect(el.scrollTop).toBe(1000)
+  })
+
+  it('keeps a reader at the bottom there when the transcript gets smaller', async () => {
+    let resized
+    const observed = []
+    vi.stubGlobal(
+      'ResizeObserver',
+      class {
+        constructor(callback) {
+          resized = callback
+        }
+        observe(el) {
+          observed.push(el)
+        }
+        disconnect() {
+          observed.length = 0
+        }
+      },
+    )
+    const list = mount(MessageList, { props: { messages }, attachTo: document.body })
+    const el = list.find('#transcript').element
+    expect(observed).toEqual([el])
+    layout(el, { scrollHeight: 1000, clientHeight: 200, scrollTop: 800 })
+    await list.find('#transcript').trigger('scroll')
+    layout(el, { scrollHeight: 1000, clientHeight: 150, scrollTop: 800 })
+    resized()
+    expect(el.scrollTop).toBe(1000)
+    // a reader who scrolled up stays where they are
+    layout(el, { scrollHeight: 1000, clientHeight: 150, scrollTop: 100 })
+    await list.find('#transcript').trigger('scroll')
+    resized()
+    expect(el.scrollTop).toBe(100)
+    list.unmount()
+    expect(observed).toEqual([])
+    vi.unstubAllGlobals()
+  })
+
+  it('does without ResizeObserver', () => {
+    vi.stubGlobal('ResizeObserver', undefined)
+    mount(MessageList, { props: { messages } }).unmount()
+    vi.unstubAllGlobals()
   })
 
   it('survives a scroll after it is gone', async () => {

@@ -110,6 +110,15 @@ describe('ChatRoom without login', () => {
     expect(lastRequest(socket(), 'send').params.name).toBe('ann')
   })
 
+  it('joins again under a name changed in the field', async () => {
+    localStorage.setItem(NAME_KEY, 'ann')
+    const r = room()
+    await connect()
+    await r.find('#name').setValue('annie')
+    await r.find('#name').trigger('change')
+    expect(lastRequest(socket(), 'leave').params).toEqual({ room: 'general' })
+  })
+
   it('sends, clears the box, and shows the message sending, then sent', async () => {
     localStorage.setItem(NAME_KEY, 'ann')
     const r = room()

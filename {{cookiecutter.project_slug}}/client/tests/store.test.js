@@ -223,6 +223,60 @@ describe('joining', () => {
   })
 })
 
+describe('a guest taking another name', () => {
+  it('leaves the rooms and joins them again under the new name', async () => {
+    let name = 'ann'
+    const store = start({ me: () => name, rooms: ['general', 'games'] })
+    await store.rename() // not connected: nothing
+    await connect({ messages: { general: [msg(1, 'bob', 'one')] } })
+    await store.rename() // the same name: nothing
+    expect(requests(sock(), 'leave')).toEqual([])
+    name = 'annie'
+    const renaming = store.rename()
+    store.send('held back meanwhile')
+    expect(requests(sock(), 'leave').map((f) => f.params.room)).toEqual(['general', 'games'])
+    for (const leave of requests(sock(), 'leave')) answer(sock(), leave, { room: leave.params.room })
+    await flushPromises()
+    expect(requests(sock(), 'send')).toEqual([])
+    expect(requests(sock(), 'join').slice(2).map((f) => f.params)).toEqual([
+      { room: 'general', after: 1, name: 'annie' },
+      { room: 'games', name: 'annie' },
+    ])
+    answerJoins(sock(), { members: ['annie', 'bob'] })
+    await renaming
+    expect(store.room('general').members).toEqual(['annie', 'bob'])
+    expect(lastRequest(sock(), 'send').params.name).toBe('annie')
+  })
+
+  it('joins again when the name changed while joining', async () => {
+    let name = 'ann'
+    const store = start({ me: () => name })
+    sock().open()
+    name = 'annie'
+    await store.rename() // joining: later
+    answerJoins(sock())
+    await flushPromises()
+    expect(lastRequest(sock(), 'leave').params).toEqual({ room: 'general' })
+    answer(sock(), lastRequest(sock(), 'leave'), { room: 'general' })
+    await flushPromises()
+    expect(lastRequest(sock(), 'join').params).toEqual({ room: 'general', name: 'annie' })
+    expect(store.state.resuming).toBe(true)
+  })
+
+  it('gives up when the connection drops meanwhile, and does nothing with login', async () => {
+    let name = 'ann'
+    const store = start({ me: () => name })
+    await connect()
+    name = 'annie'
+    const renaming = store.rename()
+    sock().drop()
+    await renaming
+    expect(store.state.resuming).toBe(false)
+    const login = start({ auth: true, me: () => name })
+    await login.rename()
+  })
+})
+
 describe('rooms', () => {
   it('counts unread messages of the other rooms until one goes there', async () => {
     const store = start({ rooms: ['general', 'games'] })
