@@ -75,7 +75,9 @@ def test_scrolling_back_loads_older_messages(open_chat, start_server):
         # a server without the option: a join brings the last 50
         server, recent = start_server(), 50
     ann = open_chat(name='Ann', url=server.url)
-    texts = [f'message {n}: ' + 'words to fill the line ' * 6 for n in range(recent + 7)]
+    texts = [
+        f'message {n}: ' + 'words to fill the line ' * 6 for n in range(recent + 7)
+    ]
     for text in texts:
         say(ann, text)
     expect(said(ann)).to_have_count(len(texts), timeout=30_000)
