@@ -33,6 +33,7 @@ class Load:
     size: int = 100  # characters of text in each message
     per_client: float = 10.0  # most messages/s one client sends (0 = no limit)
     latency: float = 0.25  # rate max: s an ack may take before sending slows
+    offset: float = 0.0  # s a fixed-rate schedule starts after the plan's start
 
     def part(self, clients, senders):
         """this load as carried by clients of the senders' connections"""
@@ -50,7 +51,6 @@ class Share:
     sends: bool  # its clients send (all but the probes', unless they are all)
     drain: float  # longest wait, after the window, for the last frames
     sources: tuple = ()  # loopback source addresses to spread its clients over
-    offset: float = 0.0  # s its fixed-rate schedule starts after the plan's start
 
 
 @dataclass
@@ -273,7 +273,7 @@ class Worker:
         load = self.share.load
         sending = self.sending
         if load.rate:
-            return start + self.share.offset + sending.count / load.rate - now
+            return start + load.offset + sending.count / load.rate - now
         in_flight = sending.count - self.tally.acks - sending.given_up
         if in_flight < int(self.flight.size):
             return 0
