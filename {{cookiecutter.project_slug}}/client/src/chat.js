@@ -3,8 +3,9 @@
 // createChat() owns one WebSocket at a time: it connects, reconnects with
 // exponential backoff (and some jitter, so that a room full of browsers does
 // not come back all at once after a server restart), parses incoming JSON
-// frames and hands them to onFrame, and reports the connection state to
-// onState.
+// frames (an object, or an array: the answers to a batch) and hands them to
+// onFrame, and reports the connection state to onState. What the frames mean
+// (JSON-RPC 2.0) is rpc.js's business.
 //
 // States: 'connecting' (first attempt), 'connected', 'reconnecting' (waiting
 // for or making a later attempt), 'closed' (after close()).
@@ -14,8 +15,11 @@
 // there. The browser does not say which, so the caller may ask the server
 // (GET /api/session) before the next attempt.
 //
-// Nothing is queued: send() returns false when the socket is not open, and the
-// caller keeps the text and tells the user.
+// A socket that had opened and then closed (the network dropped, the server
+// restarted) is reported to onDrop, before the state turns 'reconnecting': the
+// caller gives up waiting for answers on it.
+//
+// Nothing is queued: send() returns false when the socket is not open.
 
 export const MIN_DELAY = 500
 export const MAX_DELAY = 10000
@@ -37,6 +41,7 @@ export function createChat({
   onFrame = () => {},
   onState = () => {},
   onFailedOpen = () => {},
+  onDrop = () => {},
   WebSocketImpl = globalThis.WebSocket,
   random = Math.random,
   // Where 'online' events come from: a browser that gets its network back
@@ -85,13 +90,14 @@ export function createChat({
       } catch {
         return
       }
-      if (frame && typeof frame === 'object' && !Array.isArray(frame)) onFrame(frame)
+      if (frame && typeof frame === 'object') onFrame(frame)
     }
     // An error is always followed by close; reconnecting happens there.
     sock.onerror = () => {}
     sock.onclose = (event) => {
       if (ws !== sock) return
       ws = null
+      if (opened) onDrop(event)
       scheduleReconnect()
       if (!opened) onFailedOpen(event)
     }
@@ -113,12 +119,12 @@ export function createChat({
     connect()
   }
 
-  // Sends one chat message. Returns false (and sends nothing) when the socket
-  // is not open, so the caller can keep the text and tell the user.
-  function send(name, text) {
+  // Sends one frame (an object, as JSON). Returns false (and sends nothing)
+  // when the socket is not open.
+  function send(frame) {
     if (!ws || ws.readyState !== OPEN) return false
     try {
-      ws.send(JSON.stringify({ name, text }))
+      ws.send(JSON.stringify(frame))
     } catch {
       return false
     }
@@ -133,6 +139,7 @@ export function createChat({
     const sock = ws
     ws = null
     if (sock && (sock.readyState === CONNECTING || sock.readyState === OPEN)) sock.close()
+    if (sock) onDrop({ code: 1000 })
     setState('closed')
   }
 

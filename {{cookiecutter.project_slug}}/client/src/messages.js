@@ -1,37 +1,63 @@
-// The transcript as data: server frames in, a list of messages out.
+// The transcript of a room as data: the server's messages, by id.
+//
+// A message is {id, room, name, text, ts}; ids are integers that increase in
+// the order messages are said, so a room's transcript is kept sorted by id and
+// an id held once is never added again (a message can come as a notification,
+// in the answer to a join after a reconnect, and in a page of history).
 
+// At most this many messages are kept per room; the oldest go first.
 export const MAX_MESSAGES = 500
 // The server's default limit (--max_text); it refuses longer texts.
 export const MAX_TEXT = 2000
 
-let nextId = 0
-
-// One message from a server frame, whatever the frame holds.
-export function toMessage(frame) {
-  const ts = Number(frame.ts)
+// One message from the server, or null when it has no usable id.
+export function toMessage(data, room = '') {
+  if (!data || typeof data !== 'object' || !Number.isSafeInteger(data.id)) return null
+  const ts = Number(data.ts)
   return {
-    id: nextId++,
-    name: String(frame.name ?? ''),
-    text: String(frame.text ?? ''),
+    id: data.id,
+    room: String(data.room ?? room),
+    name: String(data.name ?? ''),
+    text: String(data.text ?? ''),
     ts: Number.isFinite(ts) ? ts : Date.now() / 1000,
   }
 }
 
-function keepLast(list) {
-  return list.length > MAX_MESSAGES ? list.slice(list.length - MAX_MESSAGES) : list
+// The usable messages of a list from the server (anything else: none).
+export function toMessages(list, room = '') {
+  return Array.isArray(list) ? list.map((m) => toMessage(m, room)).filter(Boolean) : []
 }
 
-// The transcript after a 'message' frame: one more at the end.
-export function appendMessage(messages, frame) {
-  return keepLast([...messages, toMessage(frame)])
+export function newestId(messages) {
+  return messages.length ? messages[messages.length - 1].id : null
 }
 
-// The transcript after a 'history' frame: the server's recent messages, which
-// replace what was shown (a reconnect gets the history again). A frame
-// without a list leaves the transcript as it was.
-export function fromHistory(messages, frame) {
-  if (!Array.isArray(frame.messages)) return messages
-  return keepLast(frame.messages.filter((m) => m && typeof m === 'object').map(toMessage))
+export function oldestId(messages) {
+  return messages.length ? messages[0].id : null
+}
+
+// The transcript with incoming messages added in id order, skipping the ids it
+// holds already, and the messages that were new. With trim, the oldest go
+// when there are more than MAX_MESSAGES (not when a page of older ones was
+// asked for: those are what the reader wants to see).
+export function mergeMessages(messages, incoming, { trim = true } = {}) {
+  const held = new Set(messages.map((m) => m.id))
+  const added = []
+  for (const m of incoming) {
+    if (!held.has(m.id)) {
+      held.add(m.id)
+      added.push(m)
+    }
+  }
+  if (!added.length) return { messages, added }
+  let merged
+  if (!messages.length || added.every((m) => m.id > newestId(messages))) {
+    merged = [...messages, ...added.sort((a, b) => a.id - b.id)]
+  } else {
+    merged = [...messages, ...added].sort((a, b) => a.id - b.id)
+  }
+  if (trim && merged.length > MAX_MESSAGES) merged = merged.slice(merged.length - MAX_MESSAGES)
+  return { messages: merged, added }
 }
 
 function pad(n) {

@@ -5,6 +5,7 @@ import { FakeWebSocket } from './fake-websocket.js'
 let states
 let frames
 let failed
+let drops
 let events
 
 function start(options = {}) {
@@ -16,6 +17,7 @@ function start(options = {}) {
     onState: (s) => states.push(s),
     onFrame: (f) => frames.push(f),
     onFailedOpen: () => failed++,
+    onDrop: () => drops++,
     ...options,
   })
 }
@@ -27,6 +29,7 @@ beforeEach(() => {
   states = []
   frames = []
   failed = 0
+  drops = 0
   events = new EventTarget()
 })
 
@@ -58,7 +61,7 @@ describe('jittered', () => {
 })
 
 describe('createChat', () => {
-  it('connects, reports the state and hands over JSON objects', () => {
+  it('connects, reports the state and hands over JSON objects and arrays', () => {
     const chat = start()
     expect(chat.state).toBe('connecting')
     expect(FakeWebSocket.made).toHaveLength(1)
@@ -66,22 +69,36 @@ describe('createChat', () => {
     FakeWebSocket.last.open()
     expect(chat.state).toBe('connected')
     expect(states).toEqual(['connected'])
-    FakeWebSocket.last.receive({ type: 'message', name: 'ann', text: 'hi', ts: 1 })
+    FakeWebSocket.last.receive({ jsonrpc: '2.0', method: 'typing', params: {} })
     FakeWebSocket.last.receive('not json')
     FakeWebSocket.last.receive('[1, 2]')
     FakeWebSocket.last.receive('null')
     FakeWebSocket.last.receive('"text"')
-    expect(frames).toEqual([{ type: 'message', name: 'ann', text: 'hi', ts: 1 }])
+    expect(frames).toEqual([{ jsonrpc: '2.0', method: 'typing', params: {} }, [1, 2]])
   })
 
-  it('sends name and text only while connected', () => {
+  it('sends frames as JSON only while connected', () => {
     const chat = start()
-    expect(chat.send('ann', 'too early')).toBe(false)
+    expect(chat.send({ n: 'too early' })).toBe(false)
     FakeWebSocket.last.open()
-    expect(chat.send('ann', 'hello')).toBe(true)
-    expect(FakeWebSocket.last.frames).toEqual([{ name: 'ann', text: 'hello' }])
+    expect(chat.send({ jsonrpc: '2.0', method: 'rooms' })).toBe(true)
+    expect(FakeWebSocket.last.frames).toEqual([{ jsonrpc: '2.0', method: 'rooms' }])
     FakeWebSocket.last.drop()
-    expect(chat.send('ann', 'offline')).toBe(false)
+    expect(chat.send({ n: 'offline' })).toBe(false)
+  })
+
+  it('reports a drop of an open socket, not a failed attempt', () => {
+    const chat = start()
+    FakeWebSocket.last.drop()
+    expect(drops).toBe(0)
+    vi.advanceTimersByTime(500)
+    FakeWebSocket.last.open()
+    FakeWebSocket.last.drop()
+    expect(drops).toBe(1)
+    vi.advanceTimersByTime(500)
+    FakeWebSocket.last.open()
+    chat.close()
+    expect(drops).toBe(2)
   })
 
   it('says so when a send fails', () => {
@@ -90,7 +107,7 @@ describe('createChat', () => {
     FakeWebSocket.last.send = () => {
       throw new Error('gone')
     }
-    expect(chat.send('ann', 'hello')).toBe(false)
+    expect(chat.send({ n: 'hello' })).toBe(false)
   })
 
   it('reconnects with a doubling backoff up to the maximum', () => {
@@ -138,7 +155,7 @@ describe('createChat', () => {
     vi.advanceTimersByTime(1000)
     FakeWebSocket.last.open() // back
     expect(chat.state).toBe('connected')
-    expect(chat.send('ann', 'back')).toBe(true)
+    expect(chat.send({ n: 'back' })).toBe(true)
     expect(FakeWebSocket.made).toHaveLength(3)
   })
 
@@ -209,7 +226,7 @@ describe('createChat', () => {
     events.dispatchEvent(new Event('online'))
     vi.runAllTimers()
     expect(FakeWebSocket.made).toHaveLength(1)
-    expect(chat.send('ann', 'hello')).toBe(false)
+    expect(chat.send({ n: 'hello' })).toBe(false)
   })
 
   it('cancels a pending reconnect on close', () => {

@@ -1,57 +1,81 @@
 import { describe, expect, it } from 'vitest'
 import {
   MAX_MESSAGES,
-  appendMessage,
-  fromHistory,
   isoTime,
+  mergeMessages,
+  newestId,
+  oldestId,
   shortTime,
   toMessage,
+  toMessages,
 } from '../src/messages.js'
 
+const m = (id, text = String(id)) => toMessage({ id, room: 'general', name: 'ann', text, ts: id })
+
 describe('toMessage', () => {
-  it('keeps name, text and time, with a fresh id', () => {
-    const a = toMessage({ name: 'ann', text: 'hi', ts: 10 })
-    const b = toMessage({ name: 'ann', text: 'hi', ts: 10 })
-    expect(a).toMatchObject({ name: 'ann', text: 'hi', ts: 10 })
-    expect(a.id).not.toBe(b.id)
+  it('keeps id, room, name, text and time', () => {
+    expect(toMessage({ id: 7, room: 'general', name: 'ann', text: 'hi', ts: 10.5 })).toEqual({
+      id: 7,
+      room: 'general',
+      name: 'ann',
+      text: 'hi',
+      ts: 10.5,
+    })
   })
 
   it('makes strings of odd fields and stamps a missing time', () => {
     const before = Date.now() / 1000
-    const m = toMessage({ name: 7, text: { a: 1 }, ts: 'soon' })
-    expect(m.name).toBe('7')
-    expect(m.text).toBe('[object Object]')
-    expect(m.ts).toBeGreaterThanOrEqual(before)
-    expect(toMessage({}).name).toBe('')
+    const odd = toMessage({ id: 1, name: 7, text: { a: 1 }, ts: 'soon' }, 'games')
+    expect(odd.room).toBe('games')
+    expect(odd.name).toBe('7')
+    expect(odd.text).toBe('[object Object]')
+    expect(odd.ts).toBeGreaterThanOrEqual(before)
+    expect(toMessage({ id: 2 })).toMatchObject({ room: '', name: '', text: '' })
+  })
+
+  it('refuses a message without an integer id', () => {
+    expect(toMessage({ name: 'ann' })).toBeNull()
+    expect(toMessage({ id: '3' })).toBeNull()
+    expect(toMessage({ id: 1.5 })).toBeNull()
+    expect(toMessage(null)).toBeNull()
+    expect(toMessages([{ id: 1 }, null, 'junk', { id: 'x' }, { id: 2 }]).map((x) => x.id)).toEqual(
+      [1, 2],
+    )
+    expect(toMessages('junk')).toEqual([])
   })
 })
 
-describe('appendMessage and fromHistory', () => {
-  it('adds at the end and keeps the last MAX_MESSAGES', () => {
+describe('mergeMessages', () => {
+  it('adds new messages at the end, in id order', () => {
+    const { messages, added } = mergeMessages([m(1), m(2)], [m(4), m(3)])
+    expect(messages.map((x) => x.id)).toEqual([1, 2, 3, 4])
+    expect(added.map((x) => x.id)).toEqual([3, 4])
+    expect([oldestId(messages), newestId(messages)]).toEqual([1, 4])
+    expect([oldestId([]), newestId([])]).toEqual([null, null])
+  })
+
+  it('skips the ids it holds, and changes nothing when all are held', () => {
+    const held = [m(1), m(2)]
+    const same = mergeMessages(held, [m(2, 'again'), m(1)])
+    expect(same.messages).toBe(held)
+    expect(same.added).toEqual([])
+    const twice = mergeMessages(held, [m(3), m(3)])
+    expect(twice.messages.map((x) => x.id)).toEqual([1, 2, 3])
+  })
+
+  it('puts older messages first', () => {
+    const { messages } = mergeMessages([m(10), m(11)], [m(5), m(9)])
+    expect(messages.map((x) => x.id)).toEqual([5, 9, 10, 11])
+  })
+
+  it('keeps the last MAX_MESSAGES, unless told not to trim', () => {
     let list = []
-    for (let i = 0; i < MAX_MESSAGES + 3; i++) {
-      list = appendMessage(list, { name: 'n', text: String(i), ts: i })
-    }
+    for (let i = 1; i <= MAX_MESSAGES + 3; i++) list = mergeMessages(list, [m(i)]).messages
     expect(list).toHaveLength(MAX_MESSAGES)
-    expect(list[0].text).toBe('3')
-    expect(list.at(-1).text).toBe(String(MAX_MESSAGES + 2))
-  })
-
-  it('replaces the transcript with the history', () => {
-    const shown = appendMessage([], { name: 'old', text: 'x', ts: 1 })
-    const history = {
-      type: 'history',
-      messages: [{ name: 'ann', text: 'one', ts: 1 }, null, 'junk', { name: 'bob', text: 'two' }],
-    }
-    const list = fromHistory(shown, history)
-    expect(list.map((m) => m.text)).toEqual(['one', 'two'])
-    const long = { messages: Array.from({ length: MAX_MESSAGES + 1 }, (_, i) => ({ text: i })) }
-    expect(fromHistory([], long)[0].text).toBe('1')
-  })
-
-  it('leaves the transcript alone for a history without messages', () => {
-    const shown = appendMessage([], { name: 'ann', text: 'x', ts: 1 })
-    expect(fromHistory(shown, { type: 'history' })).toBe(shown)
+    expect(list[0].id).toBe(4)
+    const older = mergeMessages(list, [m(1), m(2)], { trim: false }).messages
+    expect(older).toHaveLength(MAX_MESSAGES + 2)
+    expect(older[0].id).toBe(1)
   })
 })
 

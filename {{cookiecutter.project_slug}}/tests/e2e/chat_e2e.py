@@ -16,6 +16,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from ..ports import free_port
 
 PACKAGE = '{{ cookiecutter.package_name }}'
@@ -41,6 +43,8 @@ NO_CHROMIUM = (
     '(CHROMIUM=/path/to/chromium inv e2e).'
 )
 WINDOW = {'width': 560, 'height': 640}
+# where the page keeps a guest's name (client/src/name.js)
+NAME_KEY = 'chat.name'
 # a reconnecting page waits up to 10 s between attempts
 RECONNECT_TIMEOUT_MS = 25_000
 
@@ -147,6 +151,40 @@ def say(page, text):
     """type a message and press Enter, as a person would"""
     page.get_by_label('Message', exact=True).fill(text)
     page.get_by_label('Message', exact=True).press('Enter')
+
+
+def said(page):
+    """the texts of the server's messages in the room shown (not those on their way)"""
+    return page.locator('li.message[data-id] .text')
+
+
+def say_and_wait(page, text):
+    """say text and wait until the server's message is shown"""
+    say(page, text)
+    expect(said(page).last).to_have_text(text)
+
+
+def message_ids(page):
+    """the ids of the server's messages in the room shown, in the order shown"""
+    return [
+        int(value)
+        for value in page.locator('li.message[data-id]').evaluate_all(
+            'items => items.map((item) => item.dataset.id)'
+        )
+    ]
+
+
+def join(page, room):
+    """join a room with the form, as a person would, and wait until in it"""
+    page.get_by_label('Join a room', exact=True).fill(room)
+    page.get_by_role('button', name='Join', exact=True).click()
+    expect(page.locator('#room-title')).to_have_text(f'#{room}')
+
+
+def go_to(page, room):
+    """show another room one is in"""
+    page.locator(f'.room-button[data-room="{room}"]').click()
+    expect(page.locator('#room-title')).to_have_text(f'#{room}')
 
 
 def side_by_side(browser, pages, path):

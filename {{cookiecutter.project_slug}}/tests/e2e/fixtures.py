@@ -9,16 +9,19 @@
   ``chat_e2e.server_environment``). Option plugins give each server what it
   needs (``e2e_environment``: a database, Redis; ``e2e_setup``: accounts).
 * ``open_chat(name=..., url=..., viewport=..., connected=True)`` opens the chat
-  in a new browser context (its own cookies and storage: another person).
-  With login, the login plugin replaces it with one that logs in as name.
+  in a new browser context (its own cookies and storage: another person),
+  named before the page loads (a guest joins its rooms under its name). With
+  login, the login plugin replaces it with one that logs in as name.
 """
 
 # fixtures take the fixtures they need as arguments of the same name
 # pylint: disable=redefined-outer-name
+import json
+
 import pytest
 from playwright.sync_api import expect
 
-from .chat_e2e import WINDOW, Server
+from .chat_e2e import NAME_KEY, WINDOW, Server
 
 
 @pytest.fixture
@@ -61,12 +64,15 @@ def open_chat(new_context, server):
     """a factory: `page = open_chat(name='ann')`, a chat page of its own person"""
 
     def open_page(name=None, url=None, viewport=None, connected=True):
-        page = new_context(viewport=viewport or WINDOW).new_page()
+        context = new_context(viewport=viewport or WINDOW)
+        if name is not None:
+            context.add_init_script(
+                f'localStorage.setItem({NAME_KEY!r}, {json.dumps(name)})'
+            )
+        page = context.new_page()
         page.goto(url or server.url)
         if connected:
             expect(page.locator('#status')).to_have_text('connected')
-        if name is not None:
-            page.get_by_label('Name', exact=True).fill(name)
         return page
 
     return open_page

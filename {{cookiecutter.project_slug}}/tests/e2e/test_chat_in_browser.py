@@ -1,4 +1,5 @@
-"""The chat in a real browser: two people, markup, a server restart, a phone.
+"""The chat in a real browser: two people, markup, a server restart, the
+keyboard alone, a phone.
 
 Set SCREENSHOT=path/to/file.png to have the two-window test save the picture
 of both windows side by side (the template's README shows it).
@@ -9,7 +10,15 @@ import re
 
 from playwright.sync_api import expect
 
-from .chat_e2e import RECONNECT_TIMEOUT_MS, WINDOW, say, side_by_side
+from .chat_e2e import (
+    RECONNECT_TIMEOUT_MS,
+    WINDOW,
+    message_ids,
+    said,
+    say,
+    say_and_wait,
+    side_by_side,
+)
 
 CONVERSATION = [
     ('Ann', 'Hi Bob! Is the new chat server up?'),
@@ -24,11 +33,9 @@ def test_two_people_chat(open_chat, browser):
     """what one says, both see: name, time and text, one's own marked"""
     pages = {'Ann': open_chat(name='Ann'), 'Bob': open_chat(name='Bob')}
     for name, text in CONVERSATION:
-        say(pages[name], text)
         # as people do: the next one speaks once this has been said (through the
         # server), so that the order of the conversation is one
-        said = pages[name].locator('li.message .text').last
-        expect(said).to_have_text(text)
+        say_and_wait(pages[name], text)
     for me, page in pages.items():
         messages = page.locator('li.message')
         expect(messages).to_have_count(len(CONVERSATION))
@@ -40,6 +47,10 @@ def test_two_people_chat(open_chat, browser):
             'own' in (messages.nth(i).get_attribute('class') or '')
             for i in range(len(own))
         ] == own
+        # this page's own messages: sent
+        expect(page.locator('li.message[data-status="sent"] .text')).to_have_text(
+            [t for n, t in CONVERSATION if n == me]
+        )
     if os.environ.get('SCREENSHOT'):
         side_by_side(browser, list(pages.values()), os.environ['SCREENSHOT'])
 
@@ -56,38 +67,41 @@ def test_markup_is_shown_as_text(open_chat):
 
 
 def test_page_reconnects_after_a_server_restart(open_chat, server):
-    """the page shows the outage, keeps an unsent message, and carries on after"""
+    """the page shows the outage, holds a message said meanwhile as sending, and
+    sends it once the server is back"""
     ann, bob = open_chat(name='Ann'), open_chat(name='Bob')
-    say(ann, 'before')
-    expect(bob.locator('li.message .text')).to_have_text(['before'])
+    say_and_wait(ann, 'before')
+    expect(said(bob)).to_have_text(['before'])
     server.stop()
     expect(ann.locator('#status')).to_have_text('reconnecting')
     say(ann, 'while down')
-    message = ann.get_by_label('Message', exact=True)
-    expect(message).to_have_value('while down')
-    expect(message).to_have_class('unsent')
-    expect(ann.locator('#notice')).to_contain_text('not sent')
+    waiting = ann.locator('li.message').last
+    expect(waiting).to_have_attribute('data-status', 'sending')
+    expect(waiting.locator('.status')).to_have_text('Sending…')
+    expect(ann.get_by_label('Message', exact=True)).to_have_value('')
     server.start()
     for page in (ann, bob):
         expect(page.locator('#status')).to_have_text(
             'connected', timeout=RECONNECT_TIMEOUT_MS
         )
-    message.press('Enter')
-    expect(message).to_have_value('')
-    for page in (ann, bob):
-        expect(page.locator('li.message .text').last).to_have_text('while down')
+        expect(said(page)).to_have_text(
+            ['before', 'while down'], timeout=RECONNECT_TIMEOUT_MS
+        )
+    expect(ann.locator('li.message')).to_have_count(2)
+    expect(ann.locator('li.message').last).to_have_attribute('data-status', 'sent')
+    assert message_ids(ann) == message_ids(bob)
 
 
 def test_keyboard_alone_is_enough(open_chat):
     """tab to the message box, type, Enter: sent, without a mouse"""
     page = open_chat()
-    for _ in range(10):
+    for _ in range(20):
         page.keyboard.press('Tab')
         if page.evaluate('document.activeElement.id') == 'message':
             break
     page.keyboard.type('typed, never clicked')
     page.keyboard.press('Enter')
-    expect(page.locator('li.message .text')).to_have_text(['typed, never clicked'])
+    expect(said(page)).to_have_text(['typed, never clicked'])
 
 
 def test_readable_at_phone_width(open_chat):
@@ -106,8 +120,8 @@ def test_the_page_keeps_to_its_content_security_policy(new_context, server):
     """all the page loads is its own (with login: the login page, its style too):
     the browser reports no violation of the policy the server sends"""
     page = new_context(viewport=WINDOW).new_page()
-    said = []
-    page.on('console', lambda message: said.append(message.text))
+    logged = []
+    page.on('console', lambda message: logged.append(message.text))
     page.goto(server.url)
     page.wait_for_load_state('networkidle')
-    assert not [text for text in said if 'Content Security Policy' in text]
+    assert not [text for text in logged if 'Content Security Policy' in text]

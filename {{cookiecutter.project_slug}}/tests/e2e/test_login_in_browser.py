@@ -17,7 +17,7 @@ def test_login_flow(new_context, server):
     expect(page.locator('#status')).to_have_text('connected')
     expect(page.locator('#user')).to_contain_text('Signed in as Ann')
     say(page, 'I am Ann, whatever I type')
-    expect(page.locator('li.message .name')).to_have_text(['Ann'])
+    expect(page.locator('li.message[data-id] .name')).to_have_text(['Ann'])
     page.locator('#logout').click()
     page.wait_for_url('**/login')
     page.goto(server.url)

@@ -1,0 +1,525 @@
+// What the chat page knows, and what the person can do: the rooms they are
+// in (messages, members, who is typing, unread counts), their messages on the
+// way out, and the connection (rpc.js), as one reactive state.
+//
+// The protocol (JSON-RPC 2.0, see the project's docs): after the socket opens
+// the page joins `general` first, then the other rooms it is in, each with
+// `after` = the newest message id it holds there, and adds what comes back,
+// skipping the ids it has. Then it sends again every message that got no
+// answer, with the same client_id (the server answers a client_id it has seen
+// with its first answer and delivers nothing twice). A message the server
+// refused is shown as failed, with a retry.
+
+import { reactive } from 'vue'
+import { mergeMessages, newestId, oldestId, toMessage, toMessages } from './messages.js'
+import { createRpc } from './rpc.js'
+
+export const GENERAL = 'general'
+export const ROOM_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/
+export const ROOM_RULE =
+  'A room name is 1 to 32 characters: a-z, 0-9, - and _, and starts with a letter or digit.'
+// The typing notification goes out at most this often while one types...
+export const TYPING_EVERY_MS = 3000
+// ...and the others show it this long.
+export const TYPING_SHOWN_MS = 5000
+// Messages asked for per page of history.
+export const HISTORY_PAGE = 50
+// What is announced to screen readers: the last few new messages.
+export const ANNOUNCED = 5
+export const ROOMS_KEY = 'chat.rooms'
+
+// Why a room name will not do, or null.
+export function roomNameError(name) {
+  return ROOM_PATTERN.test(name) ? null : ROOM_RULE
+}
+
+// The rooms to be in at the start: general first, then those remembered.
+export function loadRooms(storage = globalThis.localStorage) {
+  let saved = []
+  try {
+    saved = JSON.parse(storage.getItem(ROOMS_KEY) || '[]')
+  } catch {
+    // Storage may be unavailable or hold junk: general alone then.
+  }
+  const rooms = [GENERAL]
+  if (Array.isArray(saved)) {
+    for (const room of saved) {
+      if (typeof room === 'string' && !roomNameError(room) && !rooms.includes(room)) {
+        rooms.push(room)
+      }
+    }
+  }
+  return rooms
+}
+
+export function saveRooms(rooms, storage = globalThis.localStorage) {
+  try {
+    storage.setItem(ROOMS_KEY, JSON.stringify(rooms))
+  } catch {
+    // The rooms still work for this page.
+  }
+}
+
+// A client_id for a send: the same on every retry of it.
+export function newClientId() {
+  if (globalThis.crypto?.randomUUID) return globalThis.crypto.randomUUID()
+  const bytes = new Uint8Array(16)
+  globalThis.crypto.getRandomValues(bytes)
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+function makeRoom(name) {
+  return {
+    name,
+    // the server's messages, by id
+    messages: [],
+    // ids of the messages this page sent (shown as sent)
+    sent: {},
+    // this page's messages not yet seen coming back:
+    // { clientId, text, name, ts, status: 'sending' | 'sent' | 'failed', error, id }
+    outbox: [],
+    members: [],
+    // [{ name, until }]
+    typing: [],
+    unread: 0,
+    // joined on the server over the current connection
+    joined: false,
+    // older messages may be there to load
+    hasOlder: false,
+    loadingOlder: false,
+    // a reconnect missed more than the server gave back: older ones are not shown
+    truncated: false,
+    gapAfter: null,
+    error: null,
+  }
+}
+
+export function createChatStore({
+  // The name this person goes by (the guest's choice, or the login's name).
+  me = () => '',
+  // Login is used: the server names the person and no name is sent.
+  auth = false,
+  rooms = [GENERAL],
+  current = null,
+  storage = globalThis.localStorage,
+  newId = newClientId,
+  now = () => Date.now(),
+  ...rpcOptions
+} = {}) {
+  const state = reactive({
+    // 'connecting' | 'connected' | 'reconnecting' | 'closed' (chat.js)
+    connection: 'connecting',
+    // joining the rooms again after a (re)connect
+    resuming: false,
+    rooms: rooms.map(makeRoom),
+    current: current && rooms.includes(current) ? current : rooms[0] ?? null,
+    // the rooms with people in them: [{ room, members }]
+    directory: [],
+    // { kind: 'error' | 'status', text }
+    notice: null,
+    // new messages in the current room, for screen readers: [{ key, text }]
+    announcements: [],
+  })
+
+  let generation = 0
+  let announced = 0
+  // the name the rooms were joined under (guests)
+  let joinedAs = null
+  const lastTyping = new Map()
+  const typingTimers = new Set()
+
+  const rpc = createRpc({
+    ...rpcOptions,
+    now,
+    onState,
+    onDrop,
+    onNotification,
+    onError: (error) => {
+      state.notice = { kind: 'error', text: error.message }
+    },
+  })
+
+  function room(name) {
+    return state.rooms.find((r) => r.name === name) ?? null
+  }
+
+  function currentRoom() {
+    return room(state.current)
+  }
+
+  function remember() {
+    saveRooms(
+      state.rooms.map((r) => r.name),
+      storage,
+    )
+  }
+
+  function guest(params) {
+    return auth ? params : { ...params, name: me() }
+  }
+
+  function canSend(r) {
+    return state.connection === 'connected' && !state.resuming && r.joined
+  }
+
+  function onState(next) {
+    state.connection = next
+    if (next === 'connected') resume()
+  }
+
+  function onDrop() {
+    generation++
+    state.resuming = false
+    for (const r of state.rooms) {
+      r.joined = false
+      r.loadingOlder = false
+      r.typing = []
+    }
+  }
+
+  // After the socket opened: join every room again, then send what got no answer.
+  async function resume() {
+    const gen = ++generation
+    state.resuming = true
+    joinedAs = me()
+    await Promise.all(state.rooms.map((r) => joinOn(r, gen)))
+    if (gen !== generation) return
+    state.resuming = false
+    // the name changed while joining: join again under the new one
+    if (!auth && me() !== joinedAs) {
+      rename()
+      return
+    }
+    for (const r of state.rooms) {
+      for (const item of r.outbox) if (item.status === 'sending') transmit(r, item)
+    }
+    refreshRooms()
+  }
+
+  // Joins r on this connection (again: with after = the newest id held).
+  async function joinOn(r, gen) {
+    const params = { room: r.name }
+    const after = newestId(r.messages)
+    if (after !== null) params.after = after
+    try {
+      const result = await rpc.request('join', guest(params))
+      if (gen !== generation || !state.rooms.includes(r)) return
+      applyJoin(r, result)
+    } catch (error) {
+      if (gen !== generation || error.lost) return
+      r.error = error.message
+      state.notice = { kind: 'error', text: `Could not join ${r.name}: ${error.message}` }
+    }
+  }
+
+  function applyJoin(r, result) {
+    const incoming = toMessages(result.messages, r.name)
+    const held = r.messages.length > 0
+    if (held && result.truncated === true) {
+      // More were missed than came back: show what came, older ones on request.
+      r.gapAfter = newestId(r.messages)
+      r.messages = incoming
+      r.truncated = true
+      r.hasOlder = true
+      countUnread(r, incoming)
+    } else {
+      const { messages, added } = mergeMessages(r.messages, incoming)
+      if (trimmed(r.messages, added, messages)) r.hasOlder = true
+      r.messages = messages
+      if (held) countUnread(r, added)
+      else r.hasOlder = incoming.length > 0
+    }
+    r.members = names(result.members)
+    r.joined = true
+    r.error = null
+    settle(r)
+  }
+
+  // The oldest messages went to keep the transcript short.
+  function trimmed(before, added, after) {
+    return before.length + added.length > after.length
+  }
+
+  function names(list) {
+    return Array.isArray(list) ? list.filter((n) => typeof n === 'string') : []
+  }
+
+  function countUnread(r, added) {
+    if (r.name === state.current) return
+    r.unread += added.filter((m) => m.name !== me()).length
+  }
+
+  // Drops from the outbox what the transcript now shows.
+  function settle(r) {
+    const held = new Set(r.messages.map((m) => m.id))
+    const oldest = oldestId(r.messages)
+    r.outbox = r.outbox.filter((item) => {
+      if (item.status !== 'sent') return true
+      const shown = held.has(item.id) || (oldest !== null && item.id < oldest)
+      if (shown) r.sent[item.id] = true
+      return !shown
+    })
+  }
+
+  function onNotification(method, params) {
+    if (method === 'message') onMessage(params)
+    else if (method === 'presence') onPresence(params)
+    else if (method === 'typing') onTyping(params)
+    else if (method === 'status') onStatus(params)
+  }
+
+  function onMessage(params) {
+    const r = room(params.room)
+    const m = toMessage(params)
+    if (!r || !m) return
+    const { messages, added } = mergeMessages(r.messages, [m])
+    if (!added.length) return
+    if (trimmed(r.messages, added, messages)) r.hasOlder = true
+    r.messages = messages
+    r.typing = r.typing.filter((t) => t.name !== m.name)
+    settle(r)
+    if (m.name === me()) return
+    if (r.name !== state.current) r.unread++
+    else announce(`${m.name}: ${m.text}`)
+  }
+
+  function announce(text) {
+    state.announcements = [...state.announcements, { key: announced++, text }].slice(-ANNOUNCED)
+  }
+
+  function onPresence(params) {
+    const r = room(params.room)
+    if (r && Array.isArray(params.members)) r.members = names(params.members)
+  }
+
+  function onTyping(params) {
+    const r = room(params.room)
+    const name = params.name
+    if (!r || typeof name !== 'string' || name === me()) return
+    const until = now() + TYPING_SHOWN_MS
+    r.typing = [...r.typing.filter((t) => t.name !== name), { name, until }]
+    const timer = setTimeout(() => {
+      typingTimers.delete(timer)
+      r.typing = r.typing.filter((t) => t.until > now())
+    }, TYPING_SHOWN_MS)
+    typingTimers.add(timer)
+  }
+
+  function onStatus(params) {
+    const parts = [params.status, params.detail].filter((p) => p != null && p !== '')
+    state.notice = { kind: 'status', text: parts.map(String).join(': ') }
+  }
+
+  // Sends text to the current room; it shows as sending until the server
+  // answers, and waits for the connection when there is none.
+  function send(text) {
+    const r = currentRoom()
+    if (!r || !text.trim()) return false
+    const item = reactive({
+      clientId: newId(),
+      text,
+      name: me(),
+      ts: now() / 1000,
+      status: 'sending',
+      error: null,
+      id: null,
+      attempt: 0,
+    })
+    r.outbox.push(item)
+    if (canSend(r)) transmit(r, item)
+    return true
+  }
+
+  async function transmit(r, item) {
+    const attempt = ++item.attempt
+    item.status = 'sending'
+    item.error = null
+    const params = { room: r.name, text: item.text, client_id: item.clientId }
+    if (!auth) params.name = item.name
+    try {
+      const result = await rpc.request('send', params)
+      if (attempt !== item.attempt) return
+      item.status = 'sent'
+      item.id = Number.isSafeInteger(result.id) ? result.id : null
+      if (item.id === null) r.outbox = r.outbox.filter((o) => o !== item)
+      else settle(r)
+    } catch (error) {
+      if (attempt !== item.attempt) return
+      if (error.lost) {
+        // No answer: sent again (same client_id) once the rooms are joined again.
+        item.status = 'sending'
+        if (canSend(r)) transmit(r, item)
+      } else {
+        item.status = 'failed'
+        item.error = error.message
+      }
+    }
+  }
+
+  function retry(roomName, clientId) {
+    const r = room(roomName)
+    const item = r?.outbox.find((o) => o.clientId === clientId)
+    if (!item || item.status !== 'failed') return
+    item.status = 'sending'
+    item.error = null
+    if (canSend(r)) transmit(r, item)
+  }
+
+  // Someone types in the current room: tell the others, at most every 3 s.
+  function typing() {
+    const r = currentRoom()
+    if (!r || !canSend(r)) return
+    const last = lastTyping.get(r.name)
+    if (last !== undefined && now() - last < TYPING_EVERY_MS) return
+    if (rpc.notify('typing', { room: r.name })) lastTyping.set(r.name, now())
+  }
+
+  // The page of messages before the oldest one held in a room.
+  async function loadOlder(roomName = state.current) {
+    const r = room(roomName)
+    if (!r || r.loadingOlder || !r.hasOlder || !canSend(r)) return
+    const before = oldestId(r.messages)
+    if (before === null) {
+      r.hasOlder = false
+      return
+    }
+    const gen = generation
+    r.loadingOlder = true
+    try {
+      const result = await rpc.request('history', {
+        room: r.name,
+        before,
+        limit: HISTORY_PAGE,
+      })
+      if (gen !== generation) return
+      const older = toMessages(result.messages, r.name)
+      r.messages = mergeMessages(r.messages, older, { trim: false }).messages
+      const done = older.length < HISTORY_PAGE
+      if (done) r.hasOlder = false
+      if (r.truncated && (done || older.some((m) => m.id <= r.gapAfter))) r.truncated = false
+      settle(r)
+    } catch (error) {
+      if (!error.lost) state.notice = { kind: 'error', text: error.message }
+    } finally {
+      if (gen === generation) r.loadingOlder = false
+    }
+  }
+
+  function select(roomName) {
+    const r = room(roomName)
+    if (!r) return
+    state.current = r.name
+    r.unread = 0
+  }
+
+  // Joins a room by name (trimmed, lower case); resolves to null, or to why not.
+  async function join(raw) {
+    const name = String(raw).trim().toLowerCase()
+    const invalid = roomNameError(name)
+    if (invalid) return invalid
+    if (room(name)) {
+      select(name)
+      return null
+    }
+    if (state.connection !== 'connected' || state.resuming) {
+      return 'Not connected: join the room once the connection is back.'
+    }
+    state.rooms.push(makeRoom(name))
+    const r = room(name)
+    const gen = generation
+    try {
+      const result = await rpc.request('join', guest({ room: name }))
+      if (gen === generation && state.rooms.includes(r)) {
+        applyJoin(r, result)
+        select(name)
+        remember()
+        refreshRooms()
+      }
+      return null
+    } catch (error) {
+      // Lost: the room stays, and is joined with the others on reconnect.
+      if (error.lost) {
+        remember()
+        return null
+      }
+      state.rooms = state.rooms.filter((x) => x !== r)
+      return error.message
+    }
+  }
+
+  async function leave(roomName) {
+    const r = room(roomName)
+    if (!r) return
+    state.rooms = state.rooms.filter((x) => x !== r)
+    if (state.current === r.name) {
+      const next = room(GENERAL) ?? state.rooms[0] ?? null
+      state.current = null
+      if (next) select(next.name)
+    }
+    remember()
+    if (r.joined && state.connection === 'connected') {
+      try {
+        await rpc.request('leave', { room: r.name })
+      } catch {
+        // Gone from the page either way; the server forgets it with the socket.
+      }
+      refreshRooms()
+    }
+  }
+
+  // Asks which rooms have people in them.
+  async function refreshRooms() {
+    if (state.connection !== 'connected') return
+    try {
+      const result = await rpc.request('rooms', {})
+      if (!Array.isArray(result.rooms)) return
+      state.directory = result.rooms.filter(
+        (r) => r && typeof r.room === 'string' && Number.isInteger(r.members),
+      )
+    } catch {
+      // The list stays as it was.
+    }
+  }
+
+  // A guest took another name: leave the rooms and join them again under it,
+  // so that the others see the new name among the members.
+  async function rename() {
+    if (auth || state.connection !== 'connected' || state.resuming || me() === joinedAs) return
+    const gen = generation
+    state.resuming = true
+    const joined = state.rooms.filter((r) => r.joined)
+    await Promise.all(
+      joined.map((r) => rpc.request('leave', { room: r.name }).catch(() => null)),
+    )
+    if (gen !== generation) return
+    await resume()
+  }
+
+  function dismiss() {
+    state.notice = null
+  }
+
+  function close() {
+    for (const timer of typingTimers) clearTimeout(timer)
+    typingTimers.clear()
+    rpc.close()
+  }
+
+  return {
+    state,
+    room,
+    currentRoom,
+    send,
+    retry,
+    typing,
+    loadOlder,
+    select,
+    join,
+    leave,
+    refreshRooms,
+    rename,
+    dismiss,
+    close,
+    reconnectNow: () => rpc.reconnectNow(),
+  }
+}
