@@ -20,6 +20,7 @@ import pytest
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
+from {{ cookiecutter.package_name }} import hub as hub_module
 from {{ cookiecutter.package_name }}.main import make_app
 
 from .nginx_server import NginxServer, make_certificate
@@ -29,6 +30,13 @@ from .server_process import ServerProcess
 COOKIE_SECRET = 'test-secret'
 # the browser behind a proxy, "on another machine": loopback has every 127.x.y.z
 CLIENT_IP = '127.0.0.2'
+
+
+@pytest.fixture(autouse=True)
+def presence_at_once(monkeypatch):
+    """in the tests' own servers presence is told at the end of the loop's
+    turn, not PRESENCE_EVERY later (test_rooms tests that wait)"""
+    monkeypatch.setattr(hub_module, 'PRESENCE_EVERY', 0)
 
 
 @pytest.fixture

@@ -236,8 +236,8 @@ async def test_presence_and_messages_carry_the_accounts_names(
     robert = await ws_connect(headers={'Cookie': bob_cookie}, name='eve')
     assert robert.history['members'] == ['ann', 'bob']
     assert await presences(ann, 2) == [
-        {'room': 'general', 'members': ['ann'], 'joined': 'ann'},
-        {'room': 'general', 'members': ['ann', 'bob'], 'joined': 'bob'},
+        {'room': 'general', 'count': 1, 'members': ['ann'], 'joined': ['ann']},
+        {'room': 'general', 'count': 2, 'members': ['ann', 'bob'], 'joined': ['bob']},
     ]
     await robert.write_message(request('typing', 't1', room='general', name='eve'))
     assert (await read_answer(robert, 't1'))['result'] == {}
@@ -249,7 +249,7 @@ async def test_presence_and_messages_carry_the_accounts_names(
         assert (message['name'], message['text']) == ('bob', 'it is me')
     robert.close()
     assert await presences(ann, 1) == [
-        {'room': 'general', 'members': ['ann'], 'left': 'bob'}
+        {'room': 'general', 'count': 1, 'members': ['ann'], 'left': ['bob']}
     ]
 
 

@@ -134,7 +134,7 @@ async def test_a_peer_that_never_answers_pings_is_reaped(
     await wait_for(lambda: len(hub.clients) == 2)
     for name in ('bob', 'ann'):  # read what came: a client that does not read
         # does not answer pings either
-        assert (await next_frame(alive))['params']['joined'] == name
+        assert (await next_frame(alive))['params']['joined'] == [name]
     hub.ping()  # both pinged: the live one answers
     await wait_for(lambda: sum(client.answered for client in hub.clients) == 1)
     hub.ping()  # the silent one is closed

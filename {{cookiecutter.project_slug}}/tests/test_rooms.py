@@ -5,7 +5,9 @@ import json
 
 import pytest
 
+from {{ cookiecutter.package_name }} import hub as hub_module
 from {{ cookiecutter.package_name }} import methods
+from {{ cookiecutter.package_name }}.hub import Hub
 from {{ cookiecutter.package_name }}.methods import Sends
 from {{ cookiecutter.package_name }}.protocol import RpcError
 
@@ -58,17 +60,23 @@ async def test_presence_follows_joins_leaves_and_goodbyes(ws_connect):
     ann = await ws_connect()
     assert await presence(ann) == {
         'room': 'general',
+        'count': 1,
         'members': ['ann'],
-        'joined': 'ann',
+        'joined': ['ann'],
     }
     bob = await ws_connect(name='bob')
     assert bob.history['members'] == ['ann', 'bob']
-    assert (await presence(ann))['joined'] == 'bob'
+    assert (await presence(ann))['joined'] == ['bob']
     second_tab = await ws_connect(name='bob')
     assert second_tab.history['members'] == ['ann', 'bob']
     second_tab.close()
     assert (await call(bob, 'leave', room='general'))['result'] == {'room': 'general'}
-    assert await presence(ann) == {'room': 'general', 'members': ['ann'], 'left': 'bob'}
+    assert await presence(ann) == {
+        'room': 'general',
+        'count': 1,
+        'members': ['ann'],
+        'left': ['bob'],
+    }
     again = await call(bob, 'leave', room='general')
     assert again['result'] == {'room': 'general'}
 
@@ -111,7 +119,7 @@ async def test_typing_is_told_to_the_others(ws_connect):
 async def test_joining_again_answers_the_same_and_tells_nobody(ws_connect, send):
     """a join of a room one is in: its history and members, no presence"""
     ann = await ws_connect()
-    assert (await presence(ann))['joined'] == 'ann'
+    assert (await presence(ann))['joined'] == ['ann']
     await send(ann, name='ann', text='said once')
     await heard(ann)
     again = await join(ann, 'general', 'ann')
@@ -262,3 +270,56 @@ async def test_a_failed_send_may_be_tried_again_for_real():
     with pytest.raises(RpcError):
         await failing
     assert list(sends.answers) == ['p', 'q']
+
+
+class Member:
+    """a client of the hub that keeps what it is sent"""
+
+    def __init__(self):
+        self.rooms = {}
+        self.texts = []
+
+    def deliver(self, _room, _data, texts):
+        """keep the texts"""
+        self.texts.extend(texts)
+        return True
+
+
+async def test_people_arriving_together_are_told_once(monkeypatch):
+    """five arrivals and a departure in a moment: one presence notification"""
+    monkeypatch.setattr(hub_module, 'PRESENCE_EVERY', 0.05)
+    hub = Hub(ping_interval=0)
+    members = [Member() for _ in range(6)]
+    for number, member in enumerate(members):
+        hub.join('general', member, f'p{number}')
+    hub.leave('general', members[5])
+    hub.leave('general', members[5])  # gone already: nothing
+    await asyncio.sleep(0.2)
+    (text,) = members[0].texts
+    assert json.loads(text)['params'] == {
+        'room': 'general',
+        'count': 5,
+        'members': ['p0', 'p1', 'p2', 'p3', 'p4'],
+        'joined': ['p0', 'p1', 'p2', 'p3', 'p4'],
+    }
+    for member in members[:5]:
+        hub.leave('general', member)
+    await asyncio.sleep(0.2)
+    assert 'general' not in hub.rooms
+    late = Member()
+    hub.join('games', late, 'late')
+    hub.close_all(1001, 'done')  # the server stops: no more notifications
+    await asyncio.sleep(0.2)
+    assert not late.texts
+
+
+async def test_a_big_room_is_told_how_many_not_who(monkeypatch, ws_connect):
+    """past MEMBERS_LISTED people, the names are left out: a count only"""
+    monkeypatch.setattr(hub_module, 'MEMBERS_LISTED', 2)
+    ann = await ws_connect()
+    assert (await presence(ann))['members'] == ['ann']
+    await ws_connect(name='bob')
+    assert (await presence(ann))['joined'] == ['bob']
+    cy = await ws_connect(name='cy')
+    assert (cy.history['members'], cy.history['count']) == ([], 3)
+    assert await presence(ann) == {'room': 'general', 'count': 3}

@@ -7,11 +7,18 @@ member per turn, not one per message, while each message stays a frame of its
 own. A client that went away is dropped and never stops the others from
 receiving. A published message goes through the broker (broker.py, or
 redis_broker.py with Redis), which hands it to the hub of every process that
-should deliver it. The hub also knows who is in each room (presence) in this
-process, and tells a room's members when someone joins or leaves.
+should deliver it.
+
+The hub also knows who is in each room (presence) in this process, and tells
+a room's members who arrived and left, in one notification per room at most
+every PRESENCE_EVERY seconds: a thousand people connecting at once cost each
+member a few notifications, not a thousand. A notification lists the names
+(and who came and went) only in a room of at most MEMBERS_LISTED people; a
+bigger one is told how many there are.
 """
 
 import asyncio
+import collections
 import struct
 
 from tornado.ioloop import PeriodicCallback
@@ -21,6 +28,8 @@ from .protocol import DEFAULT_ROOM, notification
 
 TEXT_FRAME = 0x81  # FIN and the text opcode
 PING_FRAME = b'\x89\x00'  # FIN, the ping opcode, no payload
+PRESENCE_EVERY = 0.25  # s between two presence notifications of a room, at least
+MEMBERS_LISTED = 100  # people a room lists by name, at most
 
 
 def websocket_frame(text):
@@ -36,12 +45,42 @@ def websocket_frame(text):
     return header + payload
 
 
+class Room:
+    """who is in one room: each client under its name, and each name's count"""
+
+    __slots__ = ('clients', 'names', 'joined', 'left')
+
+    def __init__(self):
+        self.clients = {}  # client -> the name it is in the room under
+        self.names = collections.Counter()  # name -> its clients in the room
+        self.joined = set()  # names that arrived since the last notification
+        self.left = set()  # names that went since the last notification
+
+    def listed(self):
+        """the names, sorted, when there are at most MEMBERS_LISTED; else none"""
+        return sorted(self.names) if len(self.names) <= MEMBERS_LISTED else []
+
+    def news(self, room):
+        """the presence notification's params for what changed; then forget it"""
+        news = {'room': room, 'count': len(self.names)}
+        if len(self.names) <= MEMBERS_LISTED:
+            news['members'] = sorted(self.names)
+            joined, left = self.joined - self.left, self.left - self.joined
+            if joined:
+                news['joined'] = sorted(joined)
+            if left:
+                news['left'] = sorted(left)
+        self.joined, self.left = set(), set()
+        return news
+
+
 class Hub:
     """the clients connected to this process, and the rooms they are in"""
 
     def __init__(self, broker=None, ping_interval=25.0):
         self.clients = set()
-        self.rooms = {}  # room -> {client: the name it is in the room under}
+        self.rooms = {}  # room name -> Room
+        self.telling = None  # the timer of the next presence notifications
         self.pending = {}  # room (None: every client) -> texts to write this turn
         self.flushing = None
         self.broker = broker or MemoryBroker()
@@ -77,46 +116,63 @@ class Hub:
     def disconnect(self, client):
         """a client went away: it leaves every room it was in"""
         self.clients.discard(client)
-        for room in [room for room, members in self.rooms.items() if client in members]:
+        for room in list(client.rooms):
             self.leave(room, client)
 
     def members(self, room):
-        """the distinct names of the people in room, sorted"""
-        return sorted(set(self.rooms.get(room, {}).values()))
+        """(the names of the people in room, sorted, when at most
+        MEMBERS_LISTED; how many people are in it)"""
+        found = self.rooms.get(room)
+        return (found.listed(), len(found.names)) if found else ([], 0)
 
     def room_list(self):
         """every room with people in it (and the default room), with how many"""
         rooms = {DEFAULT_ROOM: 0}
-        rooms.update((room, len(self.members(room))) for room in self.rooms)
+        rooms.update((name, len(room.names)) for name, room in self.rooms.items())
         return [{'room': room, 'members': rooms[room]} for room in sorted(rooms)]
 
     def join(self, room, client, name):
-        """client joins room under name; its members are told; the members"""
-        members = self.rooms.setdefault(room, {})
-        new_name = name not in members.values()
-        members[client] = name
-        names = self.members(room)
-        if new_name:
-            self.tell(room, {'room': room, 'members': names, 'joined': name})
-        return names
+        """client joins room under name; its members are told (soon)"""
+        found = self.rooms.get(room)
+        if found is None:
+            found = self.rooms[room] = Room()
+        found.clients[client] = name
+        found.names[name] += 1
+        if found.names[name] == 1:
+            found.joined.add(name)
+            self.tell_soon()
 
     def leave(self, room, client):
-        """client leaves room; its members are told when a name is gone"""
-        members = self.rooms.get(room, {})
-        name = members.pop(client, None)
-        if not members:
-            self.rooms.pop(room, None)
-        if name is not None and name not in members.values():
-            self.tell(room, {'room': room, 'members': self.members(room), 'left': name})
+        """client leaves room; its members are told (soon) when a name is gone"""
+        found = self.rooms.get(room)
+        name = found.clients.pop(client, None) if found else None
+        if name is None:
+            return
+        found.names[name] -= 1
+        if not found.names[name]:
+            del found.names[name]
+            found.left.add(name)
+            self.tell_soon()
 
-    def tell(self, room, presence):
-        """a presence notification to the room's members"""
-        self.deliver(room, notification('presence', presence))
+    def tell_soon(self):
+        """tell the rooms' news in PRESENCE_EVERY seconds, unless that is planned"""
+        if self.telling is None:
+            loop = asyncio.get_running_loop()
+            self.telling = loop.call_later(PRESENCE_EVERY, self.tell)
+
+    def tell(self):
+        """one presence notification to the members of each room that changed"""
+        self.telling = None
+        for name, room in list(self.rooms.items()):
+            if room.joined or room.left:
+                self.deliver(name, notification('presence', room.news(name)))
+            if not room.clients:
+                del self.rooms[name]
 
     def typing(self, room, sender, name):
         """tell the room's other members that name is typing"""
         text = notification('typing', {'room': room, 'name': name})
-        for client in list(self.rooms.get(room, ())):
+        for client in list(self.rooms[room].clients):
             if client is not sender:
                 client.send_frame(text)
 
@@ -136,7 +192,8 @@ class Hub:
         pending, self.pending, self.flushing = self.pending, {}, None
         for room, texts in pending.items():
             data = b''.join(websocket_frame(text) for text in texts)
-            everyone = self.clients if room is None else self.rooms.get(room, ())
+            found = self.rooms.get(room)
+            everyone = self.clients if room is None else found.clients if found else ()
             for client in list(everyone):
                 if not client.deliver(room, data, texts):
                     self.disconnect(client)
@@ -145,5 +202,7 @@ class Hub:
         """close every client's connection, e.g. when the server stops"""
         if self.pinger is not None:
             self.pinger.stop()
+        if self.telling is not None:
+            self.telling.cancel()
         for client in list(self.clients):
             client.close(code, reason)

@@ -69,9 +69,8 @@ async def join(socket, params):
         check_room_bounds(socket, room)
         socket.joining[room] = []  # what comes while the history is read, held
         socket.rooms[room] = name
-        members = socket.hub.join(room, socket, name)
-    else:
-        members = socket.hub.members(room)
+        socket.hub.join(room, socket, name)
+    members, count = socket.hub.members(room)
     try:
         if after is None:
             messages, truncated = await socket.history.recent(room), False
@@ -87,6 +86,7 @@ async def join(socket, params):
         'room': room,
         'messages': messages,
         'members': members,
+        'count': count,
         'truncated': truncated,
     }
 
