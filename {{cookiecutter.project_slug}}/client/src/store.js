@@ -79,6 +79,8 @@ function makeRoom(name) {
     // { clientId, text, name, ts, status: 'sending' | 'sent' | 'failed', error, id }
     outbox: [],
     members: [],
+    // how many people are in the room (a big room lists no names, only this)
+    count: 0,
     // [{ name, until }]
     typing: [],
     unread: 0,
@@ -230,6 +232,7 @@ export function createChatStore({
       else r.hasOlder = incoming.length > 0
     }
     r.members = names(result.members)
+    r.count = Number.isInteger(result.count) ? result.count : r.members.length
     r.joined = true
     r.error = null
     settle(r)
@@ -289,7 +292,10 @@ export function createChatStore({
 
   function onPresence(params) {
     const r = room(params.room)
-    if (r && Array.isArray(params.members)) r.members = names(params.members)
+    const listed = Array.isArray(params.members)
+    if (!r || (!listed && !Number.isInteger(params.count))) return
+    r.members = listed ? names(params.members) : []
+    r.count = Number.isInteger(params.count) ? params.count : r.members.length
   }
 
   function onTyping(params) {

@@ -294,6 +294,12 @@ describe('MemberList', () => {
     expect(m.find('#members b').exists()).toBe(false)
     expect(m.find('li.own').text()).toBe('ann (you)')
   })
+
+  it('tells how many are in a big room whose names the server leaves out', () => {
+    const m = mount(MemberList, { props: { members: [], count: 1500 } })
+    expect(m.find('#members-title').text()).toBe('1500 people here')
+    expect(m.findAll('#members li')).toHaveLength(0)
+  })
 })
 
 describe('RoomList', () => {

@@ -347,6 +347,11 @@ describe('rooms', () => {
     notify(sock(), 'presence', { room: 'general' })
     notify(sock(), 'presence', { room: 'elsewhere', members: [] })
     expect(store.room('general').members).toEqual(['bob'])
+    expect(store.room('general').count).toBe(1)
+    // a big room: how many, not who
+    notify(sock(), 'presence', { room: 'general', count: 150 })
+    expect(store.room('general').members).toEqual([])
+    expect(store.room('general').count).toBe(150)
   })
 
   it('keeps the directory when the server will not tell', async () => {
