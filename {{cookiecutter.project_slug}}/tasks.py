@@ -140,8 +140,9 @@ def benchmark(ctx):
 @task(
     help={
         'clients': 'connections, or a sweep: 100,1000,10000 (default: 1000)',
-        'rate': 'messages/s sent in all, each to every client; or max (default: 20)',
+        'rate': 'messages/s sent in all, each to its whole room; or max (default: 20)',
         'deliveries': 'instead of --rate: deliveries/s offered at every N (default: off)',
+        'rooms': 'rooms the clients are spread over: general, room-1, ... (default: 1)',
         'duration': 'seconds measured, after a second of warm-up (default: 10)',
         'size': 'characters of text in each message (default: 100)',
         'json': 'also write the figures to this file as JSON (default: none)',
@@ -159,6 +160,7 @@ def loadtest(
     clients='1000',
     rate='20',
     deliveries=0,
+    rooms=1,
     duration=10,
     size=100,
     json='',
@@ -174,6 +176,7 @@ def loadtest(
         'clients': clients,
         'rate': rate,
         'deliveries': deliveries,
+        'rooms': rooms,
         'duration': duration,
         'size': size,
         'json': json,
