@@ -154,7 +154,7 @@ def benchmark(ctx):
         'options': "the app's own options, e.g. '--processes=2' (default: none)",
     }
 )
-# pylint: disable-next=too-many-arguments,too-many-positional-arguments
+# pylint: disable-next=too-many-arguments,too-many-positional-arguments,too-many-locals
 def loadtest(
     ctx,
     clients='1000',

@@ -198,7 +198,9 @@ class Peer(asyncio.Protocol):
             'ts': time.time(),
         }
         result = {key: message[key] for key in ('id', 'room', 'ts')}
-        self.transport.write(server_frame(answer + b',"result":' + encode(result) + b'}'))
+        self.transport.write(
+            server_frame(answer + b',"result":' + encode(result) + b'}')
+        )
         notification = {'jsonrpc': '2.0', 'method': 'message', 'params': message}
         room.publish(server_frame(encode(notification)))
 

@@ -46,8 +46,8 @@ class Load:
 
 
 @dataclass
-class Share:
-    """what one worker does"""
+class Share:  # pylint: disable=too-many-instance-attributes
+    """what one worker does (a plain record, handed to its process)"""
 
     worker: int  # its number, written into every message it sends
     target: Target  # where to connect
@@ -148,7 +148,6 @@ class Worker:
         self.tally = Tally(str(share.worker).encode(), rooms)
         self.tally.on_ack = self.acked
         self.clients = []
-        self.connected = [0] * rooms  # clients connected in each room
         self.sending = Sending(rooms=[0] * rooms, rooms_window=[0] * rooms)
         self.flight = Flight(share.load.latency)
         self.wakeup = None
@@ -156,7 +155,7 @@ class Worker:
     async def main(self, conn):
         """connect, report, wait for the plan, run it, report the result"""
         failed, error = await self.connect()
-        conn.send(('connected', len(self.clients), failed, error, self.connected))
+        conn.send(('connected', len(self.clients), failed, error, self.in_rooms()))
         plan = await answer(conn)
         conn.send(('result', await self.run_plan(conn, *plan)))
         for client in self.clients:
@@ -171,10 +170,15 @@ class Worker:
         )
         self.clients = [client for client in results if isinstance(client, Client)]
         errors = [repr(error) for error in results if not isinstance(error, Client)]
-        for client in self.clients:
-            self.connected[client.room] += 1
         self.sending.last = [0.0] * len(self.clients)
         return len(errors), (errors[0] if errors else '')
+
+    def in_rooms(self):
+        """how many of its clients are in each room"""
+        counts = [0] * self.share.load.rooms
+        for client in self.clients:
+            counts[client.room] += 1
+        return counts
 
     def room(self, number):
         """the room of this worker's client number: all clients in turn"""
@@ -224,59 +228,75 @@ class Worker:
     async def run_plan(self, conn, start, window_start, window_end):
         """send from start to window_end; count inside the window; drain"""
         tally = self.tally
-        sending = self.sending
         before = tally.counts[MESSAGE]
         if self.share.probe:
             tally.window = (int(window_start * 1e9), int(window_end * 1e9))
-        errors = sum(tally.refused)
         sender = asyncio.create_task(self.send_until(start, window_start, window_end))
         if not self.share.sends:
             sender.cancel()
         counter = asyncio.create_task(self.count_received())
-        await sleep_until(window_start)
-        counts = list(tally.counts)
-        cpu = time.process_time()
-        await sleep_until(window_end)
-        window_counts = [
-            now - then for now, then in zip(tally.counts, counts, strict=True)
-        ]
-        cpu = time.process_time() - cpu
+        window_counts, cpu = await self.window(window_start, window_end)
         await asyncio.gather(sender, return_exceptions=True)
-        taken = [
-            sent - refused
-            for sent, refused in zip(sending.rooms, tally.refused, strict=True)
-        ]
-        conn.send(('sent', taken))
-        taken_in_all = await answer(conn)
-        await self.drain(before + self.deliveries(taken_in_all))
+        conn.send(('sent', self.taken()))
+        await self.drain(before + self.deliveries(await answer(conn)))
         counter.cancel()
+        return self.result(window_counts, cpu, tally.counts[MESSAGE] - before)
+
+    async def window(self, start, end):
+        """the frames counted from start to end, by kind, and the CPU time spent"""
+        await sleep_until(start)
+        counts = list(self.tally.counts)
+        cpu = time.process_time()
+        await sleep_until(end)
+        cpu = time.process_time() - cpu
+        return (
+            [now - then for now, then in zip(self.tally.counts, counts, strict=True)],
+            cpu,
+        )
+
+    def taken(self):
+        """the messages each room took from this worker: sent, less refused"""
+        return [
+            sent - refused
+            for sent, refused in zip(
+                self.sending.rooms, self.tally.refused, strict=True
+            )
+        ]
+
+    def deliveries(self, per_room):
+        """the deliveries to this worker's clients of per_room messages sent to
+        each room: each message reaches every client of its room"""
+        return sum(
+            sent * clients
+            for sent, clients in zip(per_room, self.in_rooms(), strict=True)
+        )
+
+    def result(self, window_counts, cpu, received):
+        """what the worker hands in"""
+        tally = self.tally
+        sending = self.sending
+        sends = self.share.sends
+        in_rooms = self.in_rooms()
         return {
             'worker': self.share.worker,
             'connected': len(self.clients),
-            'connected_rooms': self.connected,
+            'connected_rooms': in_rooms,
             'sent': sending.count,
             'sent_rooms': sending.rooms,
             'sent_window': sending.in_window,
             'sent_window_rooms': sending.rooms_window,
             'refused_rooms': tally.refused,
             'window_counts': window_counts,
-            'received': tally.counts[MESSAGE] - before,
-            'errors': sum(tally.refused) - errors,
+            'received': received,
+            'errors': sum(tally.refused),
             'latencies_ns': tally.latencies,
             'cpu_s': cpu,
             'closed': tally.closed,
-            'senders': len(self.clients) if self.share.sends else 0,
+            'senders': len(self.clients) if sends else 0,
             'given_up': sending.given_up,
-            'in_flight': int(self.flight.size) if self.share.sends else 0,
-            'probe_rooms': sum(map(bool, self.connected)) if self.share.probe else 0,
+            'in_flight': int(self.flight.size) if sends else 0,
+            'probe_rooms': sum(map(bool, in_rooms)) if self.share.probe else 0,
         }
-
-    def deliveries(self, per_room):
-        """the deliveries to this worker's clients of per_room messages sent to
-        each room: each message reaches every client of its room"""
-        return sum(
-            sent * clients for sent, clients in zip(per_room, self.connected, strict=True)
-        )
 
     async def send_until(self, start, window_start, end):
         """send at the share's rate (or as acks allow) from start until end"""
