@@ -160,7 +160,6 @@ def loadtest(
     clients='1000',
     rate='20',
     deliveries=0,
-    rooms=1,
     duration=10,
     size=100,
     json='',
@@ -170,6 +169,7 @@ def loadtest(
     pid=0,
     cookie='',
     options='',
+    rooms=1,
 ):
     """load the server on localhost: deliveries/s, latency, CPU and memory"""
     values = {
