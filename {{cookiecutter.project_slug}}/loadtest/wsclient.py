@@ -26,6 +26,8 @@ from typing import NamedTuple
 GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 NOTIFICATION = b'{"jsonrpc":"2.0","method":"'
 NOTIFICATION_AT = len(NOTIFICATION)
+# the start of a chat message, the frame that comes most: told at once
+MESSAGE_START = NOTIFICATION + b'message"'
 ANSWER = b'{"jsonrpc":"2.0","id":'
 ANSWER_AT = len(ANSWER)
 # the kinds of frame counted
@@ -40,10 +42,9 @@ KINDS = (
     'control',
 )
 MESSAGE, RESULT, ERROR, PRESENCE, TYPING, STATUS, OTHER, CONTROL = range(len(KINDS))
-# a notification's method, by its first letter: the whole name (with its closing
-# quote, so that no longer name matches) and its kind
+# a notification's method other than message, by its first letter: the whole
+# name (with its closing quote, so that no longer name matches) and its kind
 METHODS = {
-    ord('m'): (b'message"', MESSAGE),
     ord('p'): (b'presence"', PRESENCE),
     ord('t'): (b'typing"', TYPING),
     ord('s'): (b'status"', STATUS),
@@ -261,21 +262,26 @@ class Client(asyncio.BufferedProtocol):  # pylint: disable=too-many-instance-att
                 break
             if data[pos] & 0x0F != OP_TEXT:
                 self.control(data, pos, start, end)
-            elif data.startswith(NOTIFICATION, start):
-                at = start + NOTIFICATION_AT
-                method, kind = METHODS.get(data[at], UNKNOWN) if at < end else UNKNOWN
-                if not data.startswith(method, at, end):
-                    kind = OTHER
-                counts[kind] += 1
-                if kind == MESSAGE and self.probe:
+            elif data.startswith(MESSAGE_START, start, end):
+                counts[MESSAGE] += 1
+                if self.probe:
                     self.sample(data, start, end)
-            elif data.startswith(ANSWER, start):
-                self.answer(data, start, end)
             else:
-                counts[OTHER] += 1
+                self.classify(data, start, end)
             pos = end
         if pos < size:
             self.buffer = bytes(data[pos:size])
+
+    def classify(self, data, start, end):
+        """count a text frame other than a chat message, by its first bytes"""
+        if data.startswith(NOTIFICATION, start, end):
+            at = start + NOTIFICATION_AT
+            method, kind = METHODS.get(data[at], UNKNOWN) if at < end else UNKNOWN
+            self.tally.counts[kind if data.startswith(method, at, end) else OTHER] += 1
+        elif data.startswith(ANSWER, start, end):
+            self.answer(data, start, end)
+        else:
+            self.tally.counts[OTHER] += 1
 
     def sample(self, data, start, end):
         """a probe's look inside a message for its stamp"""
