@@ -151,6 +151,11 @@ def notes(rows, args):
                 f'{where}: latency measured in {probed} of {row["rooms"]} rooms '
                 '(a room needs a probe and a sender: more clients, or --probes)'
             )
+        if row['refused']:
+            found.append(
+                f'{where}: the server refused {row["refused"]} messages (an error '
+                'answered their send: see the frames counted in the JSON)'
+            )
         if row['undelivered']:
             found.append(
                 f'{where}: {row["undelivered"]} deliveries had not arrived '

@@ -65,13 +65,10 @@ def summarize(server, load, timing, observed):
     connected = total(results, 'connected')
     in_rooms = columns(results, 'connected_rooms')
     window = columns(results, 'window_counts')
+    refused = columns(results, 'refused_rooms')
     taken = [
         sent - refused
-        for sent, refused in zip(
-            columns(results, 'sent_rooms'),
-            columns(results, 'refused_rooms'),
-            strict=True,
-        )
+        for sent, refused in zip(columns(results, 'sent_rooms'), refused, strict=True)
     ]
     expected = due(taken, in_rooms)
     sent_window = total(results, 'sent_window')
@@ -93,6 +90,7 @@ def summarize(server, load, timing, observed):
         'deliveries': deliveries,
         'deliveries_per_s': deliveries / timing.duration,
         'delivered_percent': percent(deliveries, offered),
+        'refused': sum(refused),
         'undelivered': max(0, expected - total(results, 'received')),
         'frames': dict(zip(KINDS, window, strict=True)),
         'latency_ms': latency([ns for r in results for ns in r['latencies_ns']]),

@@ -288,7 +288,6 @@ class Worker:
             'refused_rooms': tally.refused,
             'window_counts': window_counts,
             'received': received,
-            'errors': sum(tally.refused),
             'latencies_ns': tally.latencies,
             'cpu_s': cpu,
             'closed': tally.closed,

@@ -112,7 +112,6 @@ def worker_result(**figures):
         'refused_rooms': [0],
         'window_counts': window_counts,
         'received': 440,
-        'errors': 0,
         'latencies_ns': [3_000_000, 1_000_000, 2_000_000],
         'cpu_s': 0.5,
         'closed': 0,
@@ -206,6 +205,7 @@ def test_with_rooms_what_is_due_is_counted_room_by_room():
     assert row['deliveries_per_s'] == 50
     assert row['delivered_percent'] == round(100 * 50 / 55, 1)
     assert row['undelivered'] == 4
+    assert row['refused'] == 1
     assert row['generator']['probe_rooms'] == 2
 
 
@@ -336,12 +336,13 @@ def test_percentiles_are_nearest_rank():
     assert report.percentile([], 0.5) is None
 
 
-def note_row(limited=False, busy=False, undelivered=0, probed=1):
+def note_row(limited=False, busy=False, undelivered=0, probed=1, refused=0):
     """the figures notes() reads"""
     return {
         'server': 'app',
         'clients': 100,
         'rooms': 1 if probed == 1 else 60,
+        'refused': refused,
         'undelivered': undelivered,
         'generator': {
             'per_client_limited': limited,
@@ -352,18 +353,19 @@ def note_row(limited=False, busy=False, undelivered=0, probed=1):
 
 
 def test_notes_say_what_may_have_bounded_the_figures():
-    """the per-client cap, a busy generator, rooms without a probe, late
-    deliveries"""
+    """the per-client cap, a busy generator, rooms without a probe, messages
+    refused, late deliveries"""
     args = command.parse_args(['--rate', 'max'])
     assert not command.notes([note_row()], args)
-    found = command.notes(
-        [note_row(limited=True, busy=True, undelivered=7, probed=40)], args
-    )
+    row = note_row(limited=True, busy=True, undelivered=7, probed=40, refused=3)
+    found = command.notes([row], args)
     assert found == [
         'app at N=100: --per-client 10/s capped sending',
         'app at N=100: a generator process was busy: figures may be its limit',
         'app at N=100: latency measured in 40 of 60 rooms (a room needs a probe and '
         'a sender: more clients, or --probes)',
+        'app at N=100: the server refused 3 messages (an error answered their send: '
+        'see the frames counted in the JSON)',
         'app at N=100: 7 deliveries had not arrived 5s after the window (--drain)',
     ]
 
