@@ -184,7 +184,7 @@ def main(argv=None):
             args.size,
             args.per_client,
             args.max_latency / 1e3,
-            args.rooms,
+            rooms=args.rooms,
         )
         for label, kind in targets(args):
             print(f'{label}: {clients} clients, {args.duration:g}s ...', flush=True)

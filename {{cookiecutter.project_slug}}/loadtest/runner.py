@@ -9,7 +9,7 @@ senders stop, the last frames drain in, and the workers hand in their counts.
 import ipaddress
 import multiprocessing
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import worker
 from .server import cpu_seconds, rss_kb
@@ -118,12 +118,14 @@ def shares(load, spread, target, drain):
         worker.Share(
             worker=index,
             target=target,
-            load=load.part(clients, senders),
+            load=replace(
+                load.part(clients, senders),
+                offset=max(0, index - 1) / load.rate if load.rate else 0.0,
+            ),
             probe=index == 0,
             sends=index > 0 or not rest,
             drain=drain,
             sources=spread_over,
-            offset=max(0, index - 1) / load.rate if load.rate else 0.0,
             first=firsts[index],
         )
         for index, clients in enumerate(sizes)

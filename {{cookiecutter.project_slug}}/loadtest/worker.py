@@ -38,6 +38,7 @@ class Load:
     size: int = 100  # characters of text in each message
     per_client: float = 10.0  # most messages/s one client sends (0 = no limit)
     latency: float = 0.25  # rate max: s an ack may take before sending slows
+    offset: float = 0.0  # s a fixed-rate schedule starts after the plan's start
     rooms: int = 1  # the clients are spread over general, room-1, ... in turn
 
     def part(self, clients, senders):
@@ -56,7 +57,6 @@ class Share:  # pylint: disable=too-many-instance-attributes
     sends: bool  # its clients send (all but the probes', unless they are all)
     drain: float  # longest wait, after the window, for the last frames
     sources: tuple = ()  # loopback source addresses to spread its clients over
-    offset: float = 0.0  # s its fixed-rate schedule starts after the plan's start
     first: int = 0  # the number of its first client among all: sets their rooms
 
 
@@ -330,7 +330,7 @@ class Worker:
         load = self.share.load
         sending = self.sending
         if load.rate:
-            return start + self.share.offset + sending.count / load.rate - now
+            return start + load.offset + sending.count / load.rate - now
         pending = self.tally.pending
         if len(pending) < int(self.flight.size):
             return 0

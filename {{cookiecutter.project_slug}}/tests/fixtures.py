@@ -9,9 +9,11 @@ await runs on the test's own loop through ``io_loop.run_sync``.
 # pylint: disable=redefined-outer-name
 import asyncio
 import base64
+import itertools
 import json
 import os
 import socket
+import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -135,25 +137,63 @@ def ws_headers():
 def ws_connect(ws_url, ws_headers):
     """a factory: `client = await ws_connect(origin=...)`; all closed after the test
 
-    The history frame every client gets first is read and kept as
-    ``client.history``, unless history=False. Clients send ws_headers, unless
-    headers are given.
+    Each client joins the room `general` as `ann` (or room=, name=, as join()
+    takes them), and keeps the join's result as ``client.history`` ({room,
+    messages, members, truncated}), unless history=False. Clients send
+    ws_headers, unless headers are given.
     """
     clients = []
 
-    async def connect(origin=None, history=True, headers=None, url=ws_url):
+    async def connect(origin=None, history=True, headers=None, url=ws_url, **joining):
         sent = dict(ws_headers if headers is None else headers)
         if origin:
             sent['Origin'] = origin
         client = await websocket_connect(HTTPRequest(url, headers=sent))
         clients.append(client)
         if history:
-            client.history = json.loads(await client.read_message())
+            client.history = await join(client, **joining)
         return client
 
     yield connect
     for client in clients:
         client.close()
+
+
+def request(method, request_id='1', **params):
+    """a JSON-RPC 2.0 request, encoded"""
+    return json.dumps(
+        {'jsonrpc': '2.0', 'id': request_id, 'method': method, 'params': params}
+    )
+
+
+def say(text, name='ann', room='general', client_id=None):
+    """a send request of text, encoded"""
+    client_id = client_id or uuid.uuid4().hex
+    return request('send', 's', room=room, name=name, text=text, client_id=client_id)
+
+
+async def next_frame(client):
+    """the next frame a client receives, decoded (presence included)"""
+    frame = await client.read_message()
+    assert frame is not None, 'the connection closed'
+    return json.loads(frame)
+
+
+async def read_answer(client, request_id):
+    """the answer to request_id (frames before it that are notifications are skipped)"""
+    while True:
+        frame = await next_frame(client)
+        if 'method' not in frame:
+            assert frame['id'] == request_id, frame
+            return frame
+
+
+async def join(client, room='general', name='ann', **params):
+    """join room as name; the join's result (an error: AssertionError)"""
+    await client.write_message(request('join', 'join', room=room, name=name, **params))
+    answer = await read_answer(client, 'join')
+    assert 'result' in answer, answer
+    return answer['result']
 
 
 @pytest.fixture
@@ -173,7 +213,7 @@ def raw_connect(http_server, http_server_port, ws_headers):
         await asyncio.get_running_loop().sock_connect(sock, ('127.0.0.1', port))
         reader, writer = await asyncio.open_connection(sock=sock)
         key = base64.b64encode(os.urandom(16)).decode()
-        request = [
+        lines = [
             'GET /ws HTTP/1.1',
             f'Host: 127.0.0.1:{port}',
             'Upgrade: websocket',
@@ -182,15 +222,19 @@ def raw_connect(http_server, http_server_port, ws_headers):
             'Sec-WebSocket-Version: 13',
             *(f'{name}: {value}' for name, value in ws_headers.items()),
         ]
-        writer.write(('\r\n'.join(request) + '\r\n\r\n').encode())
+        writer.write(('\r\n'.join(lines) + '\r\n\r\n').encode())
         response = await reader.readuntil(b'\r\n\r\n')
         assert response.startswith(b'HTTP/1.1 101'), response
-        # the history comes first: read it, so the client is past joining
+        # join, and read the answer, so the client is past joining
+        payload = request('join', 'join', room='general', name='ann').encode()
+        mask = os.urandom(4)
+        masked = bytes(byte ^ mask[index % 4] for index, byte in enumerate(payload))
+        writer.write(bytes((0x81, 0x80 | len(payload))) + mask + masked)
         header = await reader.readexactly(2)
         size = header[1] & 0x7F
         if size == 126:
             size = int.from_bytes(await reader.readexactly(2), 'big')
-        assert json.loads(await reader.readexactly(size))['type'] == 'history'
+        assert json.loads(await reader.readexactly(size))['id'] == 'join'
         return writer
 
     return connect
@@ -198,21 +242,56 @@ def raw_connect(http_server, http_server_port, ws_headers):
 
 @pytest.fixture
 def send():
-    """a helper: `await send(client, name=..., text=...)` writes one JSON frame"""
+    """a helper: `await send(client, name=..., text=...)` sends one message to
+    the room `general` (room=, client_id=: a fresh one by default); returns the
+    request's id"""
+    sent = itertools.count(1)
 
-    async def write(client, **fields):
-        await client.write_message(json.dumps(fields))
+    async def write(client, room='general', client_id=None, **params):
+        number = next(sent)
+        client_id = client_id or f'c{number}-{uuid.uuid4().hex[:8]}'
+        await client.write_message(
+            request('send', f's{number}', room=room, client_id=client_id, **params)
+        )
+        return f's{number}'
 
     return write
 
 
+async def notified(client):
+    """the next frame client receives that is not a presence notification"""
+    while True:
+        frame = await next_frame(client)
+        if not isinstance(frame, dict) or frame.get('method') != 'presence':
+            return frame
+
+
+async def heard(client):
+    """the params of the next message notification client receives (answers
+    and typing before it are skipped; an error fails)"""
+    while True:
+        frame = await notified(client)
+        assert 'error' not in frame, frame
+        if frame.get('method') == 'message':
+            return frame['params']
+
+
 @pytest.fixture
 def receive():
-    """a helper: `await receive(client)` reads and decodes one JSON frame"""
+    """a helper: `await receive(client)` reads and decodes the next frame that
+    is not a presence notification"""
+    return notified
 
-    async def read(client):
-        frame = await client.read_message()
-        assert frame is not None, 'the connection closed'
-        return json.loads(frame)
 
-    return read
+@pytest.fixture
+def said():
+    """a helper: `await said(client)`, the params of the next message
+    notification (answers and typing before it are skipped; an error fails)"""
+    return heard
+
+
+@pytest.fixture
+def answer_of():
+    """a helper: `await answer_of(client, request_id)`, the answer to a request
+    (notifications before it are skipped)"""
+    return read_answer

@@ -54,12 +54,14 @@ def app_settings(app_settings, accounts, session_watch):
 
 @pytest.fixture
 def start_session(accounts):
-    """a factory: `await start_session()` starts a session of ann's and returns
-    (its id, the Cookie header that carries it)"""
+    """a factory: `await start_session()` starts a session of ann's (or of the
+    account account_id) and returns (its id, the Cookie header that carries it)"""
 
-    async def start():
+    async def start(account_id=None):
         async with accounts.database.writing() as db:
-            session_id = await accounts.sessions.start(db, accounts.ann_id)
+            session_id = await accounts.sessions.start(
+                db, account_id or accounts.ann_id
+            )
         value = create_signed_value(COOKIE_SECRET, 'user', session_id)
         return session_id, f'user={value.decode()}'
 

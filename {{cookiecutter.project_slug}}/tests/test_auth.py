@@ -23,6 +23,7 @@ from {{ cookiecutter.package_name }}.passwords import (
 )
 from {{ cookiecutter.package_name }}.tables import Account
 
+from .fixtures import next_frame, read_answer, request
 from .login_fixtures import ANN, CHEAP
 
 HOME = '127.0.0.1'
@@ -93,8 +94,8 @@ def test_a_malformed_hash_matches_nothing(stored):
 def fetch(client, path, address=None, raise_error=True, **kwargs):
     """client.fetch(path), from another loopback address when one is given
     (the server sees "another machine")"""
-    request = HTTPRequest(client.get_url(path), network_interface=address, **kwargs)
-    return SimpleAsyncHTTPClient.fetch(client, request, raise_error=raise_error)
+    sent = HTTPRequest(client.get_url(path), network_interface=address, **kwargs)
+    return SimpleAsyncHTTPClient.fetch(client, sent, raise_error=raise_error)
 
 
 def form_token(page):
@@ -205,12 +206,75 @@ async def test_the_socket_refuses_anyone_not_logged_in(ws_connect, cookie):
     assert refused.value.code == 401
 
 
-async def test_messages_go_out_under_the_accounts_name(ws_connect, send, receive):
+async def test_messages_go_out_under_the_accounts_name(ws_connect, send, said):
     """whatever name the client sends, the message carries the login's"""
-    client = await ws_connect()
+    client = await ws_connect(name='mallory')
     await send(client, name='mallory', text='who am I?')
-    message = await receive(client)
+    message = await said(client)
     assert (message['name'], message['text']) == ('ann', 'who am I?')
+
+
+async def presences(client, count):
+    """the params of the next count presence notifications client receives"""
+    frames = []
+    while len(frames) < count:
+        frame = await next_frame(client)
+        if frame.get('method') == 'presence':
+            frames.append(frame['params'])
+    return frames
+
+
+async def test_presence_and_messages_carry_the_accounts_names(
+    ws_connect, accounts, start_session, send, said
+):
+    """the members, who joined, who is typing, who said it and who left: the
+    accounts' names, whatever name the clients send"""
+    bob = await accounts.add('bob@example.com', 'bob', 'bob secret')
+    _session, bob_cookie = await start_session(bob.id)
+    ann = await ws_connect(name='mallory')
+    assert ann.history['members'] == ['ann']
+    robert = await ws_connect(headers={'Cookie': bob_cookie}, name='eve')
+    assert robert.history['members'] == ['ann', 'bob']
+    assert await presences(ann, 2) == [
+        {'room': 'general', 'members': ['ann'], 'joined': 'ann'},
+        {'room': 'general', 'members': ['ann', 'bob'], 'joined': 'bob'},
+    ]
+    await robert.write_message(request('typing', 't1', room='general', name='eve'))
+    assert (await read_answer(robert, 't1'))['result'] == {}
+    typing = await next_frame(ann)
+    assert typing['params'] == {'room': 'general', 'name': 'bob'}
+    await send(robert, name='mallory', text='it is me')
+    for client in (ann, robert):
+        message = await said(client)
+        assert (message['name'], message['text']) == ('bob', 'it is me')
+    robert.close()
+    assert await presences(ann, 1) == [
+        {'room': 'general', 'members': ['ann'], 'left': 'bob'}
+    ]
+
+
+async def test_a_send_retried_from_another_connection_is_said_once(
+    ws_connect, start_session, send, said, answer_of
+):
+    """ann's send, tried again with the same client_id from her other tab (or
+    login): the first answer again, stored once, delivered once"""
+    _session, other_cookie = await start_session()
+    first = await ws_connect()
+    second = await ws_connect(headers={'Cookie': other_cookie})
+    watcher = await ws_connect()
+    request_id = await send(first, name='ann', text='once', client_id='retry-1')
+    answer = await answer_of(first, request_id)
+    for client in (first, second, watcher):
+        assert (await said(client))['id'] == answer['result']['id']
+    request_id = await send(second, name='ann', text='once', client_id='retry-1')
+    assert (await answer_of(second, request_id))['result'] == answer['result']
+    await send(watcher, name='ann', text='then this')
+    for client in (first, second, watcher):
+        assert (await said(client))['text'] == 'then this'
+    late = await ws_connect()
+    texts = [message['text'] for message in late.history['messages']]
+    assert texts[-2:] == ['once', 'then this']
+    assert texts.count('once') == 1
 
 
 async def test_the_socket_says_503_when_accounts_cannot_be_read(ws_connect, outage):

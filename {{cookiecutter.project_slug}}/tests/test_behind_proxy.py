@@ -12,7 +12,7 @@ from tornado.websocket import websocket_connect
 from {{ cookiecutter.package_name }}.main import make_options, serve_until
 from {{ cookiecutter.package_name }}.proxy import LOOPBACK, networks
 
-from .fixtures import CLIENT_IP, COOKIE_SECRET
+from .fixtures import CLIENT_IP, COOKIE_SECRET, join, say
 
 FORGED_IP = '203.0.113.9'
 
@@ -49,9 +49,12 @@ async def test_the_chat_works_through_nginx_over_https(
     url = f'wss://127.0.0.1:{proxy.https_port}/ws'
     headers = {**ws_headers, 'Origin': proxy.https_url}
     client = await websocket_connect(proxy_request(url, headers=headers))
-    assert json.loads(await client.read_message())['type'] == 'history'
-    await client.write_message(json.dumps({'name': 'ann', 'text': 'over wss'}))
-    assert json.loads(await client.read_message())['text'] == 'over wss'
+    await join(client)
+    await client.write_message(say('over wss'))
+    frame = json.loads(await client.read_message())
+    while frame.get('method') != 'message':
+        frame = json.loads(await client.read_message())
+    assert frame['params']['text'] == 'over wss'
     client.close()
     await server.until_said(f'GET / ({CLIENT_IP})')
     await server.until_said(f'GET /ws ({CLIENT_IP})')

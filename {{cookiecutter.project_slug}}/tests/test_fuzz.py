@@ -3,15 +3,18 @@
 The frames are made by a seeded generator (the same every run, so a failure
 can be replayed): random bytes, text that is not JSON, JSON of every shape and
 depth, names and texts of unicode's awkward corners (lone surrogates, bidi
-controls, NUL, emoji, combining marks), and sizes around every limit. The
-server answers each one (an error frame, the message itself, or a 1009 close
-for an oversized frame), an observer's messages all arrive, and nothing is
-logged with a traceback.
+controls, NUL, emoji, combining marks), requests of every method with params
+of every shape, batches, and sizes around every limit. The server answers each
+one that is due an answer (a result, an error, or a 1009 close for an
+oversized frame), an observer's messages all arrive, and nothing is logged
+with a traceback.
 """
 
 import json
 import logging
 import random
+
+import pytest
 
 from {{ cookiecutter.package_name }}.chat_part import MAX_FRAME_BYTES
 
@@ -88,11 +91,25 @@ def deep_json(rng, _max_text):
     return '[' * depth + ']' * depth, False
 
 
+METHODS = ['send', 'join', 'leave', 'history', 'rooms', 'typing', 'shout', '']
+
+
+def rpc(method, params, request_id=1):
+    """a JSON-RPC request of the fuzzer"""
+    request = {'jsonrpc': '2.0', 'id': request_id, 'method': method}
+    return json.dumps({**request, 'params': params})
+
+
 def around_max_text(rng, max_text):
     """a message of awkward characters, one short of, at or one over max_text"""
     size = rng.choice([max_text - 1, max_text, max_text + 1])
-    fields = {'name': awkward_text(rng, 8), 'text': awkward_text(rng, size)}
-    return json.dumps(fields), False
+    params = {
+        'room': rng.choice(['general', 'games', 'NOPE', '']),
+        'name': awkward_text(rng, 8),
+        'text': awkward_text(rng, size),
+        'client_id': rng.choice(['c1', 'x' * 65, '']),
+    }
+    return rpc('send', params), False
 
 
 def around_frame_limit(rng, _max_text):
@@ -102,10 +119,23 @@ def around_frame_limit(rng, _max_text):
 
 
 def wrong_types(rng, _max_text):
-    """an object whose name and text may be anything, among other keys"""
-    fields = {str(scalar(rng)): value(rng, 2) for _ in range(rng.randint(0, 3))}
-    fields.update(name=scalar(rng), text=scalar(rng))
-    return json.dumps(fields), False
+    """a request of any method whose params may be anything, among other keys"""
+    params = {str(scalar(rng)): value(rng, 2) for _ in range(rng.randint(0, 3))}
+    for key in ('room', 'name', 'text', 'client_id', 'after', 'before', 'limit'):
+        if rng.random() < 0.5:
+            params[key] = scalar(rng)
+    return rpc(rng.choice(METHODS), params), False
+
+
+def batch(rng, max_text):
+    """a batch of 0 to 25 requests of the other kinds (a few are notifications)"""
+    entries = []
+    for _ in range(rng.randint(0, 25)):
+        entry = json.loads(rng.choice([wrong_types, around_max_text])(rng, max_text)[0])
+        if rng.random() < 0.2:
+            del entry['id']
+        entries.append(entry)
+    return json.dumps(entries), False
 
 
 PROBE_KINDS = [
@@ -116,6 +146,7 @@ PROBE_KINDS = [
     around_max_text,
     around_frame_limit,
     wrong_types,
+    batch,
 ]
 
 
@@ -125,28 +156,36 @@ def probe(rng, max_text):
 
 
 async def answer_to(client):
-    """the frame that answers a probe (skipping what the observer said), or None
-    when the server closed the connection (1009: too big)"""
+    """the answer to a probe, or None when the server closed the connection
+    (1009: too big); notifications (what the observer says, presence) are
+    skipped; each probe is followed by a `rooms` request, so that even a
+    probe that gets no answer (a notification) is followed by one"""
+    await client.write_message(rpc('rooms', {}, 'after the probe'))
+    answers = []
     while True:
         frame = await client.read_message()
         if frame is None:
             return None
         decoded = json.loads(frame)
-        if not str(decoded.get('text', '')).startswith('observer '):
-            return decoded
+        if isinstance(decoded, list) or 'method' not in decoded:
+            answers.append(decoded)
+        if isinstance(decoded, dict) and decoded.get('id') == 'after the probe':
+            return answers
 
 
+# two round trips a probe (the probe, then a request every probe is followed by)
+@pytest.mark.timeout(seconds=180)
 async def test_generated_frames_never_hurt_the_server(
-    app, ws_connect, send, receive, caplog
+    app, ws_connect, send, said, caplog
 ):
     """every probe is answered, the observer hears all it says, no traceback"""
     app.settings['flood_rate'] = 1_000_000_000
     app.settings['flood_burst'] = 1_000_000_000
     rng = random.Random(SEED)
     caplog.set_level(logging.INFO)
-    observer, fuzzer = await ws_connect(), await ws_connect()
+    observer, fuzzer = await ws_connect(name='observer'), await ws_connect()
     closed = 0
-    said = 0
+    spoken = 0
     for number in range(PROBES):
         frame, binary = probe(rng, app.settings['max_text'])
         await fuzzer.write_message(frame, binary=binary)
@@ -155,12 +194,12 @@ async def test_generated_frames_never_hurt_the_server(
             closed += 1
             fuzzer = await ws_connect()
         if number % 100 == 0:
-            said += 1
-            await send(observer, name='observer', text=f'observer {said}')
-            heard = await receive(observer)
-            while heard.get('text') != f'observer {said}':
-                heard = await receive(observer)
+            spoken += 1
+            await send(observer, name='observer', text=f'observer {spoken}')
+            heard = await said(observer)
+            while heard['text'] != f'observer {spoken}':
+                heard = await said(observer)
     assert closed > 0, 'no probe was over the frame limit'
-    assert said == PROBES // 100
+    assert spoken == PROBES // 100
     assert not [record for record in caplog.records if record.exc_info]
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]

@@ -489,9 +489,10 @@ def test_the_senders_schedules_interleave():
     """at 100/s over three senders: each starts 10 ms after the one before"""
     load = Load(clients=1000, rate=100.0)
     planned = shares(load, Spread(workers=3, probes=20), Target('::1', 9000), 5.0)
-    assert [share.offset for share in planned] == pytest.approx([0, 0, 0.01, 0.02])
+    offsets = [share.load.offset for share in planned]
+    assert offsets == pytest.approx([0, 0, 0.01, 0.02])
     unlimited = shares(Load(clients=1000, rate=0), Spread(), Target('::1', 9000), 5.0)
-    assert {share.offset for share in unlimited} == {0.0}
+    assert {share.load.offset for share in unlimited} == {0.0}
 
 
 def test_a_lone_client_probes_and_sends():

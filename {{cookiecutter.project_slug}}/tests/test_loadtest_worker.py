@@ -155,7 +155,7 @@ def test_at_a_fixed_rate_a_message_is_due_at_its_time():
     idle = idle_worker(rate=10.0)
     idle.sending.count = 3
     assert idle.wait_before_next(100.0, start=100.0) == pytest.approx(0.3)
-    idle.share.offset = 0.05
+    idle.share.load.offset = 0.05
     assert idle.wait_before_next(100.0, start=100.0) == pytest.approx(0.35)
 
 

@@ -13,7 +13,7 @@ from tornado.websocket import websocket_connect
 
 from {{ cookiecutter.package_name }}.login_sessions import LIFETIME, LOGGED_OUT
 
-from .fixtures import COOKIE_SECRET
+from .fixtures import COOKIE_SECRET, join
 from .login_fixtures import ANN
 from .ports import free_port
 from .test_auth import form_token
@@ -66,22 +66,21 @@ async def test_logout_ends_the_session_everywhere(http_server_client, ann_cookie
 
 
 async def test_logout_closes_the_sessions_sockets_at_once(
-    http_server_client, ws_connect, ann_session, start_session
+    http_server_client, ws_connect, start_session, send, said
 ):
     """ann's sockets of that login close (4001), her other login's stay open"""
-    ann_id, ann_cookie = ann_session
+    _session_id, ann_cookie = await start_session()
     _other_id, other_cookie = await start_session()
     first = await ws_connect(headers={'Cookie': ann_cookie})
     second = await ws_connect(headers={'Cookie': ann_cookie})
     elsewhere = await ws_connect(headers={'Cookie': other_cookie})
     assert (await post_logout(http_server_client, ann_cookie)).code == 302
     assert await closed(first) == await closed(second) == LOGGED_OUT
-    await elsewhere.write_message('{"name": "ann", "text": "still here"}')
-    assert 'still here' in await elsewhere.read_message()
+    await send(elsewhere, name='ann', text='still here')
+    assert (await said(elsewhere))['text'] == 'still here'
     with pytest.raises(HTTPClientError) as refused:
         await ws_connect(headers={'Cookie': ann_cookie})
     assert refused.value.code == 401
-    assert ann_id
 
 
 async def test_a_link_to_logout_logs_nobody_out(http_server_client, ann_cookie):
@@ -174,7 +173,7 @@ async def test_removing_an_account_closes_its_socket_on_a_running_server(
     await server.until_said('chat server on')
     request = HTTPRequest(f'ws://127.0.0.1:{port}/ws', headers={'Cookie': ann_cookie})
     client = await websocket_connect(request)
-    assert 'history' in await client.read_message()
+    assert 'messages' in await join(client)
     await asyncio.to_thread(run_module, 'manage_accounts', 'remove', ANN['email'])
     assert await closed(client) == LOGGED_OUT
     client.close()

@@ -22,7 +22,7 @@ from {{ cookiecutter.package_name }}.main import (
 )
 from {{ cookiecutter.package_name }}.parts import PARTS
 
-from .fixtures import COOKIE_SECRET
+from .fixtures import COOKIE_SECRET, join, say
 from .ports import free_port
 
 
@@ -49,7 +49,14 @@ def test_settings_come_from_options_and_environment():
     """command-line options and the cookie secret end up in the settings"""
     options = make_options()
     options.parse_command_line(
-        ['prog', '--debug=true', '--max_text=10', '--flood_rate=2', '--flood_burst=3']
+        [
+            'prog',
+            '--debug=true',
+            '--max_text=10',
+            '--flood_rate=2',
+            '--flood_burst=3',
+            '--max_rooms=4',
+        ]
     )
     settings = settings_from(options, {'COOKIE_SECRET': 's3cret'})
     assert settings == {
@@ -57,6 +64,7 @@ def test_settings_come_from_options_and_environment():
         'max_text': 10,
         'flood_rate': 2.0,
         'flood_burst': 3,
+        'max_rooms': 4,
         'cookie_secret': 's3cret',
     }
 
@@ -102,9 +110,11 @@ async def test_serve_until_told_to_stop(server_options, ws_headers, monkeypatch)
         await asyncio.sleep(0.01)
     request = HTTPRequest(f'ws://127.0.0.1:{ports[0]}/ws', headers=ws_headers)
     client = await websocket_connect(request)
-    assert json.loads(await client.read_message())['type'] == 'history'
-    await client.write_message(json.dumps({'name': 'ann', 'text': 'hi'}))
-    assert json.loads(await client.read_message())['text'] == 'hi'
+    await join(client)
+    await client.write_message(say('hi'))
+    frames = [json.loads(await client.read_message()) for _ in range(3)]
+    assert [frame.get('method') for frame in frames] == ['presence', None, 'message']
+    assert frames[2]['params']['text'] == 'hi'
     os.kill(os.getpid(), signal.SIGTERM)
     await server
     assert await client.read_message() is None

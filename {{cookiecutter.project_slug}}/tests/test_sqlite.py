@@ -19,6 +19,8 @@ from {{ cookiecutter.package_name }}.main import make_options
 from {{ cookiecutter.package_name }}.store import Store
 from {{ cookiecutter.package_name }}.tables import Message
 
+from .fixtures import heard, notified
+
 
 def test_the_database_file_is_private(database, database_url):
     """it holds password hashes: 0600, as .env is, and so are its -wal and -shm"""
@@ -56,7 +58,7 @@ async def test_without_waiting_an_absent_database_stops_the_start(tmp_path):
 
 
 async def test_a_write_lock_held_too_long_costs_an_error_frame(
-    ws_connect, send, receive, store, database_url
+    ws_connect, send, store, database_url
 ):
     """another connection holds the write lock (BEGIN IMMEDIATE): the sender
     gets an error frame within the bound, and chats on once the lock is gone"""
@@ -67,11 +69,11 @@ async def test_a_write_lock_held_too_long_costs_an_error_frame(
         with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as other:
             other.execute('BEGIN IMMEDIATE')
             await send(client, name='ann', text='locked out')
-            answer = await asyncio.wait_for(receive(client), 15)
-            assert answer['type'] == 'error'
+            answer = await asyncio.wait_for(notified(client), 15)
+            assert answer['error']['code'] == -32002
             other.execute('ROLLBACK')
         await send(client, name='ann', text='after the lock')
-        answer = await asyncio.wait_for(receive(client), 15)
+        answer = await asyncio.wait_for(heard(client), 15)
         assert answer['text'] == 'after the lock'
     finally:
         await store.database.close()

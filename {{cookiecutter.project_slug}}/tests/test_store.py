@@ -44,8 +44,8 @@ async def test_messages_come_back_oldest_first_up_to_the_limit(store):
         f'message {number}' for number in range(2, 7)
     ]
     assert recent[0] == {
-        'type': 'message',
         'id': recent[0]['id'],
+        'room': 'general',
         'name': 'ann',
         'text': 'message 2',
         'ts': 2.0,
@@ -66,8 +66,8 @@ async def test_messages_said_at_once_are_stored_together(store):
     assert ids == sorted(set(ids))
     assert await stored(store) == list(zip(ids, texts, strict=True))
     assert answers[7] == {
-        'type': 'message',
         'id': ids[7],
+        'room': 'general',
         'name': 'ann',
         'text': 'message 7',
         'ts': 7.0,

@@ -20,7 +20,5 @@ async def sweep(hub):
     """
     hub.ping()
     await wait_for(
-        lambda: all(
-            client.answered or client.backlog is not None for client in hub.clients
-        )
+        lambda: all(client.answered or client.handling for client in hub.clients)
     )

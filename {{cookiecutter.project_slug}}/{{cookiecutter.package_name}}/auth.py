@@ -53,10 +53,10 @@ class AccountSocket(ChatSocket):
         if self.account is None:
             raise HTTPError(401, 'log in first')
 
-    async def open(self, *args, **kwargs):
+    def open(self, *args, **kwargs):
         """watched for the end of its session, then as any chat socket"""
         self.settings['session_watch'].add(self)
-        await super().open(*args, **kwargs)
+        super().open(*args, **kwargs)
 
     def on_close(self):
         """no longer watched"""

@@ -14,9 +14,9 @@ class MemoryBroker:
         """deliver to this hub"""
         self.hub = hub
 
-    def publish(self, text):
-        """deliver an encoded message to this process's clients"""
-        self.hub.deliver(text)
+    def publish(self, room, text):
+        """deliver an encoded notification to this process's members of room"""
+        self.hub.deliver(room, text)
 
     async def start(self):
         """nothing to connect to"""

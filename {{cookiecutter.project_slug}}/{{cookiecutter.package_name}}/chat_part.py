@@ -1,6 +1,5 @@
 """The chat itself, in every bake: its options, its settings and its routes."""
 
-from .history import NoHistory
 from .part import Part
 from .proxy import LOOPBACK
 from .session import SessionHandler
@@ -21,8 +20,7 @@ class ChatPart(Part):
         'flood_burst': 20,
         'max_pending_bytes': 1024 * 1024,
         'login_required': False,
-        # without a database nothing is kept: a client's history is empty
-        'history': NoHistory(),
+        'max_rooms': 1000,
     }
     routes = {
         r'/ws': ChatSocket,
@@ -82,6 +80,12 @@ class ChatPart(Part):
             default=self.settings['flood_burst'],
             type=int,
             help='messages one connection may send at once',
+        )
+        parser.define(
+            'max_rooms',
+            default=self.settings['max_rooms'],
+            type=int,
+            help='rooms with people in them this server holds at most',
         )
         parser.define(
             'env_file', default='.env', help='file of NAME=value secrets to read'

@@ -1,23 +1,61 @@
-"""What the websocket asks of a history: keep a message, give the recent ones.
+"""What the chat asks of a history: keep a message, give a room's recent ones,
+what a returning client missed, and older ones to scroll back to.
 
-With a database the history is ``store.Store``; without one nothing is kept,
-and ``NoHistory`` stamps each message and forgets it.
+With a database the history is ``store.Store``; without one it is
+``MemoryHistory``, which keeps each room's last messages in this process.
 """
 
-from .protocol import chat_message
+import collections
+import time
+
+from .protocol import DEFAULT_ROOM, chat_message
+
+KEPT = 100  # messages each room keeps in memory without a database
 
 
 class Unavailable(Exception):
     """what keeps the chat's data could not be used just now; the text says why"""
 
 
-class NoHistory:
-    """nothing is kept: every client starts with an empty history"""
+class MemoryHistory:
+    """each room's last `size` messages, in this process's memory
 
-    async def add(self, name, text, ts):
-        """the message as every client receives it (without an id: it is not stored)"""
-        return chat_message(name, text, ts)
+    Ids are the microseconds since the epoch at which a message was said, made
+    to increase by one at least: they keep their order across a restart of the
+    server, so a client that comes back after one asks for what is newer than
+    what it has and gets no duplicates (what was said before the restart is
+    gone).
+    """
 
-    async def recent(self):
-        """no messages"""
-        return []
+    def __init__(self, size=KEPT, clock=time.time_ns):
+        self.size = size
+        self.clock = clock
+        self.rooms = {}  # room -> deque of messages, oldest first
+        self.last_id = 0
+
+    async def add(self, name, text, ts, room=DEFAULT_ROOM):
+        """keep a message said in room; returns it as clients receive it"""
+        self.last_id = max(self.last_id + 1, self.clock() // 1000)
+        message = chat_message(self.last_id, room, name, text, ts)
+        kept = self.rooms.get(room)
+        if kept is None:
+            kept = self.rooms[room] = collections.deque(maxlen=self.size)
+        kept.append(message)
+        return message
+
+    async def recent(self, room=DEFAULT_ROOM):
+        """the room's last messages, oldest first"""
+        return list(self.rooms.get(room, ()))
+
+    async def after(self, room, after_id):
+        """(the room's messages newer than after_id, oldest first, whether
+        some are missing: older ones than memory holds)"""
+        kept = self.rooms.get(room, ())
+        messages = [message for message in kept if message['id'] > after_id]
+        missing = len(messages) == len(kept) == self.size
+        return messages, missing
+
+    async def before(self, room, before_id, limit):
+        """the (at most limit) messages of room just older than before_id"""
+        older = [m for m in self.rooms.get(room, ()) if m['id'] < before_id]
+        return older[-limit:]

@@ -22,7 +22,9 @@ from tornado.web import Application
 
 from .environment import read_env_file
 from .headers import StaticFiles
+from .history import MemoryHistory
 from .hub import Hub
+from .methods import Sends
 from .parts import PARTS
 from .proxy import ProxiedHTTPServer, trusted_proxies
 
@@ -68,6 +70,9 @@ def make_app(settings=None):
     settings['hub'] = settings.get('hub') or Hub(
         settings.get('broker'), settings['ping_interval']
     )
+    # without a database each room keeps its last messages in memory
+    settings['history'] = settings.get('history') or MemoryHistory()
+    settings['sends'] = Sends()
     routes = {}
     for part in PARTS:
         routes.update(part.routes)
@@ -82,6 +87,7 @@ def settings_from(options, environ):
         'max_text': options.max_text,
         'flood_rate': options.flood_rate,
         'flood_burst': options.flood_burst,
+        'max_rooms': options.max_rooms,
         'cookie_secret': environ.get('COOKIE_SECRET'),
     }
 

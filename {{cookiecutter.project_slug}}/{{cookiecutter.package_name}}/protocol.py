@@ -1,25 +1,50 @@
-"""The chat protocol: what a client may send, what the server sends back.
+"""The chat protocol: JSON-RPC 2.0 over the websocket (``docsrc/protocol.md``).
 
-A client sends a JSON text frame ``{"name": ..., "text": ...}``. The server
-answers bad input with ``{"type": "error", "error": ...}`` and sends every
-accepted message to everyone as ``{"type": "message", "name", "text", "ts"}``
-(and ``"id"``, the message's number in the history, when a database keeps it).
+A client sends requests (``{"jsonrpc": "2.0", "id", "method", "params"}``),
+notifications (the same without an id) or a batch of them (a JSON array).
+The server answers each request with a result or an error object, and sends
+notifications of its own (``message``, ``presence``, ``typing``, ``status``).
+Here: reading a frame, checking the params every method shares, and writing
+the server's frames, with their keys always in the same order.
 """
 
 import json
+import re
 import unicodedata
 
 MAX_NAME = 40
 MAX_ROOM = 32  # characters of a room's name
 DEFAULT_ROOM = 'general'  # the room everyone is in
+ROOM_NAME = re.compile(r'[a-z0-9][a-z0-9_-]{0,31}')
+CLIENT_ID = re.compile(r'[A-Za-z0-9_-]{1,64}')
 # the bidi controls: "innocent\u202egnp.exe" would read "innocent exe.png"
 BIDI_CONTROLS = frozenset(
     '\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069'
 )
 
+# JSON-RPC's own error codes, then the chat's (-32000 to -32099)
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+UNKNOWN_METHOD = -32601
+BAD_PARAMS = -32602
+FLOOD = -32000
+TOO_LONG = -32001
+NOT_STORED = -32002
+NOT_JOINED = -32003
+TOO_MANY_ROOMS = -32004
+
+
+class RpcError(Exception):
+    """a request the server refuses: its code and a sentence for the person"""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
 
 class BadMessage(ValueError):
-    """a frame the server refuses; its text is shown to the sender"""
+    """what the message broker carries is not a frame of this chat"""
 
 
 def name_problem(name):
@@ -31,60 +56,103 @@ def name_problem(name):
     return None
 
 
-def parse_frame(frame, max_text):
-    """the (name, text) of a client's frame, or raise BadMessage"""
-    return name_and_text(json_object(frame), max_text)
-
-
-def json_object(frame):
-    """a frame's JSON object, or raise BadMessage"""
+def parse_frame(frame):
+    """the JSON value of a client's frame, or raise RpcError (parse error)"""
     if isinstance(frame, bytes):
-        raise BadMessage('binary frames are not accepted: send JSON text')
+        raise RpcError(PARSE_ERROR, 'binary frames are not accepted: send JSON text')
     try:
-        data = json.loads(frame)
+        return json.loads(frame)
     except ValueError as error:
-        raise BadMessage('the message is not JSON') from error
+        raise RpcError(PARSE_ERROR, 'the message is not JSON') from error
     except RecursionError as error:
-        raise BadMessage('the message is nested too deeply') from error
-    if not isinstance(data, dict):
-        raise BadMessage('the message must be a JSON object with name and text')
-    return data
+        raise RpcError(PARSE_ERROR, 'the message is nested too deeply') from error
 
 
-def name_and_text(data, max_text):
-    """the valid (name, text) of a frame's JSON object, or raise BadMessage"""
-    name, text = data.get('name'), data.get('text')
-    if not isinstance(name, str) or not isinstance(text, str):
-        raise BadMessage('name and text must both be strings')
+def text_of(value, field):
+    """value when it is a string of valid unicode; else BAD_PARAMS"""
+    if not isinstance(value, str):
+        raise RpcError(BAD_PARAMS, f'{field} must be a string')
     try:
-        (name + text).encode('utf-8')
+        value.encode('utf-8')
     except UnicodeEncodeError as error:
         # a lone surrogate (\ud800) decodes from JSON but is no text at all
-        raise BadMessage('the message is not valid unicode text') from error
-    name = name.strip()
+        raise RpcError(BAD_PARAMS, f'{field} is not valid unicode text') from error
+    return value
+
+
+def room_param(params):
+    """the valid room of params"""
+    room = params.get('room')
+    if not isinstance(room, str) or not ROOM_NAME.fullmatch(room):
+        raise RpcError(
+            BAD_PARAMS, f'room: 1 to {MAX_ROOM} characters: a-z, 0-9, - and _'
+        )
+    return room
+
+
+def name_param(params):
+    """the valid name of params (a guest's chosen name)"""
+    name = text_of(params.get('name'), 'name').strip()
     problem = name_problem(name)
     if problem:
-        raise BadMessage(problem)
+        raise RpcError(BAD_PARAMS, problem)
+    return name
+
+
+def message_text(params, max_text):
+    """the valid text of a message"""
+    text = text_of(params.get('text'), 'text')
     if not text.strip():
-        raise BadMessage('the text is empty')
+        raise RpcError(BAD_PARAMS, 'the text is empty')
     if len(text) > max_text:
-        raise BadMessage(f'the text is longer than {max_text} characters')
-    return name, text
+        raise RpcError(TOO_LONG, f'the text is longer than {max_text} characters')
+    return text
 
 
-def chat_message(name, text, ts, message_id=None):
-    """the message everyone receives; with the id the history stored it under"""
-    message = {'type': 'message', 'name': name, 'text': text, 'ts': ts}
-    if message_id is not None:
-        message['id'] = message_id
-    return message
+def client_id_param(params):
+    """the valid client_id of params: the sender's name for one message"""
+    client_id = params.get('client_id')
+    if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
+        raise RpcError(
+            BAD_PARAMS, 'client_id: 1 to 64 characters: A-Z, a-z, 0-9, - and _'
+        )
+    return client_id
 
 
-def error_message(reason):
-    """the answer to a refused frame"""
-    return {'type': 'error', 'error': reason}
+def id_param(params, field, default=None):
+    """a message id (a positive integer) of params, or default when absent"""
+    value = params.get(field, default)
+    if value is default:
+        return value
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise RpcError(BAD_PARAMS, f'{field} must be a message id (an integer)')
+    return value
 
 
-def encode(message):
-    """one message as the text of a websocket frame"""
-    return json.dumps(message, ensure_ascii=False, separators=(',', ':'))
+def chat_message(message_id, room, name, text, ts):
+    """one message as clients receive it"""
+    return {'id': message_id, 'room': room, 'name': name, 'text': text, 'ts': ts}
+
+
+def encode(value):
+    """a value as the text of a websocket frame"""
+    return json.dumps(value, ensure_ascii=False, separators=(',', ':'))
+
+
+def notification(method, params):
+    """a notification from the server, encoded"""
+    return encode({'jsonrpc': '2.0', 'method': method, 'params': params})
+
+
+def result_answer(request_id, result):
+    """the answer to a request that succeeded"""
+    return {'jsonrpc': '2.0', 'id': request_id, 'result': result}
+
+
+def error_answer(request_id, code, message):
+    """the answer to a request that failed"""
+    return {
+        'jsonrpc': '2.0',
+        'id': request_id,
+        'error': {'code': code, 'message': message},
+    }

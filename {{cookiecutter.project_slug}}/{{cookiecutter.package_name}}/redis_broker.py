@@ -31,7 +31,15 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from .protocol import BadMessage, encode, json_object, name_and_text
+from .protocol import (
+    ROOM_NAME,
+    BadMessage,
+    RpcError,
+    message_text,
+    name_param,
+    notification,
+    parse_frame,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,34 +47,54 @@ MAX_BACKOFF = 1.0  # seconds between attempts, at most, while Redis is away
 MAX_LENGTH = 10000  # entries the stream keeps, about
 BATCH = 500  # frames appended in one round trip, entries read in one XREAD
 BLOCK = 1000  # milliseconds an XREAD waits for new entries
-BROKER_DOWN = {
-    'type': 'status',
-    'status': 'reconnecting',
-    'detail': 'the chat lost its message broker; messages wait until it is back',
-}
-BROKER_UP = {'type': 'status', 'status': 'ok', 'detail': 'the chat is back to normal'}
+BROKER_DOWN = notification(
+    'status',
+    {
+        'status': 'reconnecting',
+        'detail': 'the chat lost its message broker; messages wait until it is back',
+    },
+)
+BROKER_UP = notification(
+    'status', {'status': 'ok', 'detail': 'the chat is back to normal'}
+)
 
 
 def entry_frame(fields, max_text):
-    """the (origin, seq, frame) of a stream entry's fields, or raise BadMessage"""
+    """the (origin, seq, room, frame) of a stream entry's fields, or raise BadMessage"""
     try:
         origin = fields[b'origin'].decode('ascii')
         seq = int(fields[b'seq'])
         frame = fields[b'frame'].decode('utf-8')
     except (KeyError, ValueError) as error:
         raise BadMessage(f'not an entry of this chat ({error!r})') from error
-    check_chat_message(frame, max_text)
-    return origin, seq, frame
+    return origin, seq, message_room(frame, max_text), frame
 
 
-def check_chat_message(frame, max_text):
-    """raise BadMessage unless frame is a chat message as this server sends them"""
-    message = json_object(frame)
-    name_and_text(message, max_text)
-    if message.get('type') != 'message' or not is_number(message.get('ts')):
-        raise BadMessage('not a chat message: no type "message" or no time')
-    if not isinstance(message.get('id', 0), int):
-        raise BadMessage('not a chat message: its id is not a number')
+def message_room(frame, max_text):
+    """the room of frame, a message notification as this server sends them, or
+    raise BadMessage"""
+    try:
+        value = parse_frame(frame)
+        if not isinstance(value, dict) or value.get('method') != 'message':
+            raise BadMessage('not a chat message: no method "message"')
+        message = value.get('params')
+        if not isinstance(message, dict):
+            raise BadMessage('not a chat message: no params')
+        name_param(message)
+        message_text(message, max_text)
+    except RpcError as error:
+        raise BadMessage(f'not a chat message: {error.message}') from error
+    room = message.get('room')
+    if not isinstance(room, str) or not ROOM_NAME.fullmatch(room):
+        raise BadMessage('not a chat message: no room')
+    if not is_number(message.get('ts')) or not is_id(message.get('id')):
+        raise BadMessage('not a chat message: no time or no id')
+    return room
+
+
+def is_id(value):
+    """an int (not a bool)"""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def is_number(value):
@@ -128,7 +156,7 @@ class Cursor:
         self.placed.set()
 
     def frames(self, entries):
-        """the frames to deliver of entries read after the position; moves on"""
+        """the (room, frame) to deliver of entries read after the position; moves on"""
         frames = []
         for entry_id, fields in entries:
             self.position = entry_id
@@ -138,16 +166,16 @@ class Cursor:
         return frames
 
     def accepted(self, fields):
-        """the frame of an entry, or None for one seen before or a bad one"""
+        """the (room, frame) of an entry, or None for one seen before or a bad one"""
         try:
-            origin, seq, frame = entry_frame(fields, self.max_text)
+            origin, seq, room, frame = entry_frame(fields, self.max_text)
         except BadMessage as error:
             self.drop(error)
             return None
         if seq <= self.seen.get(origin, 0):
             return None
         self.seen[origin] = seq
-        return frame
+        return room, frame
 
     def drop(self, error):
         """count a bad entry; log the first one, the 10th, the 100th, ..."""
@@ -189,8 +217,9 @@ class RedisBroker:
         except TimeoutError:
             log.error('redis is not there yet: the chat starts without it')
 
-    def publish(self, text):
-        """queue an encoded message for every process; the oldest goes when full"""
+    def publish(self, _room, text):
+        """queue an encoded message for every process (its room is in it); the
+        oldest goes when full"""
         self.outbox.put(text)
 
     async def send(self):
@@ -216,8 +245,8 @@ class RedisBroker:
         """deliver what the stream carries, from the end it had when this began"""
         self.cursor.place(await self.keep_trying(self.stream_end))
         while True:
-            for frame in self.cursor.frames(await self.keep_trying(self.read)):
-                self.hub.deliver(frame)
+            for room, frame in self.cursor.frames(await self.keep_trying(self.read)):
+                self.hub.deliver(room, frame)
 
     async def stream_end(self):
         """the id of the stream's last entry (0-0 for none)"""
@@ -250,14 +279,14 @@ class RedisBroker:
         if self.down:
             self.down = False
             log.info('redis is back')
-            self.hub.deliver(encode(BROKER_UP))
+            self.hub.deliver(None, BROKER_UP)
 
     def lost(self, error):
         """Redis went away: log it once and tell the clients"""
         if not self.down:
             self.down = True
             log.error('redis went away: %s', error)
-            self.hub.deliver(encode(BROKER_DOWN))
+            self.hub.deliver(None, BROKER_DOWN)
 
     async def close(self):
         """stop reading and sending"""

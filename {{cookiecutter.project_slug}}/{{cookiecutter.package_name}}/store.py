@@ -56,7 +56,7 @@ class Store:
         async with self.database.bounded('store the messages'):
             ids = sorted(await self.database.write_rows(statement, rows))
         return [
-            chat_message(row['name'], row['text'], row['ts'], id_)
+            chat_message(id_, row['room'], row['name'], row['text'], row['ts'])
             for row, id_ in zip(rows, ids, strict=True)
         ]
 

@@ -29,7 +29,7 @@ class Message(Base):
 
     def to_message(self):
         """the message as every client receives it"""
-        return chat_message(self.name, self.text, self.ts, self.id)
+        return chat_message(self.id, self.room, self.name, self.text, self.ts)
 {%- if cookiecutter.auth == 'password' %}
 
 

@@ -1,31 +1,23 @@
-"""The websocket handler: origin check, parse and validate, stamp, keep and publish.
+"""The websocket handler: origin check, then JSON-RPC 2.0 requests, answered.
 
-A client that connects gets the recent history first, then whatever arrived
-while it was read; every message is kept by the history (stored, when there
-is a database) before it is broadcast.
+The methods a client may call are in ``methods.py``; ``rpc.py`` dispatches
+each request to one. This is the connection itself: the flood allowance, the
+rooms it is in, the answers and notifications it is sent, its pings.
 """
 
-import json
 import logging
-import time
 
 from tornado.iostream import StreamBufferFullError
 from tornado.websocket import WebSocketHandler
 
+from . import rpc
 from .flood import TokenBucket
 from .headers import SecureHeaders
-from .history import Unavailable
 from .hub import websocket_frame
-from .protocol import BadMessage, encode, error_message, parse_frame
+from .methods import METHODS
+from .protocol import encode
 
 log = logging.getLogger(__name__)
-
-
-def unseen(frames, newest):
-    """the frames not already in a history whose newest message id is newest"""
-    return [
-        frame for frame in frames if json.loads(frame).get('id', newest + 1) > newest
-    ]
 
 
 class ChatSocket(SecureHeaders, WebSocketHandler):
@@ -33,9 +25,16 @@ class ChatSocket(SecureHeaders, WebSocketHandler):
 
     bucket = None
     answered = True
-    backlog = None
+    handling = 0  # requests being answered: their pongs wait until they are
     # the logged-in account (see auth.py), None for a guest
     account = None
+
+    def __init__(self, *args, **kwargs):
+        """a connection's own state: its rooms, the rooms it is joining"""
+        super().__init__(*args, **kwargs)
+        self.rooms = {}  # room -> the name this connection is in it under
+        self.joining = {}  # room -> frames held until its join is answered
+        self.after_answer = []  # called once the answer in hand is written
 
     @property
     def hub(self):
@@ -44,69 +43,38 @@ class ChatSocket(SecureHeaders, WebSocketHandler):
 
     @property
     def history(self):
-        """what keeps the messages and gives the recent ones"""
+        """what keeps the messages of each room"""
         return self.settings['history']
 
     def check_origin(self, origin):
         """same origin only, any origin in debug mode (e.g. the vite server)"""
         return self.settings.get('debug', False) or super().check_origin(origin)
 
-    # Tornado awaits a coroutine open before it reads the client's first frame
-    # pylint: disable-next=invalid-overridden-method
-    async def open(self, *_args, **_kwargs):
-        """join, then send the recent history and whatever arrived meanwhile"""
-        self.backlog = []
-        self.start()
-        try:
-            history = await self.history.recent()
-            first = encode({'type': 'history', 'messages': history})
-        except Unavailable as error:
-            log.error('history unavailable: %s', error)
-            history = []
-            first = encode(error_message('the history is unavailable just now'))
-        backlog, self.backlog = self.backlog, None
-        newest = history[-1]['id'] if history else 0
-        for frame in [first, *unseen(backlog, newest)]:
-            self.send_frame(frame)
-
-    def start(self):
-        """the flood allowance and the bound on pending output, then join the room"""
+    def open(self, *_args, **_kwargs):
+        """the flood allowance and the bound on pending output; then wait for a join"""
         settings = self.settings
         self.bucket = TokenBucket(settings['flood_rate'], settings['flood_burst'])
         self.ws_connection.stream.max_write_buffer_size = settings['max_pending_bytes']
-        self.hub.join(self)
+        self.hub.connect(self)
 
     # Tornado awaits a coroutine on_message before reading this client's next frame
     # pylint: disable-next=invalid-overridden-method
     async def on_message(self, message):
-        """validate a frame, stamp it, keep it and publish it, or answer with an error"""
-        if not self.bucket.take():
-            self.send_error_frame(
-                f'too many messages: at most {self.settings["flood_rate"]:g} a second'
-            )
-            return
+        """answer a frame's requests, then do what waited for the answer"""
+        self.handling += 1
         try:
-            name, text = parse_frame(message, self.settings['max_text'])
-        except BadMessage as error:
-            self.send_error_frame(str(error))
-            return
-        # an account speaks under its own name, whatever name the client sent
-        name = self.account.name if self.account else name
-        try:
-            kept = await self.history.add(name, text, time.time())
-        except Unavailable as error:
-            log.error('message not stored: %s', error)
-            self.send_error_frame('the message could not be stored; try again')
-            return
-        self.hub.publish(kept)
+            answer = await rpc.answer(self, message, METHODS)
+        finally:
+            self.handling -= 1
+        if answer is not None:
+            self.send_frame(encode(answer))
+        waiting, self.after_answer = self.after_answer, []
+        for then in waiting:
+            then()
 
     def on_close(self):
-        """leave the room"""
-        self.hub.leave(self)
-
-    def send_error_frame(self, reason):
-        """tell this client why its frame was refused"""
-        self.send_frame(encode(error_message(reason)))
+        """leave every room"""
+        self.hub.disconnect(self)
 
     def on_pong(self, data):
         """the client answered the hub's last ping"""
@@ -114,24 +82,30 @@ class ChatSocket(SecureHeaders, WebSocketHandler):
 
     def keepalive(self, ping):
         """close a client that did not answer the last ping, ping one that did"""
-        if self.backlog is not None:
-            return True  # still joining: Tornado reads its pongs once open() returns
+        if self.handling:
+            return True  # Tornado reads its pongs once the request is answered
         if not self.answered:
             log.info('closing a client that stopped answering pings')
             self.close(1001, 'ping timed out')
             return False
         self.answered = False
-        return self.deliver(ping, [])
+        return self.write_frames(ping)
 
     def send_frame(self, text):
-        """send one encoded message to this client alone"""
-        return self.deliver(websocket_frame(text), [text])
+        """send one encoded answer or notification to this client alone"""
+        return self.write_frames(websocket_frame(text))
 
-    def deliver(self, data, texts):
-        """write ready-made frames (data) holding texts; False when gone or too slow"""
-        if self.backlog is not None:
-            self.backlog.extend(texts)
+    def deliver(self, room, data, texts):
+        """ready-made frames (data) holding texts of room; held while joining
+        it; False when gone or too slow"""
+        held = self.joining.get(room)
+        if held is not None:
+            held.extend(texts)
             return True
+        return self.write_frames(data)
+
+    def write_frames(self, data):
+        """write ready-made frames; False when gone or too slow"""
         connection = self.ws_connection
         if connection is None or connection.is_closing():
             return False

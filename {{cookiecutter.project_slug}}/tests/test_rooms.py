@@ -1,0 +1,248 @@
+"""Rooms and presence over the websocket, the methods' params, and retries."""
+
+import asyncio
+import json
+
+import pytest
+
+from {{ cookiecutter.package_name }} import methods
+from {{ cookiecutter.package_name }}.methods import Sends
+from {{ cookiecutter.package_name }}.protocol import RpcError
+
+from .fixtures import heard, join, next_frame, notified, request, say
+
+
+async def call(client, method, **params):
+    """a request's answer (notifications before it skipped)"""
+    await client.write_message(request(method, method, **params))
+    while True:
+        frame = await notified(client)
+        if frame.get('id') == method:
+            return frame
+
+
+async def presence(client):
+    """the params of the next presence notification"""
+    frame = await next_frame(client)
+    while frame.get('method') != 'presence':
+        frame = await next_frame(client)
+    return frame['params']
+
+
+async def test_a_member_of_two_rooms_hears_both(ws_connect):
+    """ann is in general and games: she hears what is said in each, with its room"""
+    ann = await ws_connect()
+    bob = await ws_connect(name='bob', room='games')
+    await join(ann, 'games', 'ann')
+    await bob.write_message(say('check', name='bob', room='games'))
+    assert (await heard(ann))['room'] == 'games'
+    await ann.write_message(say('hello', room='general'))
+    message = await heard(ann)
+    assert (message['room'], message['text']) == ('general', 'hello')
+
+
+async def test_a_room_hears_only_its_own(ws_connect):
+    """bob, in games only, hears nothing of general"""
+    ann = await ws_connect()
+    bob = await ws_connect(name='bob', room='games')
+    await ann.write_message(say('only for general'))
+    await bob.write_message(say('only for games', name='bob', room='games'))
+    message = await heard(bob)
+    assert (message['room'], message['text']) == ('games', 'only for games')
+    message = await heard(ann)
+    assert (message['room'], message['text']) == ('general', 'only for general')
+
+
+async def test_presence_follows_joins_leaves_and_goodbyes(ws_connect):
+    """joined and left are told to the room; a second tab of a name is no news"""
+    ann = await ws_connect()
+    assert await presence(ann) == {
+        'room': 'general',
+        'members': ['ann'],
+        'joined': 'ann',
+    }
+    bob = await ws_connect(name='bob')
+    assert bob.history['members'] == ['ann', 'bob']
+    assert (await presence(ann))['joined'] == 'bob'
+    second_tab = await ws_connect(name='bob')
+    assert second_tab.history['members'] == ['ann', 'bob']
+    second_tab.close()
+    assert (await call(bob, 'leave', room='general'))['result'] == {'room': 'general'}
+    assert await presence(ann) == {'room': 'general', 'members': ['ann'], 'left': 'bob'}
+    again = await call(bob, 'leave', room='general')
+    assert again['result'] == {'room': 'general'}
+
+
+async def test_the_rooms_with_people_in_them(ws_connect):
+    """rooms: general always, then every room with people, counted by name"""
+    ann = await ws_connect()
+    await ws_connect(name='bob', room='games')
+    await ws_connect(name='cy', room='games')
+    await ws_connect(name='cy', room='games')
+    answer = await call(ann, 'rooms')
+    assert answer['result'] == {
+        'rooms': [{'room': 'games', 'members': 2}, {'room': 'general', 'members': 1}]
+    }
+    lonely = await ws_connect(history=False)
+    answer = await call(lonely, 'rooms')
+    assert answer['result']['rooms'][1] == {'room': 'general', 'members': 1}
+
+
+async def test_typing_is_told_to_the_others(ws_connect):
+    """the others see who types; the typist is not told about itself"""
+    ann, bob = await ws_connect(), await ws_connect(name='bob')
+    await ann.write_message(
+        json.dumps(
+            {'jsonrpc': '2.0', 'method': 'typing', 'params': {'room': 'general'}}
+        )
+    )
+    frame = await notified(bob)
+    assert frame == {
+        'jsonrpc': '2.0',
+        'method': 'typing',
+        'params': {'room': 'general', 'name': 'ann'},
+    }
+    assert (await call(ann, 'typing', room='general'))['result'] == {}
+    assert (await notified(bob))['method'] == 'typing'
+    answer = await call(ann, 'typing', room='games')
+    assert answer['error']['code'] == -32003
+
+
+async def test_joining_again_answers_the_same_and_tells_nobody(ws_connect, send):
+    """a join of a room one is in: its history and members, no presence"""
+    ann = await ws_connect()
+    assert (await presence(ann))['joined'] == 'ann'
+    await send(ann, name='ann', text='said once')
+    await heard(ann)
+    again = await join(ann, 'general', 'ann')
+    assert [message['text'] for message in again['messages']] == ['said once']
+    assert again['members'] == ['ann']
+    await ann.write_message(say('next'))
+    frame = await next_frame(ann)
+    while frame.get('method') != 'message':
+        assert frame.get('method') != 'presence', frame
+        frame = await next_frame(ann)
+
+
+async def test_a_connection_holds_a_bounded_number_of_rooms(ws_connect, monkeypatch):
+    """past the bound per connection, a join is refused"""
+    monkeypatch.setattr(methods, 'ROOMS_PER_CONNECTION', 3)
+    ann = await ws_connect()
+    for room in ('one', 'two'):
+        await join(ann, room, 'ann')
+    answer = await call(ann, 'join', room='three', name='ann')
+    assert answer['error'] == {
+        'code': -32004,
+        'message': 'at most 3 rooms per connection',
+    }
+
+
+async def test_the_server_holds_a_bounded_number_of_rooms(app, ws_connect):
+    """past --max_rooms, a new room is refused; one with people is not"""
+    app.settings['max_rooms'] = 2
+    ann = await ws_connect()
+    await join(ann, 'games', 'ann')
+    bob = await ws_connect(name='bob')
+    answer = await call(bob, 'join', room='more', name='bob')
+    assert answer['error'] == {
+        'code': -32004,
+        'message': 'the server holds at most 2 rooms',
+    }
+    assert 'result' in await call(bob, 'join', room='games', name='bob')
+
+
+@pytest.mark.parametrize(
+    'params, reason',
+    [
+        ({'room': 'general'}, 'before must be a message id'),
+        ({'room': 'general', 'before': 5, 'limit': 0}, 'limit must be 1 to 100'),
+        ({'room': 'general', 'before': 5, 'limit': 101}, 'limit must be 1 to 100'),
+        ({'room': 'general', 'before': 5, 'limit': True}, 'limit must be 1 to 100'),
+        ({'room': 'general', 'before': 'x'}, 'before must be a message id'),
+    ],
+)
+async def test_history_refuses_bad_params(ws_connect, params, reason):
+    """history needs an id to page back from and a sensible limit"""
+    ann = await ws_connect()
+    answer = await call(ann, 'history', **params)
+    assert answer['error']['code'] == -32602
+    assert answer['error']['message'].startswith(reason)
+
+
+async def test_a_send_tried_again_is_said_once(ws_connect, send):
+    """the same client_id: the first answer again, and no second message"""
+    ann = await ws_connect()
+    first = await send(ann, name='ann', text='once', client_id='retry-me')
+    answer = await notified(ann)
+    assert answer['id'] == first
+    assert (await heard(ann))['text'] == 'once'
+    again = await send(ann, name='ann', text='once', client_id='retry-me')
+    repeated = await notified(ann)
+    assert (repeated['id'], repeated['result']) == (again, answer['result'])
+    await send(ann, name='ann', text='next')
+    assert (await heard(ann))['text'] == 'next'
+
+
+async def test_a_batch_is_answered_in_order_and_notifications_are_not(ws_connect):
+    """answers in the order of the requests; a batch of notifications: none"""
+    ann = await ws_connect()
+    typing = {'jsonrpc': '2.0', 'method': 'typing', 'params': {'room': 'general'}}
+    await ann.write_message(json.dumps([typing, typing]))
+    await ann.write_message(
+        json.dumps(
+            [
+                {'jsonrpc': '2.0', 'id': 'b', 'method': 'rooms'},
+                typing,
+                {'jsonrpc': '2.0', 'method': 'shout'},
+                {
+                    'jsonrpc': '2.0',
+                    'id': 'a',
+                    'method': 'leave',
+                    'params': {'room': 'x'},
+                },
+            ]
+        )
+    )
+    answers = await notified(ann)
+    assert [answer['id'] for answer in answers] == ['b', 'a']
+
+
+async def test_a_failed_send_may_be_tried_again_for_real():
+    """Sends: an answer is remembered; a failure is not, the next try runs"""
+    sends = Sends(most=2)
+    tries = []
+
+    async def fail_then_succeed(text):
+        tries.append(text)
+        if len(tries) == 1:
+            raise RpcError(-32002, 'not stored')
+        return {'id': len(tries)}
+
+    with pytest.raises(RpcError):
+        await sends.once('k', fail_then_succeed, 'a')
+    assert await sends.once('k', fail_then_succeed, 'a') == {'id': 2}
+    assert await sends.once('k', fail_then_succeed, 'a') == {'id': 2}
+    for key in ('l', 'm'):
+        await sends.once(key, fail_then_succeed, key)
+    assert list(sends.answers) == ['l', 'm']
+    slow = asyncio.ensure_future(sends.once('n', asyncio.sleep, 10))
+    await asyncio.sleep(0)
+    sends.answers['n'].cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await slow
+    assert 'n' not in sends.answers
+    # a failure after its key was forgotten (more sends came) forgets nothing else
+    gate = asyncio.Event()
+
+    async def fail_later():
+        await gate.wait()
+        raise RpcError(-32002, 'not stored')
+
+    failing = asyncio.ensure_future(sends.once('o', fail_later))
+    await asyncio.sleep(0)
+    await sends.once('p', fail_then_succeed, 'p')
+    await sends.once('q', fail_then_succeed, 'q')
+    gate.set()
+    with pytest.raises(RpcError):
+        await failing
+    assert list(sends.answers) == ['p', 'q']
