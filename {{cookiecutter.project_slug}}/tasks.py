@@ -140,8 +140,9 @@ def benchmark(ctx):
 @task(
     help={
         'clients': 'connections, or a sweep: 100,1000,10000 (default: 1000)',
-        'rate': 'messages/s sent in all, each to every client; or max (default: 20)',
+        'rate': 'messages/s sent in all, each to its whole room; or max (default: 20)',
         'deliveries': 'instead of --rate: deliveries/s offered at every N (default: off)',
+        'rooms': 'rooms the clients are spread over: general, room-1, ... (default: 1)',
         'duration': 'seconds measured, after a second of warm-up (default: 10)',
         'size': 'characters of text in each message (default: 100)',
         'json': 'also write the figures to this file as JSON (default: none)',
@@ -153,7 +154,7 @@ def benchmark(ctx):
         'options': "the app's own options, e.g. '--processes=2' (default: none)",
     }
 )
-# pylint: disable-next=too-many-arguments,too-many-positional-arguments
+# pylint: disable-next=too-many-arguments,too-many-positional-arguments,too-many-locals
 def loadtest(
     ctx,
     clients='1000',
@@ -168,12 +169,14 @@ def loadtest(
     pid=0,
     cookie='',
     options='',
+    rooms=1,
 ):
     """load the server on localhost: deliveries/s, latency, CPU and memory"""
     values = {
         'clients': clients,
         'rate': rate,
         'deliveries': deliveries,
+        'rooms': rooms,
         'duration': duration,
         'size': size,
         'json': json,

@@ -4,8 +4,10 @@ Starts the app on a free loopback port (and the baseline, a per-client
 ``write_message`` loop, with ``--baseline``; the near-free calibration server
 with ``--calibrate``), connects N clients from worker processes, sends for a
 fixed time and prints deliveries/s, send-to-receive latency and the server's
-CPU and memory, as a table and, with ``--json FILE``, as JSON. It stops by
-itself and only ever targets loopback.
+CPU and memory, as a table and, with ``--json FILE``, as JSON. The clients
+speak the chat's JSON-RPC 2.0: each joins a room (``--rooms``: general, room-1,
+... in turn) and sends to it. It stops by itself and only ever targets
+loopback.
 """
 
 import argparse
@@ -20,6 +22,7 @@ from .server import Server, parse_url, serving
 from .worker import Load, raise_nofile
 
 SATURATED = 90  # % of a core: a generator process this busy may be the limit
+MOST_ROOMS = 1000  # the app's --max_rooms: the rooms it holds at most
 
 
 def clients_list(text):
@@ -50,6 +53,12 @@ def parse_args(argv):
     add('--clients', type=clients_list, default=[1000], help='N, or N,N,... to sweep')
     add('--rate', type=rate_value, default=20.0, help='messages/s sent in all, or max')
     add('--deliveries', type=float, help='instead of --rate: deliveries/s at every N')
+    add(
+        '--rooms',
+        type=int,
+        default=1,
+        help='rooms the clients are spread over in turn: general, room-1, ...',
+    )
     add('--duration', type=float, default=10.0, help='seconds measured')
     add('--size', type=int, default=100, help='characters of text per message')
     add('--json', metavar='FILE', help='also write the figures to FILE as JSON')
@@ -62,7 +71,12 @@ def parse_args(argv):
     add('--workers', type=int, default=os.cpu_count(), help='generator processes')
     add('--warmup', type=float, default=1.0, help='seconds sent before measuring')
     add('--max-latency', type=float, default=250, help='rate max: ms an ack may take')
-    add('--probes', type=int, default=20, help='clients that measure latency')
+    add(
+        '--probes',
+        type=int,
+        default=20,
+        help='clients that measure latency (and one per room, when N allows)',
+    )
     add('--per-client', type=float, default=10.0, help='most messages/s per client')
     add('--drain', type=float, default=5.0, help='longest wait for the last frames')
     add(
@@ -71,6 +85,11 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if not 32 <= args.size <= 2000:
         parser.error('--size must be 32 to 2000 characters')
+    if not 1 <= args.rooms <= min(MOST_ROOMS, *args.clients):
+        parser.error(
+            f'--rooms must be 1 to {MOST_ROOMS} and at most the least --clients '
+            '(every room needs a client)'
+        )
     if args.url:
         try:
             parse_url(args.url)
@@ -126,6 +145,17 @@ def notes(rows, args):
             found.append(
                 f'{where}: a generator process was busy: figures may be its limit'
             )
+        probed = generator['probe_rooms']
+        if probed < row['rooms']:
+            found.append(
+                f'{where}: latency measured in {probed} of {row["rooms"]} rooms '
+                '(a room needs a probe and a sender: more clients, or --probes)'
+            )
+        if row['refused']:
+            found.append(
+                f'{where}: the server refused {row["refused"]} messages (an error '
+                'answered their send: see the frames counted in the JSON)'
+            )
         if row['undelivered']:
             found.append(
                 f'{where}: {row["undelivered"]} deliveries had not arrived '
@@ -146,8 +176,16 @@ def main(argv=None):
     raise_nofile(0 if args.url else max(args.clients))
     rows = []
     for clients in args.clients:
-        rate = args.deliveries / clients if args.deliveries else args.rate
-        load = Load(clients, rate, args.size, args.per_client, args.max_latency / 1e3)
+        # a message reaches the clients of its room: N / rooms of them
+        rate = args.deliveries * args.rooms / clients if args.deliveries else args.rate
+        load = Load(
+            clients,
+            rate,
+            args.size,
+            args.per_client,
+            args.max_latency / 1e3,
+            rooms=args.rooms,
+        )
         for label, kind in targets(args):
             print(f'{label}: {clients} clients, {args.duration:g}s ...', flush=True)
             rows.append(run_one(label, kind, load, args))
@@ -162,7 +200,10 @@ def main(argv=None):
 def summary(rows, args):
     """print the bake, the table, the sweep, the ratios and the notes; the JSON"""
     print()
-    print(f'bake: {report.bake_name(ANSWERS)} (loadtest/bake.py); {report.BAKE_LEGEND}')
+    print(
+        f'bake: {report.bake_name(ANSWERS)} (loadtest/bake.py); '
+        f'rooms: {args.rooms} ({report.rooms_name(args.rooms)}); {report.BAKE_LEGEND}'
+    )
     print(report.table(rows))
     sweep = report.sweep(rows)
     for line in report.stored_lines(rows, ANSWERS) + report.sweep_lines(sweep):

@@ -1,11 +1,15 @@
 """The baseline for ``--baseline``: a bare per-client write_message loop.
 
-This is the fan-out most tutorials write: every message is parsed, stamped,
-encoded once and handed to ``write_message`` of each client in turn, which
-frames it and creates an asyncio Task per call. ``inv loadtest --baseline`` runs
-it the same way as the app, in the same run, and prints the ratio.
+This is the fan-out most tutorials write, speaking the chat's JSON-RPC 2.0 in
+its least form (``join`` answers the members and no history; ``send`` answers
+the sender, then notifies the room; rooms kept apart; no presence): every
+request is parsed, a message stamped, encoded once and handed to
+``write_message`` of each client of the room in turn, which frames it and
+creates an asyncio Task per call. ``inv loadtest --baseline`` runs it the same
+way as the app, in the same run, and prints the ratio.
 """
 
+import itertools
 import json
 import time
 
@@ -14,32 +18,81 @@ from tornado.websocket import WebSocketHandler
 
 from .server import serve_command
 
+NOT_JOINED = -32003
+NO_METHOD = -32601
+
+
+def encode(value):
+    """value as JSON, compact"""
+    return json.dumps(value, separators=(',', ':'))
+
 
 class BaselineSocket(WebSocketHandler):
-    """the baseline's chat socket: join, broadcast, leave
+    """the baseline's chat socket: join, send to a room, leave
 
     It checks no origin: the load generator sends none, and Tornado checks the
     origin only of a request that has one.
     """
 
-    clients = set()
+    rooms = {}  # room name -> the sockets in it
+    ids = itertools.count(1)
 
-    def open(self, *_args, **_kwargs):
-        """join the room"""
-        self.clients.add(self)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.name = None  # set by its first join
+        self.joined = set()  # the names of the rooms it is in
 
     def on_message(self, message):
-        """stamp the message and write it to every client, one by one"""
-        data = json.loads(message)
-        reply = {'type': 'message', 'name': data['name'], 'text': data['text']}
-        reply['ts'] = time.time()
-        frame = json.dumps(reply, separators=(',', ':'))
-        for client in self.clients:
+        """answer a request: join, send, or an error"""
+        request = json.loads(message)
+        params = request.get('params', {})
+        method = request.get('method')
+        if method == 'join':
+            self.join(request['id'], params['room'], params.get('name', 'guest'))
+        elif method == 'send':
+            self.send(request['id'], params['room'], params['text'])
+        else:
+            self.error(request.get('id'), NO_METHOD, f'no method {json.dumps(method)}')
+
+    def join(self, request, room, name):
+        """join the room (once): its members, no history"""
+        if self.name is None:
+            self.name = name
+        members = self.rooms.setdefault(room, set())
+        members.add(self)
+        self.joined.add(room)
+        names = sorted({member.name for member in members})
+        result = {'room': room, 'messages': [], 'members': names, 'truncated': False}
+        self.write_message(encode({'jsonrpc': '2.0', 'id': request, 'result': result}))
+
+    def send(self, request, room, text):
+        """stamp the message, answer the sender, then write it to every client
+        of the room, one by one"""
+        if room not in self.joined:
+            self.error(request, NOT_JOINED, f'join the room "{room}" first')
+            return
+        message = {
+            'id': next(self.ids),
+            'room': room,
+            'name': self.name,
+            'text': text,
+            'ts': time.time(),
+        }
+        result = {key: message[key] for key in ('id', 'room', 'ts')}
+        self.write_message(encode({'jsonrpc': '2.0', 'id': request, 'result': result}))
+        frame = encode({'jsonrpc': '2.0', 'method': 'message', 'params': message})
+        for client in self.rooms[room]:
             client.write_message(frame)
 
+    def error(self, request, code, message):
+        """answer with an error"""
+        error = {'code': code, 'message': message}
+        self.write_message(encode({'jsonrpc': '2.0', 'id': request, 'error': error}))
+
     def on_close(self):
-        """leave the room"""
-        self.clients.discard(self)
+        """leave every room"""
+        for room in self.joined:
+            self.rooms[room].discard(self)
 
 
 async def listen(port, address):

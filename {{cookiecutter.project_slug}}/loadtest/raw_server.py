@@ -1,17 +1,26 @@
 """A near-free fan-out server for ``--calibrate``: what the generator can take.
 
-Raw asyncio, no framework: the handshake by hand, each message parsed and
-stamped like the app does, and the frames of one event-loop turn joined into a
-single write per client. The server costs so little that, at ``--rate max``,
-the generator's own receiving is what limits the deliveries per second.
+Raw asyncio, no framework: the handshake by hand, the chat's JSON-RPC 2.0 in
+its least form (``join`` answers the members and no history; ``send`` answers
+the sender, then notifies the room; rooms kept apart; no presence), each
+message parsed and stamped like the app does, and the notifications of one
+event-loop turn joined into a single write per client of the room. The server
+costs so little that, at ``--rate max``, the generator's own receiving is what
+limits the deliveries per second.
 """
 
 import asyncio
+import bisect
+import itertools
 import json
 import time
+from operator import itemgetter
 
 from .server import serve_command
 from .wsclient import OP_CLOSE, OP_TEXT, accept_key, frame_bounds, xor_mask
+
+NOT_JOINED = -32003
+NO_METHOD = -32601
 
 
 def server_frame(payload):
@@ -24,12 +33,33 @@ def server_frame(payload):
     return bytes((0x80 | OP_TEXT, 127)) + size.to_bytes(8, 'big') + payload
 
 
-class Room:
-    """every connected peer; frames of one loop turn go out in one write"""
+def encode(value):
+    """value as the server writes JSON: compact, UTF-8"""
+    return json.dumps(value, ensure_ascii=False, separators=(',', ':')).encode()
 
-    def __init__(self):
+
+class Room:
+    """the peers in one room; notifications of one loop turn go out in one write"""
+
+    def __init__(self, name):
+        self.name = name
         self.peers = set()
+        self.names = []  # (name, its JSON) of each peer, sorted: the members
         self.pending = []
+
+    def add(self, peer):
+        """peer joins"""
+        self.peers.add(peer.transport)
+        bisect.insort(self.names, peer.member)
+
+    def remove(self, peer):
+        """peer leaves"""
+        self.peers.discard(peer.transport)
+        self.names.remove(peer.member)
+
+    def members(self):
+        """the distinct names of the peers, sorted, as JSON"""
+        return b'[' + b','.join(dict.fromkeys(map(itemgetter(1), self.names))) + b']'
 
     def publish(self, frame):
         """queue frame for everyone; the first one of a turn schedules a flush"""
@@ -45,20 +75,37 @@ class Room:
             transport.write(blob)
 
 
-class Peer(asyncio.Protocol):
-    """one client: handshake, then masked frames in, messages to the room"""
+class Hub:
+    """the rooms, by name, and the ids of the messages"""
 
-    def __init__(self, room):
-        self.room = room
+    def __init__(self):
+        self.rooms = {}
+        self.ids = itertools.count(1)
+
+    def room(self, name):
+        """the room of that name (made when first asked for)"""
+        if name not in self.rooms:
+            self.rooms[name] = Room(name)
+        return self.rooms[name]
+
+
+class Peer(asyncio.Protocol):
+    """one client: handshake, then masked JSON-RPC requests in"""
+
+    def __init__(self, hub):
+        self.hub = hub
         self.transport = None
         self.buffer = b''
         self.open = False
+        self.member = None  # its name, and that as JSON: set by its first join
+        self.rooms = {}  # the rooms it joined, by name
 
     def connection_made(self, transport):
         self.transport = transport
 
     def connection_lost(self, exc):
-        self.room.peers.discard(self.transport)
+        for room in self.rooms.values():
+            room.remove(self)
 
     def data_received(self, data):
         data = self.buffer + data
@@ -72,7 +119,7 @@ class Peer(asyncio.Protocol):
         self.frames(data)
 
     def accept(self, head):
-        """answer the upgrade request and join the room"""
+        """answer the upgrade request"""
         headers = dict(
             line.split(b':', 1) for line in head.split(b'\r\n')[1:] if b':' in line
         )
@@ -85,7 +132,6 @@ class Peer(asyncio.Protocol):
             + b'\r\n\r\n'
         )
         self.open = True
-        self.room.peers.add(self.transport)
 
     def frames(self, data):
         """handle every complete (masked) frame; keep a partial one"""
@@ -103,22 +149,72 @@ class Peer(asyncio.Protocol):
         self.buffer = data[pos:]
 
     def handle(self, opcode, payload):
-        """a text frame is a chat message; a close closes"""
+        """a text frame is a request; a close closes"""
         if opcode == OP_CLOSE:
             self.transport.close()
         elif opcode == OP_TEXT:
-            data = json.loads(payload)
-            message = {'type': 'message', 'name': data['name'], 'text': data['text']}
-            message['ts'] = time.time()
-            text = json.dumps(message, ensure_ascii=False, separators=(',', ':'))
-            self.room.publish(server_frame(text.encode('utf-8')))
+            request = json.loads(payload)
+            method = request.get('method')
+            params = request.get('params', {})
+            answer = b'{"jsonrpc":"2.0","id":' + encode(request.get('id'))
+            if method == 'join':
+                self.join(answer, params)
+            elif method == 'send':
+                self.send(answer, params)
+            else:
+                self.error(answer, NO_METHOD, f'no method {json.dumps(method)}')
+
+    def join(self, answer, params):
+        """join the room (once): its members, no history"""
+        if self.member is None:
+            name = params.get('name', 'guest')
+            self.member = (name, encode(name))
+        room = self.hub.room(params['room'])
+        if room.name not in self.rooms:
+            self.rooms[room.name] = room
+            room.add(self)
+        self.transport.write(
+            server_frame(
+                answer
+                + b',"result":{"room":'
+                + encode(room.name)
+                + b',"messages":[],"members":'
+                + room.members()
+                + b',"truncated":false}}'
+            )
+        )
+
+    def send(self, answer, params):
+        """stamp the message, answer the sender, then notify the room"""
+        room = self.rooms.get(params['room'])
+        if room is None:
+            self.error(answer, NOT_JOINED, f'join the room "{params["room"]}" first')
+            return
+        message = {
+            'id': next(self.hub.ids),
+            'room': room.name,
+            'name': self.member[0],
+            'text': params['text'],
+            'ts': time.time(),
+        }
+        result = {key: message[key] for key in ('id', 'room', 'ts')}
+        self.transport.write(
+            server_frame(answer + b',"result":' + encode(result) + b'}')
+        )
+        notification = {'jsonrpc': '2.0', 'method': 'message', 'params': message}
+        room.publish(server_frame(encode(notification)))
+
+    def error(self, answer, code, message):
+        """answer with an error"""
+        error = {'code': code, 'message': message}
+        self.transport.write(server_frame(answer + b',"error":' + encode(error) + b'}'))
 
 
 async def listen(port, address):
     """start the calibration server on address:port; a function that stops it"""
-    room = Room()
+    hub = Hub()
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: Peer(room), address, port, backlog=1024)
+    server = await loop.create_server(lambda: Peer(hub), address, port, backlog=1024)
     return server.close
 
 

@@ -1,6 +1,10 @@
-"""The figures of a run: one row per server and N, a table, the ratios."""
+"""The figures of a run: one row per server and N, a table, the ratios.
 
-from .wsclient import KINDS, MESSAGE
+A message reaches the clients of its room, so what is due is counted room by
+room: the messages sent to a room times the clients connected in it.
+"""
+
+from .wsclient import KINDS, MESSAGE, room_name
 
 LIMITED = 0.9  # sending at this share of --per-client times the senders: capped
 FLAT = 2.0  # a figure that varies less than this over a sweep is flat
@@ -45,29 +49,48 @@ def total(results, key):
     return sum(result[key] for result in results)
 
 
+def columns(results, key):
+    """the sums, room by room (or kind by kind), of one list of the workers"""
+    return [sum(column) for column in zip(*(r[key] for r in results), strict=True)]
+
+
+def due(sent, clients):
+    """the deliveries sent[room] messages owe to clients[room] clients each"""
+    return sum(each * there for each, there in zip(sent, clients, strict=True))
+
+
 def summarize(server, load, timing, observed):
     """one row of figures (a JSON-ready dict) from a run's observations"""
     results = observed.results
     connected = total(results, 'connected')
-    counts = [result['window_counts'] for result in results]
-    window = [sum(column) for column in zip(*counts, strict=True)]
-    expected = (total(results, 'sent') - total(results, 'errors')) * connected
+    in_rooms = columns(results, 'connected_rooms')
+    window = columns(results, 'window_counts')
+    refused = columns(results, 'refused_rooms')
+    taken = [
+        sent - refused
+        for sent, refused in zip(columns(results, 'sent_rooms'), refused, strict=True)
+    ]
+    expected = due(taken, in_rooms)
     sent_window = total(results, 'sent_window')
+    offered = due(columns(results, 'sent_window_rooms'), in_rooms)
     deliveries = window[MESSAGE]
     return {
         'server': server,
         'clients': load.clients,
         'connected': connected,
         'failed': sum(answer[2] for answer in observed.answers),
+        'rooms': load.rooms,
+        'clients_per_room': [min(in_rooms), max(in_rooms)],
         'rate': load.rate or 'max',
         'duration_s': timing.duration,
         'size': load.size,
         'sent': sent_window,
         'sent_per_s': sent_window / timing.duration,
-        'offered_per_s': sent_window * connected / timing.duration,
+        'offered_per_s': offered / timing.duration,
         'deliveries': deliveries,
         'deliveries_per_s': deliveries / timing.duration,
-        'delivered_percent': percent(deliveries, sent_window * connected),
+        'delivered_percent': percent(deliveries, offered),
+        'refused': sum(refused),
         'undelivered': max(0, expected - total(results, 'received')),
         'frames': dict(zip(KINDS, window, strict=True)),
         'latency_ms': latency([ns for r in results for ns in r['latencies_ns']]),
@@ -85,6 +108,7 @@ def summarize(server, load, timing, observed):
             'closed_early': total(results, 'closed'),
             'given_up': total(results, 'given_up'),
             'in_flight_at_end': total(results, 'in_flight'),
+            'probe_rooms': total(results, 'probe_rooms'),
         },
     }
 
@@ -113,6 +137,13 @@ def server_figures(observed, connected, deliveries, duration):
 def percent(part, whole):
     """part as a percentage of whole (None when whole is 0)"""
     return round(100 * part / whole, 1) if whole else None
+
+
+def rooms_name(rooms):
+    """'general'; 'general, room-1, room-2'; 'general, room-1 ... room-9'"""
+    if rooms > 3:
+        return f'general, room-1 ... {room_name(rooms - 1)}'
+    return ', '.join(room_name(number) for number in range(rooms))
 
 
 def bake_name(bake):

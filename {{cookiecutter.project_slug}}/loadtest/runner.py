@@ -81,6 +81,21 @@ def sources(host, clients, per_source=0):
     return tuple(f'127.0.0.{number}' for number in range(1, count + 1))
 
 
+def probe_count(clients, rooms, most):
+    """how many clients are probes: a tenth of them, at most ``most``; with
+    rooms, one in each room at least, as long as every room with a probe keeps
+    a client that sends (rooms at most N - rooms)
+
+    Client n is in room n modulo rooms and the probes are the first clients, so
+    probe k is in room k: with as many probes as rooms, every room's latency is
+    measured.
+    """
+    probes = min(most, max(1, clients // 10))
+    if rooms > 1:
+        probes = max(probes, min(rooms, clients - rooms))
+    return probes
+
+
 def shares(load, spread, target, drain):
     """what each worker does: worker 0 holds the latency probes, the rest the bulk
 
@@ -89,12 +104,14 @@ def shares(load, spread, target, drain):
     only listen, unless there are no other clients. At a fixed rate the senders'
     schedules interleave: sender k starts k / rate seconds late, so the messages
     arrive evenly spaced, not in bursts of one per worker that queue behind each
-    other's fan-out.
+    other's fan-out. Client n of all (worker after worker) is in room n modulo
+    the rooms.
     """
-    probes = min(spread.probes, max(1, load.clients // 10))
+    probes = probe_count(load.clients, load.rooms, spread.probes)
     rest = load.clients - probes
     bulk = max(1, min(spread.workers, rest))
     sizes = [probes] + [rest // bulk + (index < rest % bulk) for index in range(bulk)]
+    firsts = [sum(sizes[:index]) for index in range(len(sizes))]
     senders = rest or probes
     spread_over = sources(target.host, load.clients, spread.per_source)
     return [
@@ -109,6 +126,7 @@ def shares(load, spread, target, drain):
             sends=index > 0 or not rest,
             drain=drain,
             sources=spread_over,
+            first=firsts[index],
         )
         for index, clients in enumerate(sizes)
         if clients
@@ -230,10 +248,11 @@ def drive(pipes, timing, pid, readings, progress):
         pipe.send(plan)
     readings.update(watch(pid, plan, progress))
     late = plan[2] - time.monotonic() + ANSWER_SLACK
-    sent = [receive(pipe, late, 'sending')[1:] for pipe in pipes]
-    expected = sum(count - errors for count, errors in sent)
+    taken = [receive(pipe, late, 'sending')[1] for pipe in pipes]
+    # the messages each room took, from every worker: what its clients await
+    taken_in_all = [sum(room) for room in zip(*taken, strict=True)]
     for pipe in pipes:
-        pipe.send(expected)
+        pipe.send(taken_in_all)
     late = timing.drain + ANSWER_SLACK
     return [receive(pipe, late, 'draining')[1] for pipe in pipes]
 

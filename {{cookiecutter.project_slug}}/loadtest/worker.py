@@ -1,11 +1,16 @@
 """One generator process: connect its share of the clients, send, count.
 
 The parent (``python -m loadtest``) starts the workers and talks to each over a
-pipe: a worker answers ``('connected', ...)`` once its clients are in, waits
-for a plan of times (``time.monotonic()`` seconds, one clock for every process),
-sends until the window ends, answers ``('sent', count, errors)``, is told how
-many messages were sent in all, waits for them to arrive (at most ``drain``
-seconds) and answers ``('result', ...)``.
+pipe: a worker answers ``('connected', ...)`` once its clients are in (with
+how many are in each room), waits for a plan of times (``time.monotonic()``
+seconds, one clock for every process), sends until the window ends, answers
+``('sent', per_room)`` (the messages each room took: sent, less those the server
+refused), is told how many each room took in all, waits for their deliveries to
+its clients (at most ``drain`` seconds) and answers ``('result', ...)``.
+
+Client n of all (worker after worker) is in room n modulo the number of rooms:
+``general``, ``room-1``, ... Each client sends to its own room, so a message is
+delivered to the clients of that room only.
 """
 
 import asyncio
@@ -13,7 +18,7 @@ import resource
 import time
 from dataclasses import dataclass, field, replace
 
-from .wsclient import ERROR, MESSAGE, Client, Tally, Target
+from .wsclient import MESSAGE, Client, Tally, Target
 
 FILES_SPARE = 200  # open files a process needs beyond one per connection
 PROGRESS_EVERY = 0.25  # s between updates of the counts the parent shows
@@ -34,6 +39,7 @@ class Load:
     per_client: float = 10.0  # most messages/s one client sends (0 = no limit)
     latency: float = 0.25  # rate max: s an ack may take before sending slows
     offset: float = 0.0  # s a fixed-rate schedule starts after the plan's start
+    rooms: int = 1  # the clients are spread over general, room-1, ... in turn
 
     def part(self, clients, senders):
         """this load as carried by clients of the senders' connections"""
@@ -41,8 +47,8 @@ class Load:
 
 
 @dataclass
-class Share:
-    """what one worker does"""
+class Share:  # pylint: disable=too-many-instance-attributes
+    """what one worker does (a plain record, handed to its process)"""
 
     worker: int  # its number, written into every message it sends
     target: Target  # where to connect
@@ -51,6 +57,7 @@ class Share:
     sends: bool  # its clients send (all but the probes', unless they are all)
     drain: float  # longest wait, after the window, for the last frames
     sources: tuple = ()  # loopback source addresses to spread its clients over
+    first: int = 0  # the number of its first client among all: sets their rooms
 
 
 @dataclass
@@ -62,6 +69,8 @@ class Sending:
     given_up: int = 0  # rate max: messages no ack came back for
     progress: float = 0.0  # when a message was last sent or acknowledged
     last: list = field(default_factory=list)  # each client's last send time
+    rooms: list = field(default_factory=list)  # messages sent to each room
+    rooms_window: list = field(default_factory=list)  # and inside the window
 
 
 class Flight:
@@ -135,16 +144,18 @@ class Worker:
         self.share = share
         # [clients connected, messages received]: read by the parent each second
         self.progress = [0, 0] if progress is None else progress
-        self.tally = Tally(str(share.worker).encode())
+        rooms = share.load.rooms
+        self.tally = Tally(str(share.worker).encode(), rooms)
+        self.tally.on_ack = self.acked
         self.clients = []
-        self.sending = Sending()
+        self.sending = Sending(rooms=[0] * rooms, rooms_window=[0] * rooms)
         self.flight = Flight(share.load.latency)
         self.wakeup = None
 
     async def main(self, conn):
         """connect, report, wait for the plan, run it, report the result"""
         failed, error = await self.connect()
-        conn.send(('connected', len(self.clients), failed, error))
+        conn.send(('connected', len(self.clients), failed, error, self.in_rooms()))
         plan = await answer(conn)
         conn.send(('result', await self.run_plan(conn, *plan)))
         for client in self.clients:
@@ -152,20 +163,26 @@ class Worker:
         await asyncio.sleep(0.2)
 
     async def connect(self):
-        """open this worker's connections, a few handshakes at a time"""
+        """open this worker's connections (each joins its room), a few at a time"""
         gate = asyncio.Semaphore(CONNECT_AT_ONCE)
         results = await asyncio.gather(
             *(self.connect_one(gate, n) for n in range(self.share.load.clients))
         )
         self.clients = [client for client in results if isinstance(client, Client)]
         errors = [repr(error) for error in results if not isinstance(error, Client)]
-        for client in self.clients if self.share.probe else ():
-            client.probe = 'probe'
-        if self.clients:
-            self.clients[0].probe = 'ack'
-            self.tally.on_ack = self.acked
         self.sending.last = [0.0] * len(self.clients)
         return len(errors), (errors[0] if errors else '')
+
+    def in_rooms(self):
+        """how many of its clients are in each room"""
+        counts = [0] * self.share.load.rooms
+        for client in self.clients:
+            counts[client.room] += 1
+        return counts
+
+    def room(self, number):
+        """the room of this worker's client number: all clients in turn"""
+        return (self.share.first + number) % self.share.load.rooms
 
     def source(self, number):
         """the (address, port) client number binds to before connecting, or None
@@ -177,13 +194,17 @@ class Worker:
         return (sources[number % len(sources)], 0) if sources else None
 
     async def connect_one(self, gate, number):
-        """one connection, or the error that stopped it (then it is closed)"""
-        target = self.share.target
+        """one connection, joined, or the error that stopped it (then it is closed)"""
+        share = self.share
+        target = share.target
+        name = f'lt{share.worker}-{number}'
         loop = asyncio.get_running_loop()
         async with gate:
             try:
                 _, client = await loop.create_connection(
-                    lambda: Client(self.tally, target),
+                    lambda: Client(
+                        self.tally, target, self.room(number), name, share.probe
+                    ),
                     target.host,
                     target.port,
                     local_addr=self.source(number),
@@ -207,7 +228,6 @@ class Worker:
     async def run_plan(self, conn, start, window_start, window_end):
         """send from start to window_end; count inside the window; drain"""
         tally = self.tally
-        sending = self.sending
         before = tally.counts[MESSAGE]
         if self.share.probe:
             tally.window = (int(window_start * 1e9), int(window_end * 1e9))
@@ -215,33 +235,66 @@ class Worker:
         if not self.share.sends:
             sender.cancel()
         counter = asyncio.create_task(self.count_received())
-        await sleep_until(window_start)
-        counts = list(tally.counts)
-        cpu = time.process_time()
-        await sleep_until(window_end)
-        window_counts = [
-            now - then for now, then in zip(tally.counts, counts, strict=True)
-        ]
-        cpu = time.process_time() - cpu
+        window_counts, cpu = await self.window(window_start, window_end)
         await asyncio.gather(sender, return_exceptions=True)
-        conn.send(('sent', sending.count, tally.counts[ERROR]))
-        expected = await answer(conn)
-        await self.drain(before + expected * len(self.clients))
+        conn.send(('sent', self.taken()))
+        await self.drain(before + self.deliveries(await answer(conn)))
         counter.cancel()
+        return self.result(window_counts, cpu, tally.counts[MESSAGE] - before)
+
+    async def window(self, start, end):
+        """the frames counted from start to end, by kind, and the CPU time spent"""
+        await sleep_until(start)
+        counts = list(self.tally.counts)
+        cpu = time.process_time()
+        await sleep_until(end)
+        cpu = time.process_time() - cpu
+        return (
+            [now - then for now, then in zip(self.tally.counts, counts, strict=True)],
+            cpu,
+        )
+
+    def taken(self):
+        """the messages each room took from this worker: sent, less refused"""
+        return [
+            sent - refused
+            for sent, refused in zip(
+                self.sending.rooms, self.tally.refused, strict=True
+            )
+        ]
+
+    def deliveries(self, per_room):
+        """the deliveries to this worker's clients of per_room messages sent to
+        each room: each message reaches every client of its room"""
+        return sum(
+            sent * clients
+            for sent, clients in zip(per_room, self.in_rooms(), strict=True)
+        )
+
+    def result(self, window_counts, cpu, received):
+        """what the worker hands in"""
+        tally = self.tally
+        sending = self.sending
+        sends = self.share.sends
+        in_rooms = self.in_rooms()
         return {
             'worker': self.share.worker,
             'connected': len(self.clients),
+            'connected_rooms': in_rooms,
             'sent': sending.count,
+            'sent_rooms': sending.rooms,
             'sent_window': sending.in_window,
+            'sent_window_rooms': sending.rooms_window,
+            'refused_rooms': tally.refused,
             'window_counts': window_counts,
-            'received': tally.counts[MESSAGE] - before,
-            'errors': tally.counts[ERROR],
+            'received': received,
             'latencies_ns': tally.latencies,
             'cpu_s': cpu,
             'closed': tally.closed,
-            'senders': len(self.clients) if self.share.sends else 0,
+            'senders': len(self.clients) if sends else 0,
             'given_up': sending.given_up,
-            'in_flight': int(self.flight.size) if self.share.sends else 0,
+            'in_flight': int(self.flight.size) if sends else 0,
+            'probe_rooms': sum(map(bool, in_rooms)) if self.share.probe else 0,
         }
 
     async def send_until(self, start, window_start, end):
@@ -261,9 +314,13 @@ class Worker:
                 continue
             sending.last[index] = now
             sending.progress = now
-            clients[index].send(f'lt{self.share.worker}-{index}', self.text())
+            client = clients[index]
+            client.send(self.text())
             sending.count += 1
-            sending.in_window += now >= window_start
+            sending.rooms[client.room] += 1
+            if now >= window_start:
+                sending.in_window += 1
+                sending.rooms_window[client.room] += 1
             index = (index + 1) % len(clients)
             if sending.count % 32 == 0:
                 await asyncio.sleep(0)
@@ -274,11 +331,12 @@ class Worker:
         sending = self.sending
         if load.rate:
             return start + load.offset + sending.count / load.rate - now
-        in_flight = sending.count - self.tally.acks - sending.given_up
-        if in_flight < int(self.flight.size):
+        pending = self.tally.pending
+        if len(pending) < int(self.flight.size):
             return 0
         if now - sending.progress > ACK_TIMEOUT:
-            sending.given_up += in_flight
+            sending.given_up += len(pending)
+            pending.clear()
             return 0
         return ACK_TIMEOUT
 
@@ -299,7 +357,7 @@ class Worker:
             self.wakeup = None
 
     def acked(self, latency):
-        """one of ours came back to the ack probe, latency seconds after sending"""
+        """the server answered a message of ours, latency seconds after sending"""
         now = time.monotonic()
         self.sending.progress = now
         self.flight.acked(latency, now)

@@ -1,36 +1,73 @@
 """A lean websocket client for load: a raw asyncio protocol, nothing more.
 
-The handshake is written by hand. Frames from the server are not masked, so a
-client counts them by walking their headers and classifies each text frame by
-the first letter of its ``"type"``; only probe clients look inside the text,
-for the send time the generator embedded there. Frames to the server must be
-masked (RFC 6455); ``frame()`` does that with one big-integer XOR.
+The handshake is written by hand; then the client joins its room (JSON-RPC 2.0,
+``join``) and counts as connected once the server's result is in. Frames from
+the server are not masked, so a client counts them by walking their headers and
+classifies each text frame by its first bytes, without parsing the JSON: the
+server writes the keys of its frames in a fixed order. A notification starts
+``{"jsonrpc":"2.0","method":"`` and its method; an answer starts
+``{"jsonrpc":"2.0","id":``, its id, then ``"result"`` or ``"error"``. Only
+answers are looked into, for their id (the acknowledgement of a message sent),
+and probe clients look inside messages for the send time the generator embedded
+there. Frames to the server must be masked (RFC 6455); ``frame()`` does that
+with one big-integer XOR.
 """
 
 import asyncio
 import base64
 import hashlib
+import itertools
+import json
 import os
 import re
 from time import monotonic_ns
 from typing import NamedTuple
 
 GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
-TYPE_PREFIX = b'{"type":"'
-TYPE_AT = len(TYPE_PREFIX)
-# the kinds of frame counted, by the first letter of their "type"
-KINDS = ('message', 'error', 'status', 'history', 'other', 'control')
-MESSAGE, ERROR, STATUS, HISTORY, OTHER, CONTROL = range(len(KINDS))
-KIND_OF_LETTER = {
-    ord('m'): MESSAGE,
-    ord('e'): ERROR,
-    ord('s'): STATUS,
-    ord('h'): HISTORY,
+NOTIFICATION = b'{"jsonrpc":"2.0","method":"'
+NOTIFICATION_AT = len(NOTIFICATION)
+# the start of a chat message, the frame that comes most: told at once
+MESSAGE_START = NOTIFICATION + b'message"'
+ANSWER = b'{"jsonrpc":"2.0","id":'
+ANSWER_AT = len(ANSWER)
+# the kinds of frame counted
+KINDS = (
+    'message',
+    'result',
+    'error',
+    'presence',
+    'typing',
+    'status',
+    'other',
+    'control',
+)
+MESSAGE, RESULT, ERROR, PRESENCE, TYPING, STATUS, OTHER, CONTROL = range(len(KINDS))
+# a notification's method other than message, by its first letter: the whole
+# name (with its closing quote, so that no longer name matches) and its kind
+METHODS = {
+    ord('p'): (b'presence"', PRESENCE),
+    ord('t'): (b'typing"', TYPING),
+    ord('s'): (b'status"', STATUS),
 }
+UNKNOWN = (b'', OTHER)
+# what follows an answer's id: the key of a result or of an error
+AFTER_ID = b',"'
+RESULT_KEY = b'result"'
+ERROR_KEY = b'error"'
 # what the generator writes at the start of each text: L<worker>.<send ns>.
 STAMP = re.compile(rb'"text":"L(\d+)\.(\d+)\.')
+JOIN = b'{"jsonrpc":"2.0","id":%d,"method":"join","params":{"room":"%s","name":"%s"}}'
+SEND = (
+    b'{"jsonrpc":"2.0","id":%d,"method":"send","params":'
+    b'{"room":"%s","text":"%s","client_id":"%s-%d","name":"%s"}}'
+)
 OP_TEXT, OP_CLOSE, OP_PING, OP_PONG = 0x1, 0x8, 0x9, 0xA
 READ_SIZE = 256 * 1024  # bytes one read may bring, as asyncio's own reads
+
+
+def room_name(number):
+    """the name of room number: general, room-1, room-2, ..."""
+    return f'room-{number}' if number else 'general'
 
 
 class Target(NamedTuple):
@@ -99,47 +136,68 @@ def frame_bounds(data, pos, size):
     return start, length
 
 
-class Tally:
-    """what the clients of one generator process received"""
+class Tally:  # pylint: disable=too-many-instance-attributes
+    """what the clients of one generator process received, and their requests
 
-    def __init__(self, worker=b''):
-        self.worker = worker  # this process's number, as in the stamps it sends
+    One flat record: the clients update it on every frame.
+    """
+
+    def __init__(self, worker=b'', rooms=1):
+        # this process's own part of every client_id: unique to the run
+        self.tag = b'lt%s-%s' % (worker, os.urandom(4).hex().encode())
         self.counts = [0] * len(KINDS)
         self.latencies = []  # ns, of the messages sent inside the window
         self.window = (0, 0)  # send times (ns) whose latency is recorded
-        self.acks = 0  # own messages seen by the ack probe
-        self.on_ack = None  # called with the latency of each ack
+        self.ids = itertools.count(1)  # request ids, for every client of the process
+        self.pending = {}  # the send time (ns) of each message not yet answered
+        self.acks = 0  # messages sent and answered (a result or an error)
+        self.refused = [0] * rooms  # per room: messages answered by an error
+        self.on_ack = None  # called with the latency of each answer
         self.closed = 0  # connections lost
 
-    def stamp(self, match, ack):
-        """record a probe's stamped message; an ack probe's own ones are acks"""
-        now = monotonic_ns()
+    def stamp(self, match):
+        """record a probe's stamped message, if sent inside the window"""
         sent = int(match.group(2))
         start, end = self.window
         if start <= sent < end:
-            self.latencies.append(now - sent)
-        if ack and match.group(1) == self.worker:
-            self.acks += 1
-            if self.on_ack:
-                self.on_ack((now - sent) / 1e9)
+            self.latencies.append(monotonic_ns() - sent)
+
+    def answered(self, request, room, error):
+        """the answer to a message sent to room (number) came: an ack"""
+        sent = self.pending.pop(request, None)
+        if sent is None:
+            return
+        self.acks += 1
+        if error:
+            self.refused[room] += 1
+        if self.on_ack:
+            self.on_ack((monotonic_ns() - sent) / 1e9)
 
 
-class Client(asyncio.BufferedProtocol):
-    """one websocket connection: handshake, then count what arrives
+class Client(asyncio.BufferedProtocol):  # pylint: disable=too-many-instance-attributes
+    """one websocket connection: handshake, join, then count what arrives
 
     Every client of a process reads into one shared buffer (no allocation per
     read); the few bytes of a frame cut in two wait in the client's own buffer.
+    Its state is flat attributes: the hot path reads them on every frame.
     """
 
     shared = bytearray(READ_SIZE)
 
-    def __init__(self, tally, target, probe=None):
+    # pylint: disable-next=too-many-arguments,too-many-positional-arguments
+    def __init__(self, tally, target, room=0, name='lt', probe=False):
         self.tally = tally
         self.target = target
-        self.probe = probe  # None, 'probe' (latency) or 'ack' (latency and acks)
+        self.room = room  # the number of the room it joins and sends to
+        self.room_json = room_name(room).encode()
+        self.name_json = name.encode()  # plain ASCII: nothing to escape
+        self.probe = probe  # does it record latencies?
         self.transport = None
         self.key = base64.b64encode(os.urandom(16)).decode('ascii')
+        # done once the server answers the join: True, or the error
         self.opened = asyncio.get_running_loop().create_future()
+        self.upgraded = False
+        self.join_id = None
         self.buffer = b''  # the start of a frame not yet complete
 
     def connection_made(self, transport):
@@ -149,7 +207,8 @@ class Client(asyncio.BufferedProtocol):
     def connection_lost(self, exc):
         self.tally.closed += 1
         if not self.opened.done():
-            self.opened.set_exception(exc or ConnectionError('closed in handshake'))
+            where = 'before its join was answered' if self.upgraded else 'in handshake'
+            self.opened.set_exception(exc or ConnectionError(f'closed {where}'))
 
     def get_buffer(self, sizehint):
         kept = len(self.buffer)
@@ -162,13 +221,13 @@ class Client(asyncio.BufferedProtocol):
     def buffer_updated(self, nbytes):
         size = len(self.buffer) + nbytes
         self.buffer = b''
-        if self.opened.done():
+        if self.upgraded:
             self.frames(Client.shared, size)
         else:
             self.upgrade(bytes(Client.shared[:size]))
 
     def upgrade(self, data):
-        """check the server's answer to the handshake; then frames may follow"""
+        """check the server's answer to the handshake; then join the room"""
         head, sep, rest = data.partition(b'\r\n\r\n')
         if not sep:
             self.buffer = data
@@ -178,7 +237,11 @@ class Client(asyncio.BufferedProtocol):
             self.opened.set_exception(ConnectionError(status.decode('latin-1')))
             self.transport.close()
             return
-        self.opened.set_result(True)
+        self.upgraded = True
+        self.join_id = next(self.tally.ids)
+        self.transport.write(
+            frame(JOIN % (self.join_id, self.room_json, self.name_json))
+        )
         self.frames(rest, len(rest))
 
     def frames(self, data, size):
@@ -197,22 +260,69 @@ class Client(asyncio.BufferedProtocol):
             end = start + length
             if end > size:
                 break
-            if data[pos] & 0x0F == OP_TEXT and data.startswith(TYPE_PREFIX, start):
-                kind = KIND_OF_LETTER.get(data[start + TYPE_AT], OTHER)
-                counts[kind] += 1
-                if self.probe and kind == MESSAGE:
+            if data[pos] & 0x0F != OP_TEXT:
+                self.control(data, pos, start, end)
+            elif data.startswith(MESSAGE_START, start, end):
+                counts[MESSAGE] += 1
+                if self.probe:
                     self.sample(data, start, end)
             else:
-                self.control(data, pos, start, end)
+                self.classify(data, start, end)
             pos = end
         if pos < size:
             self.buffer = bytes(data[pos:size])
+
+    def classify(self, data, start, end):
+        """count a text frame other than a chat message, by its first bytes"""
+        if data.startswith(NOTIFICATION, start, end):
+            at = start + NOTIFICATION_AT
+            method, kind = METHODS.get(data[at], UNKNOWN) if at < end else UNKNOWN
+            self.tally.counts[kind if data.startswith(method, at, end) else OTHER] += 1
+        elif data.startswith(ANSWER, start, end):
+            self.answer(data, start, end)
+        else:
+            self.tally.counts[OTHER] += 1
 
     def sample(self, data, start, end):
         """a probe's look inside a message for its stamp"""
         match = STAMP.search(data, start, end)
         if match:
-            self.tally.stamp(match, self.probe == 'ack')
+            self.tally.stamp(match)
+
+    def answer(self, data, start, end):
+        """a result or an error: to the join, or to a message sent"""
+        at = start + ANSWER_AT
+        after = data.find(AFTER_ID, at, end)
+        if after < 0:
+            kind = OTHER
+        elif data.startswith(RESULT_KEY, after + 2, end):
+            kind = RESULT
+        elif data.startswith(ERROR_KEY, after + 2, end):
+            kind = ERROR
+        else:
+            kind = OTHER
+        self.tally.counts[kind] += 1
+        if kind == OTHER:
+            return
+        try:
+            request = int(data[at:after])
+        except ValueError:  # null (no id), or an id not ours
+            return
+        if request == self.join_id and not self.opened.done():
+            self.joined(data, start, end, kind)
+        else:
+            self.tally.answered(request, self.room, kind == ERROR)
+
+    def joined(self, data, start, end, kind):
+        """the server answered the join: connected, or refused with its reason"""
+        if kind == RESULT:
+            self.opened.set_result(True)
+            return
+        try:
+            reason = json.loads(bytes(data[start:end]))['error']['message']
+        except (ValueError, KeyError, TypeError):
+            reason = bytes(data[start:end]).decode('utf-8', 'replace')
+        self.opened.set_exception(ConnectionError(f'join refused: {reason}'))
 
     def control(self, data, pos, start, end):
         """answer a ping, close on close, count anything else as other"""
@@ -227,10 +337,22 @@ class Client(asyncio.BufferedProtocol):
         else:
             self.tally.counts[OTHER] += 1
 
-    def send(self, name, text):
-        """send one chat message (name and text: plain ASCII, nothing to escape)"""
-        payload = b'{"name":"%s","text":"%s"}' % (name.encode(), text.encode())
+    def send(self, text):
+        """send one chat message to the room (text: plain ASCII, nothing to
+        escape), with a client_id of its own; its request id"""
+        tally = self.tally
+        request = next(tally.ids)
+        payload = SEND % (
+            request,
+            self.room_json,
+            text.encode(),
+            tally.tag,
+            request,
+            self.name_json,
+        )
+        tally.pending[request] = monotonic_ns()
         self.transport.write(frame(payload))
+        return request
 
     def close(self):
         """a clean close (1000), then drop the connection"""

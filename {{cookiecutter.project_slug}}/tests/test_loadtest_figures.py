@@ -9,7 +9,15 @@ import pytest
 from loadtest import __main__ as command
 from loadtest import report, runner
 from loadtest.bake import ANSWERS
-from loadtest.runner import Observed, Progress, Spread, Timing, shares, sources
+from loadtest.runner import (
+    Observed,
+    Progress,
+    Spread,
+    Timing,
+    probe_count,
+    shares,
+    sources,
+)
 from loadtest.worker import MOST_IN_FLIGHT, Flight, Load, check_nofile
 from loadtest.wsclient import KINDS, MESSAGE, Target
 
@@ -33,10 +41,23 @@ def test_rate_is_messages_a_second_or_max():
 
 
 def test_the_defaults_load_the_app_alone():
-    """no option: 1000 clients, 20 messages/s, 10 s, only the app"""
+    """no option: 1000 clients in general, 20 messages/s, 10 s, only the app"""
     args = command.parse_args([])
     assert (args.clients, args.rate, args.duration) == ([1000], 20.0, 10.0)
+    assert args.rooms == 1
     assert command.targets(args) == [('app', 'app')]
+
+
+def test_the_help_shows_every_default(capsys):
+    """--help: each option with its default, --rooms among them"""
+    with pytest.raises(SystemExit):
+        command.parse_args(['--help'])
+    out = ' '.join(capsys.readouterr().out.split())
+    assert 'JSON-RPC 2.0' in out
+    assert '--rooms ROOMS rooms the clients are spread over in turn: general, ' in out
+    assert 'room-1, ... (default: 1)' in out
+    assert '--probes PROBES clients that measure latency (and one per room' in out
+    assert out.count('(default: ') == 20  # every option but --help
 
 
 def test_every_server_can_be_loaded():
@@ -63,6 +84,9 @@ def test_a_running_server_is_loaded_by_its_url():
         (['--url', 'ws://example.com:80/ws'], 'example.com is not a loopback address'),
         (['--url', 'http://127.0.0.1:80/ws'], 'expected ws://127.0.0.1:PORT/ws'),
         (['--clients', '0'], 'expected N or N,N,... (each at least 1)'),
+        (['--rooms', '0'], '--rooms must be 1 to 1000 and at most the least --clients'),
+        (['--rooms', '1001', '--clients', '5000'], '--rooms must be 1 to 1000'),
+        (['--rooms', '11', '--clients', '10,100'], 'at most the least --clients'),
     ],
 )
 def test_a_wrong_command_line_is_refused_with_a_reason(argv, error, capsys):
@@ -80,17 +104,21 @@ def worker_result(**figures):
     result = {
         'worker': 0,
         'connected': 20,
+        'connected_rooms': [20],
         'sent': 22,
+        'sent_rooms': [22],
         'sent_window': 20,
+        'sent_window_rooms': [20],
+        'refused_rooms': [0],
         'window_counts': window_counts,
         'received': 440,
-        'errors': 0,
         'latencies_ns': [3_000_000, 1_000_000, 2_000_000],
         'cpu_s': 0.5,
         'closed': 0,
         'senders': 20,
         'given_up': 0,
         'in_flight': 0,
+        'probe_rooms': 1,
     }
     return {**result, **figures}
 
@@ -104,7 +132,8 @@ def observed(pid=4321, readings=None, **figures):
             'cpu_s': 0.25,
             'rss_peak_kb': 10_500,
         }
-    answers = [('connected', figures.get('connected', 20), 0, '')]
+    connected = figures.get('connected', 20)
+    answers = [('connected', connected, 0, '', figures.get('connected_rooms', [20]))]
     return Observed(pid, readings, answers, [worker_result(**figures)])
 
 
@@ -121,6 +150,7 @@ def test_a_row_holds_the_figures_of_a_run():
     assert row['delivered_percent'] == 100.0
     assert row['undelivered'] == 0
     assert row['frames']['message'] == 400
+    assert (row['rooms'], row['clients_per_room']) == (1, [20, 20])
     assert row['latency_ms'] == {
         'samples': 3,
         'p50': 2.0,
@@ -134,6 +164,49 @@ def test_a_row_holds_the_figures_of_a_run():
     assert server['cpu_us_per_delivery'] == 625.0
     assert row['generator']['cpu_percent_each'] == [50.0]
     assert not row['generator']['per_client_limited']
+
+
+def test_with_rooms_what_is_due_is_counted_room_by_room():
+    """a message is due to the clients of its room: 5 in general, 3 in room-1;
+    a message refused is not due at all"""
+    window_counts = [0] * len(KINDS)
+    window_counts[MESSAGE] = 50
+    probes = worker_result(
+        connected=3,
+        connected_rooms=[2, 1],
+        sent=0,
+        sent_rooms=[0, 0],
+        sent_window=0,
+        sent_window_rooms=[0, 0],
+        refused_rooms=[0, 0],
+        received=9 * 2 + 6 * 1,
+        window_counts=[0] * len(KINDS),
+        probe_rooms=2,
+    )
+    senders = worker_result(
+        connected=5,
+        connected_rooms=[3, 2],
+        sent=16,
+        sent_rooms=[10, 6],
+        sent_window=13,
+        sent_window_rooms=[8, 5],
+        refused_rooms=[1, 0],
+        received=9 * 3 + 6 * 2 - 4,
+        window_counts=window_counts,
+        probe_rooms=0,
+    )
+    answers = [('connected', 3, 0, '', [2, 1]), ('connected', 5, 0, '', [3, 2])]
+    load = Load(clients=8, rate=20.0, rooms=2)
+    row = report.summarize(
+        'app', load, TIMING, Observed(None, {}, answers, [probes, senders])
+    )
+    assert (row['rooms'], row['clients_per_room']) == (2, [3, 5])
+    assert row['offered_per_s'] == 8 * 5 + 5 * 3
+    assert row['deliveries_per_s'] == 50
+    assert row['delivered_percent'] == round(100 * 50 / 55, 1)
+    assert row['undelivered'] == 4
+    assert row['refused'] == 1
+    assert row['generator']['probe_rooms'] == 2
 
 
 def test_a_row_without_deliveries_has_no_cost_per_delivery():
@@ -161,7 +234,10 @@ def test_a_row_without_connections_has_no_memory_per_connection():
     """no client connected: no KB per idle connection"""
     readings = {'rss_start_kb': 10_000, 'cpu_s': 0.0, 'rss_peak_kb': 10_000}
     row = report.summarize(
-        'app', LOAD, TIMING, observed(readings=readings, connected=0, senders=0)
+        'app',
+        LOAD,
+        TIMING,
+        observed(readings=readings, connected=0, connected_rooms=[0], senders=0),
     )
     assert 'rss_per_idle_client_kb' not in row['server_process']
     assert row['delivered_percent'] is None
@@ -260,27 +336,36 @@ def test_percentiles_are_nearest_rank():
     assert report.percentile([], 0.5) is None
 
 
-def note_row(limited=False, busy=False, undelivered=0):
+def note_row(limited=False, busy=False, undelivered=0, probed=1, refused=0):
     """the figures notes() reads"""
     return {
         'server': 'app',
         'clients': 100,
+        'rooms': 1 if probed == 1 else 60,
+        'refused': refused,
         'undelivered': undelivered,
         'generator': {
             'per_client_limited': limited,
             'cpu_percent_each': [10.0, 95.0 if busy else 20.0],
+            'probe_rooms': probed,
         },
     }
 
 
 def test_notes_say_what_may_have_bounded_the_figures():
-    """the per-client cap, a busy generator, late deliveries"""
+    """the per-client cap, a busy generator, rooms without a probe, messages
+    refused, late deliveries"""
     args = command.parse_args(['--rate', 'max'])
     assert not command.notes([note_row()], args)
-    found = command.notes([note_row(limited=True, busy=True, undelivered=7)], args)
+    row = note_row(limited=True, busy=True, undelivered=7, probed=40, refused=3)
+    found = command.notes([row], args)
     assert found == [
         'app at N=100: --per-client 10/s capped sending',
         'app at N=100: a generator process was busy: figures may be its limit',
+        'app at N=100: latency measured in 40 of 60 rooms (a room needs a probe and '
+        'a sender: more clients, or --probes)',
+        'app at N=100: the server refused 3 messages (an error answered their send: '
+        'see the frames counted in the JSON)',
         'app at N=100: 7 deliveries had not arrived 5s after the window (--drain)',
     ]
 
@@ -310,7 +395,8 @@ def test_the_figures_are_printed_and_written_as_json_only_when_asked(
     lines = capsys.readouterr().out.splitlines()
     assert lines[:2] == ['app: 20 clients, 10s ...', 'baseline: 20 clients, 10s ...']
     assert lines[3] == (
-        f'bake: {report.bake_name(ANSWERS)} (loadtest/bake.py); {report.BAKE_LEGEND}'
+        f'bake: {report.bake_name(ANSWERS)} (loadtest/bake.py); rooms: 1 (general); '
+        f'{report.BAKE_LEGEND}'
     )
     assert lines[4].split()[:3] == ['server', 'bake', 'N']
     app = {'server': 'app', 'clients': 20, 'sent_per_s': 20.0}
@@ -338,6 +424,53 @@ def test_a_sweep_prints_the_costs_at_each_n(monkeypatch, capsys, tmp_path):
     written = json.loads((tmp_path / 'out.json').read_text(encoding='utf-8'))
     assert written['bake'] == ANSWERS
     assert written['sweep'][0]['clients'] == [20, 40]
+
+
+def test_with_rooms_the_summary_names_them_and_deliveries_set_the_rate(
+    monkeypatch, capsys
+):
+    """--rooms 4: the rooms beside the bake; --deliveries D offers D
+    deliveries/s to rooms of N / 4 clients: D x 4 / N messages/s"""
+    loads = []
+
+    def run_one(label, _kind, load, _args):
+        loads.append(load)
+        return report.summarize(label, load, TIMING, observed())
+
+    monkeypatch.setattr(command, 'run_one', run_one)
+    command.main(['--clients', '20,40', '--rooms', '4', '--deliveries', '100'])
+    assert [(load.rooms, load.rate) for load in loads] == [(4, 20.0), (4, 10.0)]
+    out = capsys.readouterr().out
+    assert 'rooms: 4 (general, room-1 ... room-3); bake column' in out
+
+
+def test_the_rooms_are_named_in_short():
+    """one to three by name; more: the first and the last"""
+    assert report.rooms_name(1) == 'general'
+    assert report.rooms_name(3) == 'general, room-1, room-2'
+    assert report.rooms_name(1000) == 'general, room-1 ... room-999'
+
+
+def test_there_is_a_probe_in_every_room_while_the_clients_allow():
+    """a tenth of N, at most --probes; with rooms, one per room at least, as
+    long as a room with a probe keeps a sender (at most N - rooms probes)"""
+    assert probe_count(1000, 1, 20) == 20
+    assert probe_count(50, 1, 20) == 5
+    assert probe_count(1000, 10, 20) == 20
+    assert probe_count(1000, 50, 20) == 50
+    assert probe_count(1000, 600, 20) == 400
+    assert probe_count(100, 100, 20) == 10
+    assert probe_count(2, 2, 20) == 1
+
+
+def test_with_rooms_the_clients_are_numbered_across_the_workers():
+    """each worker's first client: its number among all (client n is in room n
+    modulo the rooms); the probes first, so probe k is in room k"""
+    load = Load(clients=1000, rate=100.0, rooms=50)
+    planned = shares(load, Spread(workers=2, probes=20), Target('::1', 9000), 5.0)
+    assert [share.load.clients for share in planned] == [50, 475, 475]
+    assert [share.first for share in planned] == [0, 50, 525]
+    assert {share.load.rooms for share in planned} == {50}
 
 
 def test_the_probes_get_a_worker_of_their_own():

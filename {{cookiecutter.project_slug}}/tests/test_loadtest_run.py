@@ -44,13 +44,16 @@ def loadtest(folder, env, *args):
 def test_the_app_and_the_baseline_are_loaded_and_compared(
     tmp_path, server_options, ws_headers
 ):
-    """every client connects; deliveries, latency, the server's cost, the ratio"""
+    """every client connects and joins its room (two rooms); deliveries,
+    latency (in both rooms), the server's cost, the ratio"""
     run = loadtest(
         tmp_path,
         server_options.env,
         *QUICK,
         '--clients',
         str(CLIENTS),
+        '--rooms',
+        '2',
         '--baseline',
         # with login: the test clients' cookie, as a logged-in person's
         '--cookie',
@@ -63,6 +66,9 @@ def test_the_app_and_the_baseline_are_loaded_and_compared(
     assert [row['server'] for row in figures['rows']] == ['app', 'baseline']
     for row in figures['rows']:
         assert row['connected'] == CLIENTS, row
+        assert (row['rooms'], row['clients_per_room']) == (2, [10, 10]), row
+        assert row['generator']['probe_rooms'] == 2, row
+        assert row['frames']['error'] == 0, row
         assert row['deliveries'] > 0, row
         assert row['latency_ms']['samples'] > 0, row
         assert row['server_process']['rss_per_idle_client_kb'] is not None, row
@@ -77,6 +83,7 @@ def test_the_app_and_the_baseline_are_loaded_and_compared(
     assert 'deliveries/s' in run.stdout
     assert 's left\n' in run.stdout  # progress, a line a second
     assert f'app / baseline at N={CLIENTS}: ' in run.stdout
+    assert 'rooms: 2 (general, room-1)' in run.stdout
     assert 'figures written to out.json' in run.stdout
 
 

@@ -86,39 +86,84 @@ def test_a_server_that_ignores_sigterm_is_killed(monkeypatch):
 
 
 async def test_the_calibration_server_runs_as_a_process_and_stops_on_sigterm():
-    """``python -m loadtest.raw_server``: it echoes; SIGTERM ends it cleanly"""
+    """``python -m loadtest.raw_server``: a client joins, its message is
+    answered and comes back; SIGTERM ends it cleanly"""
     with Server('raw') as raw:
         loop = asyncio.get_running_loop()
         tally = Tally()
         _, client = await loop.create_connection(
-            lambda: Client(tally, raw.target), LOOPBACK, raw.port
+            lambda: Client(tally, raw.target, name='ann'), LOOPBACK, raw.port
         )
         await client.opened
-        client.send('ann', 'hello')
+        client.send('hello')
         deadline = time.monotonic() + 10
-        while not tally.counts[MESSAGE]:
+        while not (tally.counts[MESSAGE] and tally.acks):
             assert time.monotonic() < deadline, 'no message came back'
             await asyncio.sleep(0.01)
         client.close()
     assert raw.process.returncode == 0
 
 
-async def test_the_baseline_writes_each_message_to_every_client():
-    """the tutorial's loop: every client gets it; a client that left is dropped"""
+def request(method, number, **params):
+    """a JSON-RPC request, as text"""
+    return json.dumps(
+        {'jsonrpc': '2.0', 'id': number, 'method': method, 'params': params}
+    )
+
+
+async def test_the_baseline_writes_each_message_to_every_client_of_its_room():
+    """the tutorial's loop, over JSON-RPC: the sender's result, then the
+    message to every client of the room (not to another room's); errors for
+    what it does not know; a client that left is dropped"""
     port = free_port()
     stop = await baseline_server.listen(port, LOOPBACK)
     url = f'ws://{LOOPBACK}:{port}/ws'
-    sender = await websocket_connect(url)
-    other = await websocket_connect(url)
-    await sender.write_message(json.dumps({'name': 'ann', 'text': 'hello'}))
+    sender, other, elsewhere = [await websocket_connect(url) for _ in range(3)]
+    for client, room, name in (
+        (sender, 'general', 'ann'),
+        (other, 'general', 'bob'),
+        (elsewhere, 'games', 'cy'),
+        (sender, 'general', 'ann'),  # again: the same answer
+    ):
+        await client.write_message(request('join', 1, room=room, name=name))
+        joined = json.loads(await client.read_message())
+        assert joined['result']['messages'] == []
+    assert joined['result']['members'] == ['ann', 'bob']
+    await sender.write_message(
+        request('send', 2, room='general', text='hello', client_id='a1', name='x')
+    )
+    answer = json.loads(await sender.read_message())
+    assert list(answer) == ['jsonrpc', 'id', 'result']
+    assert (answer['id'], list(answer['result'])) == (2, ['id', 'room', 'ts'])
     for client in (sender, other):
-        reply = json.loads(await client.read_message())
-        assert isinstance(reply.pop('ts'), float)
-        assert reply == {'type': 'message', 'name': 'ann', 'text': 'hello'}
-    for client in (other, sender):
+        notified = json.loads(await client.read_message())
+        assert list(notified) == ['jsonrpc', 'method', 'params']
+        message = notified['params']
+        assert isinstance(message.pop('ts'), float)
+        assert message == {
+            'id': answer['result']['id'],
+            'room': 'general',
+            'name': 'ann',
+            'text': 'hello',
+        }
+    await elsewhere.write_message(request('send', 3, room='general', text='no'))
+    await elsewhere.write_message(request('typing', 4, room='games'))
+    assert [json.loads(await elsewhere.read_message()) for _ in range(2)] == [
+        {
+            'jsonrpc': '2.0',
+            'id': 3,
+            'error': {'code': -32003, 'message': 'join the room "general" first'},
+        },
+        {
+            'jsonrpc': '2.0',
+            'id': 4,
+            'error': {'code': -32601, 'message': 'no method "typing"'},
+        },
+    ]
+    for client in (other, sender, elsewhere):
         client.close()
     deadline = time.monotonic() + 10
-    while baseline_server.BaselineSocket.clients:
+    while any(baseline_server.BaselineSocket.rooms.values()):
         assert time.monotonic() < deadline, 'the clients were not dropped'
         await asyncio.sleep(0.01)
     stop()

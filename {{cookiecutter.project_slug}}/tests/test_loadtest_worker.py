@@ -63,9 +63,9 @@ async def test_workers_connect_send_and_count_every_delivery():
     shares = runner.shares(load, Spread(workers=1, probes=1), target, TIMING.drain)
     observed = await run_workers(shares)
     stop()
-    assert [answer[:3] for answer in observed.answers] == [
-        ('connected', 1, 0),
-        ('connected', 4, 0),
+    assert observed.answers == [
+        ('connected', 1, 0, '', [1]),
+        ('connected', 4, 0, '', [4]),
     ]
     row = report.summarize('raw', load, TIMING, observed)
     assert row['connected'] == 5
@@ -74,9 +74,45 @@ async def test_workers_connect_send_and_count_every_delivery():
     assert row['undelivered'] == 0
     assert row['latency_ms']['samples'] > 0
     assert row['latency_ms']['p99'] is not None
+    assert (row['rooms'], row['clients_per_room']) == (1, [5, 5])
+    assert row['generator']['probe_rooms'] == 1
     probe, sender = observed.results
     assert probe['sent'] == 0
     assert probe['received'] == sender['received'] / 4 == sender['sent']
+    # each message sent is answered (those of the window: inside it, mostly)
+    assert 0 < row['frames']['result'] <= sender['sent']
+    assert row['frames']['error'] == 0
+
+
+async def test_with_rooms_each_message_reaches_the_clients_of_its_room():
+    """7 clients in 3 rooms, in turn: a probe in each room, the other four
+    send; every figure counts each room's own clients"""
+    target, stop = await calibration_server()
+    load = Load(clients=7, rate=60.0, size=40, per_client=0.0, rooms=3)
+    shares = runner.shares(load, Spread(workers=1, probes=1), target, TIMING.drain)
+    observed = await run_workers(shares)
+    stop()
+    # clients 0-2 probe (rooms 0, 1, 2), 3-6 send (rooms 0, 1, 2, 0)
+    assert [answer[4] for answer in observed.answers] == [[1, 1, 1], [2, 1, 1]]
+    probe, sender = observed.results
+    room_sizes = [3, 2, 2]
+    sent = sender['sent_rooms']
+    assert sent[0] == pytest.approx(2 * sent[1], abs=1)
+    assert sender['received'] == sum(
+        count * clients for count, clients in zip(sent, [2, 1, 1], strict=True)
+    )
+    assert probe['received'] == sum(sent)
+    row = report.summarize('raw', load, TIMING, observed)
+    assert (row['rooms'], row['clients_per_room']) == (3, [2, 3])
+    assert row['undelivered'] == 0
+    offered = sum(
+        count * clients
+        for count, clients in zip(sender['sent_window_rooms'], room_sizes, strict=True)
+    )
+    assert row['offered_per_s'] == offered / TIMING.duration
+    assert row['generator']['probe_rooms'] == 3
+    # those sent in the window, each once (the last one's stamp may be late)
+    assert row['sent'] - 1 <= row['latency_ms']['samples'] <= row['sent']
 
 
 async def test_at_rate_max_the_acks_pace_the_sending():
@@ -91,6 +127,7 @@ async def test_at_rate_max_the_acks_pace_the_sending():
     assert sender['given_up'] == 0
     assert sender['received'] == 2 * sender['sent']
     assert sender['in_flight'] >= 1
+    assert sender['refused_rooms'] == [0]
 
 
 def idle_worker(target=Target(LOOPBACK, 9), clients=1, rate=0.0, drain=0.1):
@@ -100,14 +137,17 @@ def idle_worker(target=Target(LOOPBACK, 9), clients=1, rate=0.0, drain=0.1):
 
 
 def test_at_rate_max_messages_unacknowledged_too_long_are_given_up():
-    """a second without an ack: those in flight are given up, sending goes on"""
+    """a second without an ack: those in flight are given up (an answer that
+    comes later is not counted), sending goes on"""
     idle = idle_worker()
-    idle.sending.count = 5
+    idle.tally.pending.update(dict.fromkeys(range(1, 6), time.monotonic_ns()))
     now = time.monotonic()
     idle.sending.progress = now
     assert idle.wait_before_next(now, start=now) == worker.ACK_TIMEOUT
     assert idle.wait_before_next(now + worker.ACK_TIMEOUT + 0.1, start=now) == 0
     assert idle.sending.given_up == 5
+    idle.tally.answered(3, room=0, error=False)
+    assert idle.tally.acks == 0
 
 
 def test_at_a_fixed_rate_a_message_is_due_at_its_time():
