@@ -74,7 +74,8 @@ class Room:
         return news
 
 
-class Hub:
+# one per process, holding its clients, rooms, output and their three timers
+class Hub:  # pylint: disable=too-many-instance-attributes
     """the clients connected to this process, and the rooms they are in"""
 
     def __init__(self, broker=None, ping_interval=25.0):
