@@ -87,13 +87,15 @@ def ws_headers(ws_headers, ann_cookie):
 
 
 @pytest.fixture
-def person_headers(accounts, start_session):
+def person_headers(accounts, start_session, ann_cookie):
     """a helper: `await person_headers(name)`, the Cookie of a login of the
     account named name (made the first time: name@example.com); ann's is
-    ws_headers' own"""
-    made = {ANN['name']: accounts.ann_id}
+    her one login's, as in ws_headers"""
+    made = {}
 
     async def headers(name):
+        if name == ANN['name']:
+            return {'Cookie': ann_cookie}
         if name not in made:
             account = await accounts.add(f'{name}@example.com', name, 'a password')
             made[name] = account.id

@@ -206,9 +206,11 @@ async def test_the_socket_refuses_anyone_not_logged_in(ws_connect, cookie):
     assert refused.value.code == 401
 
 
-async def test_messages_go_out_under_the_accounts_name(ws_connect, send, said):
+async def test_messages_go_out_under_the_accounts_name(
+    ws_connect, ann_cookie, send, said
+):
     """whatever name the client sends, the message carries the login's"""
-    client = await ws_connect(name='mallory')
+    client = await ws_connect(headers={'Cookie': ann_cookie}, name='mallory')
     await send(client, name='mallory', text='who am I?')
     message = await said(client)
     assert (message['name'], message['text']) == ('ann', 'who am I?')
@@ -225,15 +227,13 @@ async def presences(client, count):
 
 
 async def test_presence_and_messages_carry_the_accounts_names(
-    ws_connect, accounts, start_session, send, said
+    ws_connect, person_headers, send, said
 ):
     """the members, who joined, who is typing, who said it and who left: the
     accounts' names, whatever name the clients send"""
-    bob = await accounts.add('bob@example.com', 'bob', 'bob secret')
-    _session, bob_cookie = await start_session(bob.id)
-    ann = await ws_connect(name='mallory')
+    ann = await ws_connect(headers=await person_headers('ann'), name='mallory')
     assert ann.history['members'] == ['ann']
-    robert = await ws_connect(headers={'Cookie': bob_cookie}, name='eve')
+    robert = await ws_connect(headers=await person_headers('bob'), name='eve')
     assert robert.history['members'] == ['ann', 'bob']
     assert await presences(ann, 2) == [
         {'room': 'general', 'count': 1, 'members': ['ann'], 'joined': ['ann']},
