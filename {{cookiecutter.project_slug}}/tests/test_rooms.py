@@ -231,6 +231,47 @@ async def test_a_batch_is_answered_in_order_and_notifications_are_not(ws_connect
     assert [answer['id'] for answer in answers] == ['b', 'a']
 
 
+async def test_joins_and_sends_in_one_batch(ws_connect):
+    """two rooms joined and a message sent in one frame: three answers, in
+    order, then the message"""
+    ann = await ws_connect(history=False)
+    params = {'name': 'ann'}
+    await ann.write_message(
+        json.dumps(
+            [
+                {
+                    'jsonrpc': '2.0',
+                    'id': 1,
+                    'method': 'join',
+                    'params': {**params, 'room': 'one'},
+                },
+                {
+                    'jsonrpc': '2.0',
+                    'id': 2,
+                    'method': 'join',
+                    'params': {**params, 'room': 'two'},
+                },
+                {
+                    'jsonrpc': '2.0',
+                    'id': 3,
+                    'method': 'send',
+                    'params': {
+                        **params,
+                        'room': 'two',
+                        'text': 'hi',
+                        'client_id': 'b1',
+                    },
+                },
+            ]
+        )
+    )
+    answers = await notified(ann)
+    assert [answer['id'] for answer in answers] == [1, 2, 3]
+    assert [answer['result']['room'] for answer in answers] == ['one', 'two', 'two']
+    message = await heard(ann)
+    assert (message['room'], message['text']) == ('two', 'hi')
+
+
 async def test_a_failed_send_may_be_tried_again_for_real():
     """Sends: an answer is remembered; a failure is not, the next try runs"""
     sends = Sends(most=2)

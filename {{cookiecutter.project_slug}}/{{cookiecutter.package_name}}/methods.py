@@ -67,7 +67,7 @@ async def join(socket, params):
     fresh = room not in socket.rooms
     if fresh:
         check_room_bounds(socket, room)
-        socket.joining[room] = []  # what comes while the history is read, held
+        socket.hold(room)  # what comes while the history is read
         socket.rooms[room] = name
         socket.hub.join(room, socket, name)
     members, count = socket.hub.members(room)
@@ -81,7 +81,7 @@ async def join(socket, params):
         messages, truncated = [], True
     if fresh:
         newest = messages[-1]['id'] if messages else after or 0
-        socket.after_answer.append(lambda: release(socket, room, newest))
+        socket.then(lambda: release(socket, room, newest))
     return {
         'room': room,
         'messages': messages,
@@ -93,8 +93,7 @@ async def join(socket, params):
 
 def release(socket, room, newest):
     """send what came for room while it was being joined, newer than newest"""
-    held = socket.joining.pop(room, [])
-    for text in unseen(held, newest):
+    for text in unseen(socket.release(room), newest):
         socket.send_frame(text)
 
 
@@ -112,7 +111,7 @@ async def leave(socket, params):
     """leave a room (one not joined: nothing happens)"""
     room = room_param(params)
     if socket.rooms.pop(room, None) is not None:
-        socket.joining.pop(room, None)
+        socket.release(room)
         socket.hub.leave(room, socket)
     return {'room': room}
 
@@ -139,7 +138,7 @@ async def say(socket, room, name, text):
         raise RpcError(
             NOT_STORED, 'the message could not be stored; try again'
         ) from error
-    socket.after_answer.append(lambda: socket.hub.publish(room, kept))
+    socket.then(lambda: socket.hub.publish(room, kept))
     return {'id': kept['id'], 'room': room, 'ts': kept['ts']}
 
 

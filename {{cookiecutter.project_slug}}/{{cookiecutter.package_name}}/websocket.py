@@ -23,18 +23,41 @@ log = logging.getLogger(__name__)
 class ChatSocket(SecureHeaders, WebSocketHandler):
     """one browser's connection to the chat"""
 
-    bucket = None
-    answered = True
-    handling = 0  # requests being answered: their pongs wait until they are
     # the logged-in account (see auth.py), None for a guest
     account = None
 
     def __init__(self, *args, **kwargs):
-        """a connection's own state: its rooms, the rooms it is joining"""
+        """a connection's own state: its rooms, the rooms it is joining
+
+        Thousands of connections each hold these: what is empty most of the
+        time (joining, after_answer) is None until it is needed.
+        """
         super().__init__(*args, **kwargs)
+        self.bucket = None
+        self.answered = True
+        self.handling = 0  # requests being answered: their pongs wait until they are
         self.rooms = {}  # room -> the name this connection is in it under
-        self.joining = {}  # room -> frames held until its join is answered
-        self.after_answer = []  # called once the answer in hand is written
+        self.joining = None  # room -> frames held until its join is answered
+        self.after_answer = None  # called once the answer in hand is written
+
+    def hold(self, room):
+        """hold what comes for room until its join is answered"""
+        if self.joining is None:
+            self.joining = {}
+        self.joining[room] = []
+
+    def release(self, room):
+        """what came for room while it was held; no longer held"""
+        held = self.joining.pop(room, []) if self.joining else []
+        if not self.joining:
+            self.joining = None
+        return held
+
+    def then(self, action):
+        """do action() once the answer in hand is written"""
+        if self.after_answer is None:
+            self.after_answer = []
+        self.after_answer.append(action)
 
     @property
     def hub(self):
@@ -68,9 +91,9 @@ class ChatSocket(SecureHeaders, WebSocketHandler):
             self.handling -= 1
         if answer is not None:
             self.send_frame(encode(answer))
-        waiting, self.after_answer = self.after_answer, []
-        for then in waiting:
-            then()
+        waiting, self.after_answer = self.after_answer or (), None
+        for action in waiting:
+            action()
 
     def on_close(self):
         """leave every room"""
@@ -98,7 +121,7 @@ class ChatSocket(SecureHeaders, WebSocketHandler):
     def deliver(self, room, data, texts):
         """ready-made frames (data) holding texts of room; held while joining
         it; False when gone or too slow"""
-        held = self.joining.get(room)
+        held = self.joining.get(room) if self.joining else None
         if held is not None:
             held.extend(texts)
             return True
