@@ -189,7 +189,8 @@ class Sends:
         self.answers = collections.OrderedDict()  # key -> future of the answer
 
     async def once(self, key, say_it, *args):
-        """the answer to key's first send; say_it(*args) makes it, only the first time"""
+        """the answer to key's first send, which say_it makes (with args), only the
+        first time"""
         future = self.answers.get(key)
         if future is None:
             future = asyncio.ensure_future(say_it(*args))
