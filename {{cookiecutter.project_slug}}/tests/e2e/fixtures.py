@@ -17,6 +17,7 @@
 # fixtures take the fixtures they need as arguments of the same name
 # pylint: disable=redefined-outer-name
 import json
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -61,10 +62,14 @@ def server(start_server):
 
 @pytest.fixture
 def open_chat(new_context, server):
-    """a factory: `page = open_chat(name='ann')`, a chat page of its own person"""
+    """a factory: `page = open_chat(name='ann')`, a chat page of its own person;
+    route=handler: its websockets go through handler (a WebSocketRoute each),
+    which Playwright installs in the page before it loads"""
 
-    def open_page(name=None, url=None, viewport=None, connected=True):
+    def open_page(name=None, url=None, viewport=None, connected=True, route=None):
         context = new_context(viewport=viewport or WINDOW)
+        if route is not None:
+            context.route_web_socket(re.compile(r'/ws$'), route)
         if name is not None:
             context.add_init_script(
                 f'localStorage.setItem({NAME_KEY!r}, {json.dumps(name)})'
