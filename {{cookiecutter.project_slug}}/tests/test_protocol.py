@@ -66,7 +66,8 @@ def test_message_ids():
     """a non-negative integer, or the default when absent"""
     assert id_param({'after': 5}, 'after') == 5
     assert id_param({}, 'after') is None
-    for bad in (-1, 1.5, True, '5'):
+    assert id_param({'after': (1 << 63) - 1}, 'after') == (1 << 63) - 1
+    for bad in (-1, 1.5, True, '5', 1 << 63, 1 << 70):
         with pytest.raises(RpcError, match='after must be a message id'):
             id_param({'after': bad}, 'after')
 

@@ -106,6 +106,12 @@ def send_request(**params):
     )
 
 
+def join_request(**params):
+    """a join request of general, with params over the defaults"""
+    params = {'room': 'general', 'name': 'ann', **params}
+    return json.dumps({'jsonrpc': '2.0', 'id': 8, 'method': 'join', 'params': params})
+
+
 @pytest.mark.parametrize(
     'frame, code, reason',
     [
@@ -133,6 +139,7 @@ def send_request(**params):
         (send_request(room='Not A Room'), -32602, 'room: 1 to 32'),
         (send_request(room='elsewhere'), -32003, 'join the room "elsewhere" first'),
         (send_request(client_id='a b'), -32602, 'client_id'),
+        (join_request(after=1 << 70), -32602, 'after must be a message id'),
         ('[]', -32600, 'a batch holds 1 to 20'),
         ('[' + ','.join(['{}'] * 21) + ']', -32600, 'a batch holds 1 to 20'),
     ],

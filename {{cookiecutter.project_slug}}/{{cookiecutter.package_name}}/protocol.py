@@ -17,6 +17,7 @@ MAX_ROOM = 32  # characters of a room's name
 DEFAULT_ROOM = 'general'  # the room everyone is in
 ROOM_NAME = re.compile(r'[a-z0-9][a-z0-9_-]{0,31}')
 CLIENT_ID = re.compile(r'[A-Za-z0-9_-]{1,64}')
+MAX_ID = (1 << 63) - 1  # the largest id a database holds (BIGINT)
 # the bidi controls: "innocent\u202egnp.exe" would read "innocent exe.png"
 BIDI_CONTROLS = frozenset(
     '\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069'
@@ -124,7 +125,8 @@ def id_param(params, field, default=None):
     value = params.get(field, default)
     if value is default:
         return value
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    is_int = isinstance(value, int) and not isinstance(value, bool)
+    if not is_int or not 0 <= value <= MAX_ID:
         raise RpcError(BAD_PARAMS, f'{field} must be a message id (an integer)')
     return value
 
