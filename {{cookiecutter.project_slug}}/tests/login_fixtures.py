@@ -4,6 +4,7 @@ and pages that log in."""
 
 # fixtures take the fixtures they need as arguments of the same name
 # pylint: disable=redefined-outer-name
+import re
 import subprocess
 import sys
 
@@ -153,10 +154,14 @@ def e2e_setup(e2e_setup):
 @pytest.fixture
 def open_chat(new_context, server):
     """a factory: `page = open_chat(name='Ann')`, the chat page of that account,
-    logged in (Ann by default)"""
+    logged in (Ann by default); route=handler: its websockets go through handler,
+    as tests/e2e/fixtures.py's open_chat does"""
 
-    def open_page(name='Ann', url=None, viewport=None, connected=True):
-        page = new_context(viewport=viewport or WINDOW).new_page()
+    def open_page(name='Ann', url=None, viewport=None, connected=True, route=None):
+        context = new_context(viewport=viewport or WINDOW)
+        if route is not None:
+            context.route_web_socket(re.compile(r'/ws$'), route)
+        page = context.new_page()
         page.goto(url or server.url)
         log_in(page, name, PASSWORD)
         if connected:
