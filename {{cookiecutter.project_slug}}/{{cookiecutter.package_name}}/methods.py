@@ -20,6 +20,7 @@ from .protocol import (
     RpcError,
     client_id_param,
     id_param,
+    is_integer,
     message_text,
     name_param,
     room_param,
@@ -150,11 +151,7 @@ async def history(socket, params):
     if before is None:
         raise RpcError(BAD_PARAMS, 'before must be a message id (an integer)')
     limit = params.get('limit', 50)
-    if (
-        not isinstance(limit, int)
-        or isinstance(limit, bool)
-        or not 1 <= limit <= MOST_PAGE
-    ):
+    if not is_integer(limit) or not 1 <= limit <= MOST_PAGE:
         raise RpcError(BAD_PARAMS, f'limit must be 1 to {MOST_PAGE}')
     try:
         messages = await socket.history.before(room, before, limit)

@@ -120,13 +120,17 @@ def client_id_param(params):
     return client_id
 
 
+def is_integer(value):
+    """an int, and not a bool (which JSON's true and false decode to)"""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def id_param(params, field, default=None):
     """a message id (a positive integer) of params, or default when absent"""
     value = params.get(field, default)
     if value is default:
         return value
-    is_int = isinstance(value, int) and not isinstance(value, bool)
-    if not is_int or not 0 <= value <= MAX_ID:
+    if not is_integer(value) or not 0 <= value <= MAX_ID:
         raise RpcError(BAD_PARAMS, f'{field} must be a message id (an integer)')
     return value
 

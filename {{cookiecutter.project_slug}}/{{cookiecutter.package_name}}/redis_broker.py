@@ -35,6 +35,7 @@ from .protocol import (
     ROOM_NAME,
     BadMessage,
     RpcError,
+    is_integer,
     message_text,
     name_param,
     notification,
@@ -87,14 +88,9 @@ def message_room(frame, max_text):
     room = message.get('room')
     if not isinstance(room, str) or not ROOM_NAME.fullmatch(room):
         raise BadMessage('not a chat message: no room')
-    if not is_number(message.get('ts')) or not is_id(message.get('id')):
+    if not is_number(message.get('ts')) or not is_integer(message.get('id')):
         raise BadMessage('not a chat message: no time or no id')
     return room
-
-
-def is_id(value):
-    """an int (not a bool)"""
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def is_number(value):

@@ -15,6 +15,7 @@ from .protocol import (
     UNKNOWN_METHOD,
     RpcError,
     error_answer,
+    is_integer,
     parse_frame,
     result_answer,
 )
@@ -52,7 +53,7 @@ async def answer(socket, frame, methods):
 
 def is_request_id(value):
     """a string, an integer or null, as JSON-RPC allows for an id"""
-    return value is None or isinstance(value, str | int) and not isinstance(value, bool)
+    return value is None or isinstance(value, str) or is_integer(value)
 
 
 def request_problem(request):
