@@ -47,12 +47,15 @@ PRUNED = {
     ],
     ('broker', 'memory'): [
         '{package}/redis_broker.py',
+        '{package}/redis_entries.py',
         '{package}/redis_part.py',
+        '{package}/redis_presence.py',
         '{package}/processes.py',
         'tests/redis_fixtures.py',
         'tests/redis_server.py',
         'tests/test_broker.py',
         'tests/test_broker_faults.py',
+        'tests/test_presence_across_processes.py',
         'tests/test_processes.py',
     ],
     ('auth', 'password'): [

@@ -60,6 +60,12 @@ async def heard(client):
     return frame['params']
 
 
+def all_read_back(broker):
+    """has broker read back from the stream all it has sent?"""
+    outbox = broker.outbox
+    return broker.cursor.seen.get(outbox.origin, 0) == outbox.sequence
+
+
 async def until(condition, seconds=5.0):
     """wait for condition() to hold, a while at most; whether it does"""
     for _ in range(int(seconds / 0.02)):
@@ -154,6 +160,7 @@ async def test_redis_going_away_is_told_and_survived(
     app.settings['hub'] = Hub(broker)
     await broker.start()
     client = await ws_connect()
+    assert await until(lambda: all_read_back(broker))  # ann's presence
     with caplog.at_level(logging.INFO):
         redis_server.stop()
         assert await notified(client) == json.loads(BROKER_DOWN)
@@ -166,7 +173,7 @@ async def test_redis_going_away_is_told_and_survived(
     # the frame in hand, then the queue of two, whose oldest made room for the last
     assert texts == ['while away 0', 'while away 2', 'while away 3']
     assert 'redis went away' in caplog.text
-    assert 'the oldest message was dropped' in caplog.text
+    assert 'the oldest entry was dropped' in caplog.text
     assert 'redis is back' in caplog.text
     await say(client, 'all well')
     assert (await heard(client))['text'] == 'all well'
@@ -243,10 +250,14 @@ async def test_the_frames_of_one_turn_go_in_one_batch():
     """what is published in one turn of the loop is one round trip to Redis"""
     outbox = Outbox(max_queue=10)
     for number in range(3):
-        outbox.put(f'frame {number}')
-    assert await outbox.next_batch() == [(1, 'frame 0'), (2, 'frame 1'), (3, 'frame 2')]
-    outbox.put('frame 3')
-    assert await outbox.next_batch() == [(4, 'frame 3')]
+        outbox.put({'frame': f'frame {number}'})
+    assert [(seq, item['frame']) for seq, item in await outbox.next_batch()] == [
+        (1, 'frame 0'),
+        (2, 'frame 1'),
+        (3, 'frame 2'),
+    ]
+    outbox.put({'kind': 'typing'})
+    assert await outbox.next_batch() == [(4, {'kind': 'typing'})]
 
 
 class Client:
@@ -290,10 +301,10 @@ async def test_a_batch_sent_twice_is_delivered_once(brokers):
     broker, hub = brokers(), Heard()
     broker.attach(hub)
     await broker.start()
-    batch = [(1, message('once'))]
+    batch = [(1, {'frame': message('once')})]
     await broker.append(batch)
     await broker.append(batch)
-    await broker.append([(2, message('twice', ts=2.0, message_id=2))])
+    await broker.append([(2, {'frame': message('twice', ts=2.0, message_id=2)})])
     assert await until(lambda: len(hub.messages()) == 2)
     await asyncio.sleep(0.1)
     assert hub.texts() == ['once', 'twice']
@@ -338,6 +349,14 @@ GARBAGE = [
     entry(message_with(text=None)),
     entry(message('\\ud800').replace('\\\\ud800', '\\ud800')),
     {**entry(message('no seq')), 'seq': 'one'},
+    {'origin': 'elsewhere', 'seq': 1, 'kind': 'dance'},
+    {'origin': 'elsewhere', 'seq': 1, 'kind': 'presence', 'room': 'Général'},
+    {'origin': 'elsewhere', 'seq': 1, 'kind': 'presence', 'room': 'general'},
+    {'origin': 'elsewhere', 'seq': 1, 'kind': 'presence', 'room': 'a', 'names': '['},
+    {'origin': 'elsewhere', 'seq': 1, 'kind': 'presence', 'room': 'a', 'names': '{}'},
+    {'origin': 'elsewhere', 'seq': 1, 'kind': 'presence', 'room': 'a', 'names': '[1]'},
+    {'origin': 'elsewhere', 'seq': 1, 'kind': 'typing', 'room': 'general'},
+    {'origin': 'elsewhere', 'seq': 1, 'kind': 'typing', 'room': 'a', 'name': ' ann'},
 ]
 
 

@@ -7,11 +7,13 @@ import pytest
 
 from {{ cookiecutter.package_name }} import hub as hub_module
 from {{ cookiecutter.package_name }} import methods
+from {{ cookiecutter.package_name }} import presence as presence_module
 from {{ cookiecutter.package_name }}.hub import Hub
 from {{ cookiecutter.package_name }}.methods import Sends
 from {{ cookiecutter.package_name }}.protocol import RpcError
 
 from .fixtures import heard, join, next_frame, notified, request, say
+from .test_presence import Member
 
 
 async def call(client, method, **params):
@@ -313,19 +315,6 @@ async def test_a_failed_send_may_be_tried_again_for_real():
     assert list(sends.answers) == ['p', 'q']
 
 
-class Member:
-    """a client of the hub that keeps what it is sent"""
-
-    def __init__(self):
-        self.rooms = {}
-        self.texts = []
-
-    def deliver(self, _room, _data, texts):
-        """keep the texts"""
-        self.texts.extend(texts)
-        return True
-
-
 async def test_people_arriving_together_are_told_once(monkeypatch):
     """five arrivals and a departure in a moment: one presence notification"""
     monkeypatch.setattr(hub_module, 'PRESENCE_EVERY', 0.05)
@@ -356,7 +345,7 @@ async def test_people_arriving_together_are_told_once(monkeypatch):
 
 async def test_a_big_room_is_told_how_many_not_who(monkeypatch, ws_connect):
     """past MEMBERS_LISTED people, the names are left out: a count only"""
-    monkeypatch.setattr(hub_module, 'MEMBERS_LISTED', 2)
+    monkeypatch.setattr(presence_module, 'MEMBERS_LISTED', 2)
     ann = await ws_connect()
     assert (await presence(ann))['members'] == ['ann']
     await ws_connect(name='bob')

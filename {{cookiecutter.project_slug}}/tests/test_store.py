@@ -52,6 +52,13 @@ async def test_messages_come_back_oldest_first_up_to_the_limit(store):
     }
 
 
+async def test_what_another_process_said_is_in_the_database_already(store):
+    """keep() (the broker brings another process's message): nothing to do"""
+    kept = await store.add('ann', 'said elsewhere', 1.0)
+    store.keep(kept)
+    assert await stored(store) == [(kept['id'], 'said elsewhere')]
+
+
 async def test_messages_said_at_once_are_stored_together(store):
     """1 200 senders at once: three transactions of at most 500 rows, every
     message stored once, in order, each sender answered with its own id"""

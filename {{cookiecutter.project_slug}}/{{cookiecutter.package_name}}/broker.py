@@ -1,7 +1,9 @@
 """The memory broker: one process, so a published frame goes straight to its hub.
 
 A broker carries each published frame to the hubs that deliver it to clients;
-with Redis (``redis_broker.py``) that is the hub of every server process.
+with Redis (``redis_broker.py``) that is the hub of every server process, and
+it also carries who is in each room and who is typing. With one process there
+is nobody else to tell.
 """
 
 
@@ -10,13 +12,19 @@ class MemoryBroker:
 
     hub = None
 
-    def attach(self, hub):
-        """deliver to this hub"""
+    def attach(self, hub, _history=None):
+        """deliver to this hub (the history has all this process said already)"""
         self.hub = hub
 
     def publish(self, room, text):
         """deliver an encoded notification to this process's members of room"""
         self.hub.deliver(room, text)
+
+    def share_presence(self, room, names):
+        """this process has (only) names in room now: no other process to tell"""
+
+    def share_typing(self, room, name):
+        """name is typing in room: no other process to tell"""
 
     async def start(self):
         """nothing to connect to"""

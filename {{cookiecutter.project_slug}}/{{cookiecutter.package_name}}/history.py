@@ -5,6 +5,7 @@ With a database the history is ``store.Store``; without one it is
 ``MemoryHistory``, which keeps each room's last messages in this process.
 """
 
+import bisect
 import collections
 import time
 
@@ -39,11 +40,35 @@ class MemoryHistory:
         """keep a message said in room; returns it as clients receive it"""
         self.last_id = max(self.last_id + 1, self.clock() // 1000)
         message = chat_message(self.last_id, room, name, text, ts)
+        self.kept(room).append(message)
+        return message
+
+    def kept(self, room):
+        """the deque of room's messages"""
         kept = self.rooms.get(room)
         if kept is None:
             kept = self.rooms[room] = collections.deque(maxlen=self.size)
-        kept.append(message)
-        return message
+        return kept
+
+    def keep(self, message):
+        """keep a message another server process said (the broker brings it),
+        in the order of the ids; one kept already is not kept twice"""
+        kept = self.kept(message['room'])
+        self.last_id = max(self.last_id, message['id'])
+        if not kept or message['id'] > kept[-1]['id']:
+            kept.append(message)
+            return
+        ids = [held['id'] for held in kept]
+        low = bisect.bisect_left(ids, message['id'])
+        place = bisect.bisect_right(ids, message['id'])
+        if message in list(kept)[low:place]:
+            return  # held already
+        if len(kept) == self.size:
+            if not place:
+                return  # older than all that is held
+            kept.popleft()
+            place -= 1
+        kept.insert(place, message)
 
     async def recent(self, room=DEFAULT_ROOM):
         """the room's last `shown` messages, oldest first"""

@@ -9,27 +9,27 @@ receiving. A published message goes through the broker (broker.py, or
 redis_broker.py with Redis), which hands it to the hub of every process that
 should deliver it.
 
-The hub also knows who is in each room (presence) in this process, and tells
-a room's members who arrived and left, in one notification per room at most
-every PRESENCE_EVERY seconds: a thousand people connecting at once cost each
-member a few notifications, not a thousand. A notification lists the names
-(and who came and went) only in a room of at most MEMBERS_LISTED people; a
-bigger one is told how many there are.
+The hub also keeps who is in each room (``presence.py``), here and, through
+the broker, in the other processes, and tells a room's members who arrived
+and left, in one notification per room at most every PRESENCE_EVERY seconds:
+a thousand people connecting at once cost each member a few notifications,
+not a thousand. A notification lists the names (and who came and went) only
+in a room of at most ``presence.MEMBERS_LISTED`` people; a bigger one is told
+how many there are.
 """
 
 import asyncio
-import collections
 import struct
 
 from tornado.ioloop import PeriodicCallback
 
 from .broker import MemoryBroker
+from .presence import Presence
 from .protocol import DEFAULT_ROOM, notification
 
 TEXT_FRAME = 0x81  # FIN and the text opcode
 PING_FRAME = b'\x89\x00'  # FIN, the ping opcode, no payload
 PRESENCE_EVERY = 0.25  # s between two presence notifications of a room, at least
-MEMBERS_LISTED = 100  # people a room lists by name, at most
 
 
 def websocket_frame(text):
@@ -45,47 +45,21 @@ def websocket_frame(text):
     return header + payload
 
 
-class Room:
-    """who is in one room: each client under its name, and each name's count"""
-
-    __slots__ = ('clients', 'names', 'joined', 'left')
-
-    def __init__(self):
-        self.clients = {}  # client -> the name it is in the room under
-        self.names = collections.Counter()  # name -> its clients in the room
-        self.joined = set()  # names that arrived since the last notification
-        self.left = set()  # names that went since the last notification
-
-    def listed(self):
-        """the names, sorted, when there are at most MEMBERS_LISTED; else none"""
-        return sorted(self.names) if len(self.names) <= MEMBERS_LISTED else []
-
-    def news(self, room):
-        """the presence notification's params for what changed; then forget it"""
-        news = {'room': room, 'count': len(self.names)}
-        if len(self.names) <= MEMBERS_LISTED:
-            news['members'] = sorted(self.names)
-            joined, left = self.joined - self.left, self.left - self.joined
-            if joined:
-                news['joined'] = sorted(joined)
-            if left:
-                news['left'] = sorted(left)
-        self.joined, self.left = set(), set()
-        return news
-
-
 # one per process, holding its clients, rooms, output and their three timers
 class Hub:  # pylint: disable=too-many-instance-attributes
     """the clients connected to this process, and the rooms they are in"""
 
-    def __init__(self, broker=None, ping_interval=25.0):
+    def __init__(self, broker=None, ping_interval=25.0, history=None):
+        """broker carries messages between processes; history (when given)
+        keeps what the broker brings from the others"""
         self.clients = set()
-        self.rooms = {}  # room name -> Room
+        self.presence = Presence()
+        self.rooms = self.presence.rooms  # room name -> presence.Room, here
         self.telling = None  # the timer of the next presence notifications
         self.pending = {}  # room (None: every client) -> texts to write this turn
         self.flushing = None
         self.broker = broker or MemoryBroker()
-        self.broker.attach(self)
+        self.broker.attach(self, history)
         self.ping_interval = ping_interval
         self.pinger = None
 
@@ -121,38 +95,32 @@ class Hub:  # pylint: disable=too-many-instance-attributes
             self.leave(room, client)
 
     def members(self, room):
-        """(the names of the people in room, sorted, when at most
+        """(the names of the people in room anywhere, sorted, when at most
         MEMBERS_LISTED; how many people are in it)"""
-        found = self.rooms.get(room)
-        return (found.listed(), len(found.names)) if found else ([], 0)
+        return self.presence.members(room)
 
     def room_list(self):
         """every room with people in it (and the default room), with how many"""
-        rooms = {DEFAULT_ROOM: 0}
-        rooms.update((name, len(room.names)) for name, room in self.rooms.items())
-        return [{'room': room, 'members': rooms[room]} for room in sorted(rooms)]
+        return self.presence.room_list(DEFAULT_ROOM)
 
     def join(self, room, client, name):
         """client joins room under name; its members are told (soon)"""
-        found = self.rooms.get(room)
-        if found is None:
-            found = self.rooms[room] = Room()
-        found.clients[client] = name
-        found.names[name] += 1
-        if found.names[name] == 1:
-            found.joined.add(name)
+        if self.presence.add(room, client, name):
             self.tell_soon()
 
     def leave(self, room, client):
         """client leaves room; its members are told (soon) when a name is gone"""
-        found = self.rooms.get(room)
-        name = found.clients.pop(client, None) if found else None
-        if name is None:
-            return
-        found.names[name] -= 1
-        if not found.names[name]:
-            del found.names[name]
-            found.left.add(name)
+        if self.presence.remove(room, client):
+            self.tell_soon()
+
+    def elsewhere(self, process, room, names):
+        """another process has (only) names in room now"""
+        if self.presence.report(process, room, names):
+            self.tell_soon()
+
+    def gone(self, process):
+        """another process is gone, and its people with it"""
+        if self.presence.forget(process):
             self.tell_soon()
 
     def tell_soon(self):
@@ -162,18 +130,26 @@ class Hub:  # pylint: disable=too-many-instance-attributes
             self.telling = loop.call_later(PRESENCE_EVERY, self.tell)
 
     def tell(self):
-        """one presence notification to the members of each room that changed"""
+        """share what changed here with the other processes; one presence
+        notification to the members here of each room that changed"""
         self.telling = None
-        for name, room in list(self.rooms.items()):
-            if room.joined or room.left:
-                self.deliver(name, notification('presence', room.news(name)))
-            if not room.clients:
-                del self.rooms[name]
+        for room, names in self.presence.shares():
+            self.broker.share_presence(room, names)
+        for room, params in self.presence.news():
+            self.deliver(room, notification('presence', params))
 
     def typing(self, room, sender, name):
-        """tell the room's other members that name is typing"""
+        """tell the room's other members, in every process, that name is typing"""
+        self.tell_typing(room, name, sender)
+        self.broker.share_typing(room, name)
+
+    def tell_typing(self, room, name, sender=None):
+        """tell the room's members here but sender that name is typing"""
+        found = self.rooms.get(room)
+        if found is None:
+            return
         text = notification('typing', {'room': room, 'name': name})
-        for client in list(self.rooms[room].clients):
+        for client in list(found.clients):
             if client is not sender:
                 client.send_frame(text)
 

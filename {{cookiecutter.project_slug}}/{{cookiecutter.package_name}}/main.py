@@ -67,11 +67,11 @@ def make_app(settings=None):
     when there is none), unless settings bring a hub of their own.
     """
     settings = {**DEFAULTS, **(settings or {})}
-    settings['hub'] = settings.get('hub') or Hub(
-        settings.get('broker'), settings['ping_interval']
-    )
     # without a database each room keeps its last messages in memory
-    settings['history'] = settings.get('history') or MemoryHistory()
+    history = settings['history'] = settings.get('history') or MemoryHistory()
+    settings['hub'] = settings.get('hub') or Hub(
+        settings.get('broker'), settings['ping_interval'], history
+    )
     settings['sends'] = Sends()
     routes = {}
     for part in PARTS:

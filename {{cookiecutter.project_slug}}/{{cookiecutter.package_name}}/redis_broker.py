@@ -1,6 +1,8 @@
-"""The Redis broker: frames travel through a Redis Stream between server processes.
+"""The Redis broker: news travels through a Redis Stream between server processes.
 
-Every process appends what its clients publish to one Redis Stream (its key
+The news is what the clients publish, who is in each room, and who is typing
+(``redis_entries.py``); which processes live is kept beside the stream
+(``redis_presence.py``). Every process appends its news to one Redis Stream (its key
 is ``--redis_key``, in the database of ``--redis_url``), which keeps about
 the last MAX_LENGTH entries, and every process reads the stream from the
 last entry it delivered. Each process delivers what it reads back, its own
@@ -12,17 +14,24 @@ The frames queued during a turn of the event loop go to Redis in one round
 trip (a pipeline of XADDs), and each XREAD batch reaches the hub in one turn.
 Each entry carries the sending broker's ``origin`` and ``seq`` (1, 2, ...):
 a batch sent again after its reply was lost is delivered once. What the
-stream carries is checked as what a browser sends is: an entry that is not a
-chat message of this chat is dropped, logged the first time (then at the
+stream carries is checked as what a browser sends is: an entry that is not
+news of this chat is dropped, logged the first time (then at the
 10th, 100th, ... such entry), and the broker goes on.
 
 When Redis goes away the broker logs it, tells the local clients (a
 ``status`` frame), keeps what is published meanwhile (the batch in hand and
 up to max_queue more, the oldest dropped first) and retries with backoff;
 when Redis is back it says so, sends what waited and delivers what it missed.
+
+Every process reads the whole stream: a room's messages reach the clients
+its members have in this process, and, without a database, the history this
+process keeps of the room (``history.MemoryHistory.keep``), so that a client
+joining here gets what was said through the other processes too.
 """
 
 import asyncio
+import contextlib
+import json
 import logging
 import uuid
 
@@ -31,16 +40,9 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from .protocol import (
-    ROOM_NAME,
-    BadMessage,
-    RpcError,
-    is_integer,
-    message_text,
-    name_param,
-    notification,
-    parse_frame,
-)
+from .protocol import BadMessage, notification
+from .redis_entries import entry_news, read_presence
+from .redis_presence import PRESENCE_TIMEOUT, Liveness, PresenceKeys
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ MAX_BACKOFF = 1.0  # seconds between attempts, at most, while Redis is away
 MAX_LENGTH = 10000  # entries the stream keeps, about
 BATCH = 500  # frames appended in one round trip, entries read in one XREAD
 BLOCK = 1000  # milliseconds an XREAD waits for new entries
+GOODBYE = 1.0  # seconds a stopping process gives its last word to Redis
 BROKER_DOWN = notification(
     'status',
     {
@@ -60,76 +63,39 @@ BROKER_UP = notification(
 )
 
 
-def entry_frame(fields, max_text):
-    """the (origin, seq, room, frame) of a stream entry's fields, or raise BadMessage"""
-    try:
-        origin = fields[b'origin'].decode('ascii')
-        seq = int(fields[b'seq'])
-        frame = fields[b'frame'].decode('utf-8')
-    except (KeyError, ValueError) as error:
-        raise BadMessage(f'not an entry of this chat ({error!r})') from error
-    return origin, seq, message_room(frame, max_text), frame
-
-
-def message_room(frame, max_text):
-    """the room of frame, a message notification as this server sends them, or
-    raise BadMessage"""
-    try:
-        value = parse_frame(frame)
-        if not isinstance(value, dict) or value.get('method') != 'message':
-            raise BadMessage('not a chat message: no method "message"')
-        message = value.get('params')
-        if not isinstance(message, dict):
-            raise BadMessage('not a chat message: no params')
-        name_param(message)
-        message_text(message, max_text)
-    except RpcError as error:
-        raise BadMessage(f'not a chat message: {error.message}') from error
-    room = message.get('room')
-    if not isinstance(room, str) or not ROOM_NAME.fullmatch(room):
-        raise BadMessage('not a chat message: no room')
-    if not is_number(message.get('ts')) or not is_integer(message.get('id')):
-        raise BadMessage('not a chat message: no time or no id')
-    return room
-
-
-def is_number(value):
-    """an int or a float (not a bool)"""
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def is_power_of_ten(number):
     """1, 10, 100, ...: when a count is worth a log line"""
     return str(number).rstrip('0') == '1'
 
 
 class Outbox:
-    """the frames waiting to go to the stream, numbered in the order they came"""
+    """the entries waiting to go to the stream (their fields), numbered in the
+    order they came"""
 
     def __init__(self, max_queue):
         self.queue = asyncio.Queue(max_queue)
         self.origin = uuid.uuid4().hex  # this broker, in the entries it writes
         self.sequence = 0  # the seq of the last frame taken
 
-    def put(self, text):
-        """queue a frame; the oldest goes when full"""
+    def put(self, item):
+        """queue an entry's own fields; the oldest goes when full"""
         if self.queue.full():
             self.queue.get_nowait()
-            log.warning('the broker queue is full: the oldest message was dropped')
-        self.queue.put_nowait(text)
+            log.warning('the broker queue is full: the oldest entry was dropped')
+        self.queue.put_nowait(item)
 
     async def next_batch(self):
-        """the queued frames (up to BATCH, waiting for one), each with its seq"""
-        texts = [await self.queue.get()]
-        while len(texts) < BATCH and not self.queue.empty():
-            texts.append(self.queue.get_nowait())
+        """the queued entries (up to BATCH, waiting for one), each with its seq"""
+        items = [await self.queue.get()]
+        while len(items) < BATCH and not self.queue.empty():
+            items.append(self.queue.get_nowait())
         first = self.sequence + 1
-        self.sequence += len(texts)
-        return list(enumerate(texts, first))
+        self.sequence += len(items)
+        return list(enumerate(items, first))
 
-    def fields(self, seq, text):
-        """the fields of the stream entry of one frame"""
-        return {'origin': self.origin, 'seq': seq, 'frame': text}
+    def fields(self, seq, item):
+        """the fields of the stream entry of one queued item"""
+        return {'origin': self.origin, 'seq': seq, **item}
 
 
 class Cursor:
@@ -151,27 +117,28 @@ class Cursor:
         self.position = position
         self.placed.set()
 
-    def frames(self, entries):
-        """the (room, frame) to deliver of entries read after the position; moves on"""
-        frames = []
+    def news(self, entries):
+        """the (origin, news) of entries read after the position, each once
+        (see redis_entries.entry_news); moves on"""
+        found = []
         for entry_id, fields in entries:
             self.position = entry_id
-            frame = self.accepted(fields)
-            if frame is not None:
-                frames.append(frame)
-        return frames
+            news = self.accepted(fields)
+            if news is not None:
+                found.append(news)
+        return found
 
     def accepted(self, fields):
-        """the (room, frame) of an entry, or None for one seen before or a bad one"""
+        """the (origin, news) of an entry, or None for one seen before or a bad one"""
         try:
-            origin, seq, room, frame = entry_frame(fields, self.max_text)
+            origin, seq, news = entry_news(fields, self.max_text)
         except BadMessage as error:
             self.drop(error)
             return None
         if seq <= self.seen.get(origin, 0):
             return None
         self.seen[origin] = seq
-        return room, frame
+        return origin, news
 
     def drop(self, error):
         """count a bad entry; log the first one, the 10th, the 100th, ..."""
@@ -184,29 +151,41 @@ class Cursor:
             )
 
 
-class RedisBroker:
-    """many processes: frames travel through a Redis Stream"""
+# the broker of one process: its queue, its place in the stream, who else lives
+class RedisBroker:  # pylint: disable=too-many-instance-attributes
+    """many processes: messages and presence travel through a Redis Stream"""
 
     hub = None
+    history = None
 
-    def __init__(self, url, key, max_queue=10000, max_text=2000):
+    def __init__(  # pylint: disable=too-many-arguments
+        self, url, key, max_queue=10000, max_text=2000, *, timeout=PRESENCE_TIMEOUT
+    ):
+        """Redis at url, the stream at key; timeout: the seconds after which a
+        process that stopped beating is taken for dead"""
         # one quick retry replaces a pooled connection that Redis closed
         self.redis = redis.asyncio.from_url(url, retry=Retry(NoBackoff(), 1))
         self.key = key
         self.outbox = Outbox(max_queue)
         self.cursor = Cursor(max_text)
+        self.keys = PresenceKeys(key, self.outbox.origin, timeout)
+        self.liveness = Liveness(timeout)
+        self.shared = {}  # room -> the JSON array of the names this process has in it
         self.down = False
         self.tasks = []
 
-    def attach(self, hub):
-        """deliver to this hub"""
+    def attach(self, hub, history=None):
+        """deliver to this hub; keep the messages of the other processes in
+        history (when given)"""
         self.hub = hub
+        self.history = history
 
     async def start(self, wait=5.0):
-        """start reading and sending; wait a while for Redis, then go on anyway"""
+        """start reading, sending and beating; wait a while for Redis, then go on anyway"""
         self.tasks = [
             asyncio.create_task(self.listen()),
             asyncio.create_task(self.send()),
+            asyncio.create_task(self.beat()),
         ]
         try:
             await asyncio.wait_for(self.cursor.placed.wait(), wait)
@@ -216,10 +195,24 @@ class RedisBroker:
     def publish(self, _room, text):
         """queue an encoded message for every process (its room is in it); the
         oldest goes when full"""
-        self.outbox.put(text)
+        self.outbox.put({'frame': text})
+
+    def share_presence(self, room, names):
+        """this process has (only) names in room now: tell the others"""
+        if names:
+            self.shared[room] = json.dumps(names)
+        else:
+            self.shared.pop(room, None)
+        self.outbox.put({'kind': 'presence', 'room': room, 'names': json.dumps(names)})
+
+    def share_typing(self, room, name):
+        """name is typing in room: tell the others (not later: while Redis is
+        away it is dropped)"""
+        if not self.down:
+            self.outbox.put({'kind': 'typing', 'room': room, 'name': name})
 
     async def send(self):
-        """append the queued frames to the stream in order, a batch at a time
+        """append the queued entries to the stream in order, a batch at a time
 
         Only once the listener knows where the stream ends, so that this
         process reads back all it sends.
@@ -230,19 +223,76 @@ class RedisBroker:
             await self.keep_trying(self.append, batch)
 
     async def append(self, batch):
-        """add a batch of (seq, frame) to the stream, in one round trip"""
+        """add a batch of (seq, entry) to the stream, in one round trip; the
+        names of a presence entry also go to this process's hash"""
         async with self.redis.pipeline(transaction=False) as pipe:
-            for seq, text in batch:
-                fields = self.outbox.fields(seq, text)
+            for seq, item in batch:
+                if item.get('kind') == 'presence':
+                    self.keys.keep(pipe, item['room'], self.shared.get(item['room']))
+                fields = self.outbox.fields(seq, item)
                 pipe.xadd(self.key, fields, maxlen=MAX_LENGTH, approximate=True)
             await pipe.execute()
 
     async def listen(self):
-        """deliver what the stream carries, from the end it had when this began"""
-        self.cursor.place(await self.keep_trying(self.stream_end))
+        """deliver what the stream carries, from the end it had when this began
+        (and who the living processes had in their rooms then)"""
+        position = await self.keep_trying(self.stream_end)
+        for origin, room, names in await self.keep_trying(self.others):
+            self.hear(origin, ('presence', room, names))
+        self.cursor.place(position)
         while True:
-            for room, frame in self.cursor.frames(await self.keep_trying(self.read)):
-                self.hub.deliver(room, frame)
+            for origin, news in self.cursor.news(await self.keep_trying(self.read)):
+                if origin != self.outbox.origin:
+                    self.hear(origin, news)
+                elif news[0] == 'message':
+                    self.hub.deliver(news[1], news[2])
+
+    def hear(self, origin, news):
+        """act on news from another process"""
+        kind = news[0]
+        if kind == 'message':
+            _, room, frame, message = news
+            if self.history is not None:
+                self.history.keep(message)
+            self.hub.deliver(room, frame)
+        elif kind == 'presence':
+            self.liveness.seen(origin)
+            self.hub.elsewhere(origin, news[1], news[2])
+        elif kind == 'typing':
+            self.hub.tell_typing(news[1], news[2])
+        else:  # gone
+            self.liveness.forget(origin)
+            self.hub.gone(origin)
+
+    async def others(self):
+        """(origin, room, names) of what the living processes have in rooms"""
+        found = []
+        for origin, rooms in await self.keys.others(self.redis):
+            for room, names in rooms.items():
+                try:
+                    _, room, names = read_presence(
+                        {b'room': room, b'names': names}, None
+                    )
+                except BadMessage as error:
+                    self.cursor.drop(error)
+                    continue
+                found.append((origin, room, names))
+        return found
+
+    async def beat(self):
+        """every timeout / 4 s: this process lives and keeps its names; the
+        people of a process that stopped beating leave"""
+        await self.cursor.placed.wait()
+        while True:
+            alive = await self.keep_trying(self.keys.beat, self.redis, self.shared)
+            for origin in alive:
+                self.liveness.seen(origin)
+            for origin in self.liveness.dead():
+                log.warning(
+                    'server process %s stopped beating: its people left', origin
+                )
+                self.hub.gone(origin)
+            await asyncio.sleep(self.liveness.timeout / 4)
 
     async def stream_end(self):
         """the id of the stream's last entry (0-0 for none)"""
@@ -275,6 +325,8 @@ class RedisBroker:
         if self.down:
             self.down = False
             log.info('redis is back')
+            # the others could not beat either: each gets timeout seconds from now
+            self.liveness.refresh()
             self.hub.deliver(None, BROKER_UP)
 
     def lost(self, error):
@@ -285,8 +337,21 @@ class RedisBroker:
             self.hub.deliver(None, BROKER_DOWN)
 
     async def close(self):
-        """stop reading and sending"""
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        """stop reading and sending; tell the others this process is gone"""
+        # redis-py can swallow a cancellation that comes mid-command: ask again
+        while running := [task for task in self.tasks if not task.done()]:
+            for task in running:
+                task.cancel()
+            await asyncio.wait(running, timeout=0.1)
+        if self.tasks and not self.down:
+            with contextlib.suppress(RedisError, OSError, TimeoutError):
+                await asyncio.wait_for(self.goodbye(), GOODBYE)
         await self.redis.aclose()
+
+    async def goodbye(self):
+        """the last word: a gone entry on the stream, and this process's keys away"""
+        gone = self.outbox.fields(self.outbox.sequence + 1, {'kind': 'gone'})
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.xadd(self.key, gone, maxlen=MAX_LENGTH, approximate=True)
+            self.keys.leave(pipe)
+            await pipe.execute()

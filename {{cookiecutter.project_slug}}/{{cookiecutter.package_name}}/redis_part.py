@@ -6,6 +6,7 @@ import sys
 from .part import Part
 from .processes import server_command, supervise
 from .redis_broker import RedisBroker
+from .redis_presence import PRESENCE_TIMEOUT
 
 # another project on the same Redis uses a key of its own
 DEFAULT_KEY = '{{ cookiecutter.package_name }}:chat'
@@ -32,6 +33,13 @@ class RedisPart(Part):
         parser.define(
             'processes', default=1, type=int, help='server processes sharing the port'
         )
+        parser.define(
+            'presence_timeout',
+            default=PRESENCE_TIMEOUT,
+            type=float,
+            help='seconds after which the people of a server process that stopped '
+            'answering (in any machine) leave their rooms',
+        )
 
     def prepare(self, options, argv, parts):
         """with --processes N > 1, run N servers here and exit when they end"""
@@ -45,7 +53,10 @@ class RedisPart(Part):
         """the Redis broker, which the hub starts and closes"""
         url = options.redis_url or environ_redis_url(os.environ)
         settings['broker'] = RedisBroker(
-            url, options.redis_key, max_text=settings['max_text']
+            url,
+            options.redis_key,
+            max_text=settings['max_text'],
+            timeout=options.presence_timeout,
         )
 
 

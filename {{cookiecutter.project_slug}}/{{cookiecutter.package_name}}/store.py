@@ -60,6 +60,9 @@ class Store:
             for row, id_ in zip(rows, ids, strict=True)
         ]
 
+    def keep(self, message):
+        """a message another server process said: it stored it already"""
+
     async def recent(self, room=DEFAULT_ROOM):
         """the last history_size messages of room, oldest first, as read after this call
 
