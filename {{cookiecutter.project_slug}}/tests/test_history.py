@@ -3,8 +3,7 @@
 import asyncio
 import logging
 
-from {{ cookiecutter.package_name }}.methods import unseen
-from {{ cookiecutter.package_name }}.protocol import chat_message, notification
+from {{ cookiecutter.package_name }}.protocol import chat_message, notification, unseen
 
 from .fixtures import join, notified, request
 
@@ -69,7 +68,8 @@ def test_frames_already_in_the_history_are_not_sent_twice():
         notification('message', chat_message(4, 'general', 'ann', 'b', 1.0)),
         notification('typing', {'room': 'general', 'name': 'ann'}),
     ]
-    assert unseen(frames, newest=3) == frames[1:]
+    assert unseen(frames, newest=3) == (frames[1:], True)
+    assert unseen(frames, newest=4) == (frames[2:], False)
 
 
 async def test_a_database_outage_is_reported_and_survived(

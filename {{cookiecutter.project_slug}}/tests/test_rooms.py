@@ -10,7 +10,7 @@ from {{ cookiecutter.package_name }} import methods
 from {{ cookiecutter.package_name }} import presence as presence_module
 from {{ cookiecutter.package_name }}.hub import Hub
 from {{ cookiecutter.package_name }}.methods import Sends
-from {{ cookiecutter.package_name }}.protocol import RpcError
+from {{ cookiecutter.package_name }}.protocol import RpcError, notification
 
 from .fixtures import heard, join, next_frame, notified, request, say
 from .test_presence import Member
@@ -132,6 +132,33 @@ async def test_joining_again_answers_the_same_and_tells_nobody(ws_connect, send)
     while frame.get('method') != 'message':
         assert frame.get('method') != 'presence', frame
         frame = await next_frame(ann)
+
+
+async def test_a_message_the_join_answered_is_not_sent_again_by_a_lagging_broker(
+    app, ws_connect, send
+):
+    """a broker that lags delivers a stored message after a joiner's history
+    held it: the joiner skips it, and any other not newer, until a newer one
+    comes; the others receive every frame"""
+    ann = await ws_connect()
+    await send(ann, name='ann', text='first')
+    first = await heard(ann)
+    bob = await ws_connect(name='bob')
+    assert bob.history['messages'] == [first]
+    await join(bob, 'games', 'bob', after=first['id'])  # caught up to it there too
+    assert 'result' in await call(bob, 'leave', room='games')  # not in general
+    hub = app.settings['hub']
+    late = notification('message', first)
+    hub.deliver('general', late)  # the broker's copy, after bob's join
+    hub.deliver('general', notification('typing', {'room': 'general', 'name': 'cy'}))
+    await send(ann, name='ann', text='second')
+    assert (await notified(bob))['method'] == 'typing'
+    second = await heard(bob)
+    assert second['text'] == 'second'
+    hub.deliver('general', late)  # once a newer one came, every frame goes out
+    assert await heard(bob) == first
+    assert 'result' in await call(bob, 'leave', room='general')
+    assert [await heard(ann) for _ in range(3)] == [first, second, first]
 
 
 async def test_one_who_comes_back_gets_what_was_missed_then_scrolls_back(

@@ -6,12 +6,14 @@ import contextlib
 import os
 import sqlite3
 import stat
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import event, select
 
+from {{ cookiecutter.package_name }} import sqlite
 from {{ cookiecutter.package_name }}.database import Database
 from {{ cookiecutter.package_name }}.history import Unavailable
 from {{ cookiecutter.package_name }}.history_part import open_database
@@ -80,10 +82,28 @@ async def test_a_write_lock_held_too_long_costs_an_error_frame(
         store.database = direct
 
 
+async def test_a_write_that_finds_the_lock_taken_waits_in_the_thread(
+    store, database_url
+):
+    """another connection holds the write lock: the event loop does not wait
+    for it (it lets the lock go, here), the writer's thread does, and the
+    message is stored once the lock is free"""
+    path = database_url.split(':///', 1)[1]
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as other:
+        other.execute('BEGIN IMMEDIATE')
+        asyncio.get_running_loop().call_later(0.3, other.execute, 'ROLLBACK')
+        started = time.monotonic()
+        kept = await store.add('ann', 'waited', 1.0)
+    # SQLite's own busy timeout (5 s) on the event loop would have held it longer
+    assert 0.25 <= time.monotonic() - started < 2.0
+    assert await store.recent() == [kept]
+
+
 async def test_a_write_that_runs_out_of_time_is_not_kept(database, database_url):
-    """a batch that takes longer than its bound allows (here the disk is
-    slow) is rolled back in the writer's thread: the sender is told it was
-    not stored, and it is not"""
+    """a batch that takes longer than its bound allows (here the write lock is
+    held elsewhere, so it goes to the writer's thread, and the disk is slow)
+    is rolled back in that thread: the sender is told it was not stored, and
+    it is not"""
     # a bound that a loaded machine keeps for a plain write, and a delay over it
     store = Store(Database.at(database_url, 2.0))
     delays = [2.0]  # the first write's, then none
@@ -91,13 +111,35 @@ async def test_a_write_that_runs_out_of_time_is_not_kept(database, database_url)
     def slow_disk(*_):
         time.sleep(delays.pop() if delays else 0)  # in the writer's thread
 
-    event.listen(store.database.write_rows.engine, 'before_cursor_execute', slow_disk)
+    event.listen(store.database.write_rows.engine, 'checkout', slow_disk)
+    path = database_url.split(':///', 1)[1]
     try:
-        with pytest.raises(Unavailable):
-            await store.add('ann', 'too slow', 1.0)
+        with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as other:
+            other.execute('BEGIN IMMEDIATE')
+            asyncio.get_running_loop().call_later(0.5, other.execute, 'ROLLBACK')
+            with pytest.raises(Unavailable):
+                await store.add('ann', 'too slow', 1.0)
         await store.add('ann', 'in time', 2.0)
         async with database.reading() as db:
             texts = (await db.scalars(select(Message.text))).all()
         assert texts == ['in time']
     finally:
         await store.database.close()
+
+
+async def test_the_log_is_checkpointed_in_the_writers_thread(store, monkeypatch):
+    """the event loop's connection never copies the log into the database
+    file (an fsync): every CHECKPOINT_EVERY of its writes, the thread does"""
+    monkeypatch.setattr(sqlite, 'CHECKPOINT_EVERY', 2)
+    writer = store.database.write_rows
+    threads = []
+
+    def executed(*_):
+        threads.append(threading.current_thread().name)
+
+    event.listen(writer.engine, 'before_cursor_execute', executed)
+    for number in range(5):
+        await store.add('ann', f'message {number}', 1.0)
+    await asyncio.wrap_future(writer.thread.submit(lambda: None))
+    assert len(threads) == 2
+    assert all(name.startswith('sqlite-writer') for name in threads)

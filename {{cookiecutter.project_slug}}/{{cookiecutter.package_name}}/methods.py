@@ -7,7 +7,6 @@ shows how). A method refuses a request by raising ``RpcError``.
 
 import asyncio
 import collections
-import json
 import logging
 import time
 
@@ -24,6 +23,7 @@ from .protocol import (
     message_text,
     name_param,
     room_param,
+    unseen,
 )
 from .rpc import Methods
 
@@ -93,18 +93,15 @@ async def join(socket, params):
 
 
 def release(socket, room, newest):
-    """send what came for room while it was being joined, newer than newest"""
-    for text in unseen(socket.release(room), newest):
+    """send what came for room while it was being joined, newer than newest,
+    the newest message id its answer held; until a newer one comes, live
+    messages not newer than it are not sent either (a broker that lags
+    delivers one stored before the history was read after it)"""
+    texts, newer = unseen(socket.release(room), newest)
+    for text in texts:
         socket.send_frame(text)
-
-
-def unseen(frames, newest):
-    """the frames not already in a history whose newest message id is newest"""
-    return [
-        frame
-        for frame in frames
-        if json.loads(frame)['params'].get('id', newest + 1) > newest
-    ]
+    if newest and not newer:
+        socket.catch_up(room, newest)
 
 
 @METHODS.register('leave')
@@ -113,6 +110,7 @@ async def leave(socket, params):
     room = room_param(params)
     if socket.rooms.pop(room, None) is not None:
         socket.release(room)
+        socket.caught_up(room)
         socket.hub.leave(room, socket)
     return {'room': room}
 

@@ -150,6 +150,19 @@ def notification(method, params):
     return encode({'jsonrpc': '2.0', 'method': method, 'params': params})
 
 
+def unseen(texts, newest):
+    """(the encoded notifications of texts that a history whose newest message
+    id is newest does not hold, in order; whether a message newer than it is
+    among them)"""
+    kept, newer = [], False
+    for text in texts:
+        message_id = json.loads(text)['params'].get('id')  # None: not a message
+        if message_id is None or message_id > newest:
+            kept.append(text)
+            newer = newer or message_id is not None
+    return kept, newer
+
+
 def result_answer(request_id, result):
     """the answer to a request that succeeded"""
     return {'jsonrpc': '2.0', 'id': request_id, 'result': result}

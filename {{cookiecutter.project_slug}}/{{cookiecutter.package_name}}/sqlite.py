@@ -1,20 +1,26 @@
-"""SQLite: the default database file, its pragmas, the store's writer thread,
-and one migration at a time."""
+"""SQLite: the default database file, its pragmas, the store's writes (on the
+event loop, in a thread of their own when the lock is taken), and one
+migration at a time."""
 
 import asyncio
 import contextlib
 import fcntl
 import os
+import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import create_engine, event
+from sqlalchemy.exc import DBAPIError
 
 DEFAULT_URL = 'sqlite+aiosqlite:///chat.db'
 # Asked to return a multi-row INSERT's ids in the rows' order, SQLAlchemy sends
 # one INSERT per row to SQLite. There is no need: one writer at a time, SQLite
 # numbers the rows of one INSERT upwards in their order, so the ids, sorted, are.
 RETURNING_SORTED = False
+# writes on the event loop between two checkpoints in the writer's thread: some
+# two pages each, about SQLite's own 1 000 pages between two
+CHECKPOINT_EVERY = 500
 
 
 def connect_args(timeout):
@@ -43,6 +49,12 @@ def _private_file(path):
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
+def _no_checkpoints(dbapi_connection, _record):
+    """the event loop's connection leaves checkpoints (and their fsync) to the
+    writer's thread"""
+    dbapi_connection.execute('PRAGMA wal_autocheckpoint=0')
+
+
 def _pragmas(dbapi_connection, _record):
     """write-ahead logging (synced at checkpoints, safe from crashes of the app)"""
     cursor = dbapi_connection.cursor()
@@ -51,50 +63,128 @@ def _pragmas(dbapi_connection, _record):
     cursor.close()
 
 
+def insert_rows(connection, sql, keys, rows, deadline=None):
+    """on a driver's connection, one transaction: the INSERT sql of each row
+    (its keys, in order), committed unless the deadline (time.monotonic())
+    has passed; the ids it returns"""
+    cursor = connection.cursor()
+    ids = [
+        cursor.execute(sql, [row[key] for key in keys]).fetchone()[0] for row in rows
+    ]
+    if deadline is not None and time.monotonic() > deadline:
+        raise TimeoutError('the write took too long: rolled back')
+    connection.commit()
+    return ids
+
+
+def failure(sql, error):
+    """the SQLAlchemy error of a driver's error (as the database reports it)"""
+    return DBAPIError.instance(sql, None, error, sqlite3.Error)
+
+
+def is_busy(error):
+    """is error SQLite's "database is locked" (another connection writes)?"""
+    return (getattr(error, 'sqlite_errorcode', None) or 0) & 0xFF == sqlite3.SQLITE_BUSY
+
+
 class Writer:
-    """``await writer(statement, rows)``: the store's multi-row INSERT, in one
-    thread of its own with SQLite's own driver; the ids it returns
+    """``await writer(statement, rows)``: the store's INSERT of rows, on
+    SQLite's own driver; the ids it returns
 
-    Through aiosqlite, one write is some ten hand-overs between the event loop
-    and aiosqlite's thread (cursor, execute, fetch, close, commit), each a wake-up
-    and a fight for the GIL: most of a stored message's cost. Here a whole
-    transaction is one hand-over. SQLite writes one transaction at a time in
-    any case, so one thread loses nothing.
+    The statement's SQL is compiled once and run on the driver's cursor, a row
+    at a time, in one transaction: SQLAlchemy's Connection cost some 50 us more
+    per transaction. The write is tried at once, on the event loop, by a
+    connection that never waits for a lock: a short transaction of a page or
+    two written to the log, some 20 us, where handing it to a thread and back
+    cost two wake-ups and a fight for the GIL, several times that. When
+    another connection holds the write lock (another process, the pruning),
+    the write goes to a thread of its own, which waits for it: the event loop
+    never does. That connection leaves checkpoints (copying the log into the
+    database file, with an fsync) to the thread, every CHECKPOINT_EVERY of its
+    writes.
 
-    A write that cannot finish in time (a lock held elsewhere) is rolled back
-    in its thread before its caller's bound runs out: what the caller is told
-    failed is not stored.
+    A write in the thread that cannot finish in time (a lock held elsewhere)
+    is rolled back there before its caller's bound runs out: what the caller
+    is told failed is not stored.
     """
 
     def __init__(self, engine, timeout=None, recycle=-1):
+        url = engine.url.set(drivername='sqlite')
         # the caller's bound, less what a commit and the hand-over back may take
         self.budget = None if timeout is None else timeout * 0.75
         self.engine = create_engine(
-            engine.url.set(drivername='sqlite'),
+            url,
             pool_size=1,
             pool_recycle=recycle,
             connect_args=connect_args(self.budget),
         )
         configure(self.engine)
+        self.at_once = create_engine(url, pool_size=1, connect_args={'timeout': 0})
+        configure(self.at_once)
+        event.listen(self.at_once, 'connect', _no_checkpoints)
+        self.connection = None  # the event loop's, once it has written
         self.thread = ThreadPoolExecutor(1, thread_name_prefix='sqlite-writer')
+        self.compiled = {}  # statement -> (its SQL, the keys of its parameters)
+        self.written = 0  # by the event loop, since the last checkpoint
 
     async def __call__(self, statement, rows):
         started = time.monotonic()
+        sql, keys = self.sql(statement, rows[0])
+        ids = self.write_now(sql, keys, rows)
+        if ids is not None:
+            return ids
         return await asyncio.get_running_loop().run_in_executor(
-            self.thread, self.write, statement, rows, started
+            self.thread, self.write, sql, keys, rows, started
         )
 
-    def write(self, statement, rows, started):
-        """in the writer's thread: one transaction, unless the time is up"""
-        with self.engine.begin() as connection:
-            ids = connection.execute(statement, rows).scalars().all()
-            if self.budget is not None and time.monotonic() - started > self.budget:
-                raise TimeoutError('the write took too long: rolled back')
+    def sql(self, statement, row):
+        """(statement's SQL for rows like row, the row's keys in its order)"""
+        found = self.compiled.get(statement)
+        if found is None:
+            compiled = statement.compile(dialect=self.engine.dialect, column_keys=row)
+            found = self.compiled[statement] = (str(compiled), compiled.positiontup)
+        return found
+
+    def write_now(self, sql, keys, rows):
+        """on the event loop: one transaction, or None when the lock is taken"""
+        if self.connection is None:
+            self.connection = self.at_once.raw_connection()
+        try:
+            ids = insert_rows(self.connection, sql, keys, rows)
+        except sqlite3.Error as error:
+            self.connection.rollback()
+            if is_busy(error):
+                return None
+            raise failure(sql, error) from error
+        self.written += 1
+        if self.written >= CHECKPOINT_EVERY:
+            self.written = 0
+            self.thread.submit(self.checkpoint)
         return ids
 
+    def checkpoint(self):
+        """in the writer's thread: copy what the log holds into the database
+        file, as far as no reader needs it (never waiting for one)"""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql('PRAGMA wal_checkpoint(PASSIVE)')
+
+    def write(self, sql, keys, rows, started):
+        """in the writer's thread: one transaction, unless the time is up"""
+        deadline = None if self.budget is None else started + self.budget
+        connection = self.engine.raw_connection()
+        try:
+            return insert_rows(connection, sql, keys, rows, deadline)
+        except sqlite3.Error as error:
+            raise failure(sql, error) from error
+        finally:
+            connection.close()  # back to the pool, rolled back unless committed
+
     def close(self):
-        """wait for the write in hand, then close the thread and the connection"""
+        """wait for the write in hand, then close the thread and the connections"""
         self.thread.shutdown()
+        if self.connection is not None:
+            self.connection.close()
+        self.at_once.dispose()
         self.engine.dispose()
 
 

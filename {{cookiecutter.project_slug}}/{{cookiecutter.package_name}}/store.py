@@ -38,6 +38,10 @@ class Store:
         self.history_size = history_size
         self.reads = {}  # room -> SharedRead
         self.group = GroupCommit(self.insert)
+        # one statement for every write: the writer compiles it once
+        self.statement = insert(MESSAGES).returning(
+            MESSAGES.c.id, sort_by_parameter_order=database.returning_sorted
+        )
 
     async def add(self, name, text, ts, room=DEFAULT_ROOM):
         """keep a message said in room; returns it as clients receive it, with its id
@@ -50,11 +54,8 @@ class Store:
 
     async def insert(self, rows):
         """store rows in one transaction; the messages, with their ids, in rows' order"""
-        statement = insert(MESSAGES).returning(
-            MESSAGES.c.id, sort_by_parameter_order=self.database.returning_sorted
-        )
         async with self.database.bounded('store the messages'):
-            ids = sorted(await self.database.write_rows(statement, rows))
+            ids = sorted(await self.database.write_rows(self.statement, rows))
         return [
             chat_message(id_, row['room'], row['name'], row['text'], row['ts'])
             for row, id_ in zip(rows, ids, strict=True)
