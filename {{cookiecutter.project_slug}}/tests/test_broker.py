@@ -85,10 +85,16 @@ class Heard:
 
     def __init__(self):
         self.delivered = []
+        self.kept = []
 
     def deliver(self, room, text):
         """keep (room, text)"""
         self.delivered.append((room, text))
+
+    def heard(self, said, key):
+        """keep the text of a message said before, or by another process, and
+        the key of its send"""
+        self.kept.append((said['text'], key))
 
     def messages(self):
         """the params of the message notifications heard"""
@@ -234,15 +240,17 @@ async def test_the_server_starts_while_redis_is_away(caplog):
 
 
 async def test_a_broker_begins_after_what_the_stream_held(brokers, redis_server):
-    """a process that starts does not replay the chat of before"""
+    """a process that starts keeps the chat of before, and delivers none of it"""
     broker, hub = brokers(), Heard()
     broker.attach(hub)
     writer = redis.asyncio.from_url(redis_server.url)
-    await writer.xadd(broker.key, entry(message('before')))
+    sent_by = '["account", 7, "c-1"]'
+    await writer.xadd(broker.key, {**entry(message('before')), 'sent_by': sent_by})
     await broker.start()
     broker.publish('general', message('after', ts=2.0, message_id=2))
     assert await until(hub.messages)
     assert hub.texts() == ['after']
+    assert hub.kept == [('before', (('account', 7), 'c-1'))]
     await writer.aclose()
 
 
@@ -349,6 +357,10 @@ GARBAGE = [
     entry(message_with(text=None)),
     entry(message('\\ud800').replace('\\\\ud800', '\\ud800')),
     {**entry(message('no seq')), 'seq': 'one'},
+    {**entry(message('no sender')), 'sent_by': '[1]'},
+    {**entry(message('an account by name')), 'sent_by': '["account", "x", "c1"]'},
+    {**entry(message('a robot')), 'sent_by': '["robot", 1, "c1"]'},
+    {**entry(message('a bad client_id')), 'sent_by': '["guest", "ann", "c 1"]'},
     {'origin': 'elsewhere', 'seq': 1, 'kind': 'dance'},
     {'origin': 'elsewhere', 'seq': 1, 'kind': 'presence', 'room': 'Général'},
     {'origin': 'elsewhere', 'seq': 1, 'kind': 'presence', 'room': 'general'},

@@ -6,6 +6,7 @@ import json
 
 from {{ cookiecutter.package_name }}.history import MemoryHistory
 from {{ cookiecutter.package_name }}.hub import Hub
+from {{ cookiecutter.package_name }}.methods import Sends
 from {{ cookiecutter.package_name }}.protocol import chat_message
 
 
@@ -145,3 +146,24 @@ async def test_a_memory_history_keeps_what_other_processes_said_in_order():
     assert [m['id'] for m in await history.recent('general')] == [20, 25, 30]
     mine = await history.add('ann', 'mine', 2.0, 'general')
     assert mine['id'] == 31
+
+
+async def test_what_another_process_said_is_kept_and_not_said_again():
+    """the hub's keepers get the messages other processes said: the history
+    keeps them, and a send of the same key is answered, not said again"""
+    hub, history, sends = Hub(ping_interval=0), MemoryHistory(), Sends(most=2)
+    hub.keepers = (history, sends)
+    said = chat_message(7, 'general', 'bob', 'hi', 1.0)
+    key = (('guest', 'bob'), 'c1')
+    hub.heard(said, key)
+    hub.heard(said, key)
+    hub.heard(chat_message(8, 'general', 'cy', 'unknown send', 2.0), None)
+
+    async def said_again():
+        raise AssertionError('said twice')
+
+    assert await sends.once(key, said_again) == {'id': 7, 'room': 'general', 'ts': 1.0}
+    assert [m['id'] for m in await history.recent('general')] == [7, 8]
+    for number in range(2):
+        hub.heard(said, (('account', number), 'c1'))
+    assert list(sends.answers) == [(('account', 0), 'c1'), (('account', 1), 'c1')]

@@ -90,6 +90,49 @@ async def test_a_join_anywhere_gets_what_was_said_anywhere(app, brokers, ws_conn
         server.stop()
 
 
+async def test_a_send_tried_again_on_another_process_is_said_once(
+    app, brokers, ws_connect
+):
+    """a send whose answer was lost, tried again after a reconnect that landed
+    on another process: the same answer, and the message is not said again"""
+    _, urls, servers = await instances(app, brokers)
+    ann = await ws_connect()
+    there = await ws_connect(url=urls[1], name='lee')
+    params = {'room': 'general', 'text': 'once', 'name': 'ann', 'client_id': 'c-1'}
+    first = (await call(ann, 'send', **params))['result']
+    assert (await heard(there))['text'] == 'once'
+    back = await ws_connect(url=urls[1], name='ann')
+    assert (await call(back, 'send', **params))['result'] == first
+    await say(back, 'next')
+    assert (await heard(there))['text'] == 'next'
+    for server in servers:
+        server.stop()
+
+
+async def test_a_process_that_starts_keeps_what_the_stream_holds(
+    app, brokers, ws_connect, redis_server
+):
+    """a send said before a process started, tried again there: said once"""
+    hubs, _, servers = await instances(app, brokers, count=1)
+    ann = await ws_connect()
+    params = {'room': 'general', 'text': 'before', 'name': 'ann', 'client_id': 'c-2'}
+    answer = (await call(ann, 'send', **params))['result']
+    writer = redis.asyncio.from_url(redis_server.url)
+    await writer.xadd(hubs[0].broker.key, {'origin': 'x', 'seq': 1, 'frame': 'bad'})
+    await writer.aclose()
+    late = Hub(brokers())
+    server, url = await second_server(app, late)
+    servers.append(server)
+    await late.start()
+    back = await ws_connect(url=url, name='ann')
+    assert [m['text'] for m in back.history['messages']] == ['before']
+    assert (await call(back, 'send', **params))['result'] == answer
+    await say(back, 'after')
+    assert (await heard(back))['text'] == 'after'  # not "before" again
+    for server in servers:
+        server.stop()
+
+
 async def test_presence_outlives_a_redis_restart(
     app, brokers, redis_server, ws_connect
 ):
@@ -195,6 +238,11 @@ async def test_a_process_that_dies_takes_its_people_with_it(
         ann, watching = clients['ann'], servers['ann'][0]
         while (await presence(ann))['members'] != ['ann', 'bob', 'cy']:
             pass
+        await say(ann, 'before the fall')
+        assert (await heard(clients['cy']))['text'] == 'before the fall'
+        # without a database too, each process keeps what the others said
+        late = await ws_connect(url=servers['bob'][1], name='dee')
+        assert late.history['messages'][-1]['text'] == 'before the fall'
         assert servers['bob'][0].stop(signal.SIGTERM) == 0
         assert await presence(ann) == {
             'room': 'general',

@@ -12,11 +12,11 @@ class MemoryBroker:
 
     hub = None
 
-    def attach(self, hub, _history=None):
-        """deliver to this hub (the history has all this process said already)"""
+    def attach(self, hub):
+        """deliver to this hub"""
         self.hub = hub
 
-    def publish(self, room, text):
+    def publish(self, room, text, _key=None):
         """deliver an encoded notification to this process's members of room"""
         self.hub.deliver(room, text)
 

@@ -50,7 +50,7 @@ class MemoryHistory:
             kept = self.rooms[room] = collections.deque(maxlen=self.size)
         return kept
 
-    def keep(self, message):
+    def keep(self, message, _key=None):
         """keep a message another server process said (the broker brings it),
         in the order of the ids; one kept already is not kept twice"""
         kept = self.kept(message['room'])

@@ -49,9 +49,8 @@ def websocket_frame(text):
 class Hub:  # pylint: disable=too-many-instance-attributes
     """the clients connected to this process, and the rooms they are in"""
 
-    def __init__(self, broker=None, ping_interval=25.0, history=None):
-        """broker carries messages between processes; history (when given)
-        keeps what the broker brings from the others"""
+    def __init__(self, broker=None, ping_interval=25.0):
+        """broker carries messages between processes"""
         self.clients = set()
         self.presence = Presence()
         self.rooms = self.presence.rooms  # room name -> presence.Room, here
@@ -59,7 +58,9 @@ class Hub:  # pylint: disable=too-many-instance-attributes
         self.pending = {}  # room (None: every client) -> texts to write this turn
         self.flushing = None
         self.broker = broker or MemoryBroker()
-        self.broker.attach(self, history)
+        self.broker.attach(self)
+        # what keeps the messages other processes said: the history, the sends
+        self.keepers = ()
         self.ping_interval = ping_interval
         self.pinger = None
 
@@ -153,9 +154,15 @@ class Hub:  # pylint: disable=too-many-instance-attributes
             if client is not sender:
                 client.send_frame(text)
 
-    def publish(self, room, message):
-        """send message (a dict) to the members of room in every process"""
-        self.broker.publish(room, notification('message', message))
+    def publish(self, room, message, key=None):
+        """send message (a dict) to the members of room in every process; key:
+        its send's (sender, client_id)"""
+        self.broker.publish(room, notification('message', message), key)
+
+    def heard(self, message, key):
+        """another process said message (for the send of key): keep it"""
+        for keeper in self.keepers:
+            keeper.keep(message, key)
 
     def deliver(self, room, text):
         """queue one encoded notification for the members of room (None: for

@@ -67,12 +67,13 @@ def make_app(settings=None):
     when there is none), unless settings bring a hub of their own.
     """
     settings = {**DEFAULTS, **(settings or {})}
-    # without a database each room keeps its last messages in memory
-    history = settings['history'] = settings.get('history') or MemoryHistory()
-    settings['hub'] = settings.get('hub') or Hub(
-        settings.get('broker'), settings['ping_interval'], history
+    hub = settings['hub'] = settings.get('hub') or Hub(
+        settings.get('broker'), settings['ping_interval']
     )
+    # without a database each room keeps its last messages in memory
+    settings['history'] = settings.get('history') or MemoryHistory()
     settings['sends'] = Sends()
+    hub.keepers = (settings['history'], settings['sends'])
     routes = {}
     for part in PARTS:
         routes.update(part.routes)

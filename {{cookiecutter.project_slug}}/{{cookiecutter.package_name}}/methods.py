@@ -123,13 +123,14 @@ async def send(socket, params):
     client_id = client_id_param(params)
     name = speaker(socket, params)
     sender = ('account', socket.account.id) if socket.account else ('guest', name)
-    sends = socket.settings['sends']
-    return await sends.once((sender, client_id), say, socket, room, name, text)
+    key = (sender, client_id)
+    return await socket.settings['sends'].once(key, say, socket, room, name, text, key)
 
 
-async def say(socket, room, name, text):
-    """store the message; publish it once the sender has its answer; the
-    answer: its id, room and time"""
+# pylint: disable-next=too-many-arguments
+async def say(socket, room, name, text, key):
+    """store the message; publish it (with the key of the send: its sender and
+    client_id) once the sender has its answer; the answer: its id, room and time"""
     try:
         kept = await socket.history.add(name, text, time.time(), room)
     except Unavailable as error:
@@ -137,8 +138,13 @@ async def say(socket, room, name, text):
         raise RpcError(
             NOT_STORED, 'the message could not be stored; try again'
         ) from error
-    socket.then(lambda: socket.hub.publish(room, kept))
-    return {'id': kept['id'], 'room': room, 'ts': kept['ts']}
+    socket.then(lambda: socket.hub.publish(room, kept, key))
+    return answer_of(kept)
+
+
+def answer_of(message):
+    """the answer to the send of message"""
+    return {'id': message['id'], 'room': message['room'], 'ts': message['ts']}
 
 
 @METHODS.register('history')
@@ -177,7 +183,12 @@ async def typing(socket, params):
 
 class Sends:
     """the answers to the latest sends, by (sender, client_id): a send tried
-    again after a lost answer is answered the same, and said once"""
+    again after a lost answer is answered the same, and said once
+
+    With several server processes, the sends the others answered are kept
+    too (``keep``): a send tried again on another process after a reconnect
+    is said once as well.
+    """
 
     def __init__(self, most=REMEMBERED_SENDS):
         self.most = most
@@ -194,6 +205,16 @@ class Sends:
                 self.answers.popitem(last=False)
             future.add_done_callback(lambda done: self.forget_failed(key, done))
         return await asyncio.shield(future)
+
+    def keep(self, message, key):
+        """another process said message for the send of key (None: unknown)"""
+        if key is None or key in self.answers:
+            return
+        future = asyncio.get_running_loop().create_future()
+        future.set_result(answer_of(message))
+        self.answers[key] = future
+        if len(self.answers) > self.most:
+            self.answers.popitem(last=False)
 
     def forget_failed(self, key, future):
         """a send that failed may be tried again for real"""

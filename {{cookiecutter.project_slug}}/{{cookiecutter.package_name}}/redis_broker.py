@@ -8,7 +8,7 @@ the last MAX_LENGTH entries, and every process reads the stream from the
 last entry it delivered. Each process delivers what it reads back, its own
 frames too, so all of them deliver in the stream's one order; one that lost
 Redis for a while resumes where it stopped and misses nothing the stream
-still holds. A process begins after the stream's last entry when it starts.
+still holds.
 
 The frames queued during a turn of the event loop go to Redis in one round
 trip (a pipeline of XADDs), and each XREAD batch reaches the hub in one turn.
@@ -24,9 +24,13 @@ up to max_queue more, the oldest dropped first) and retries with backoff;
 when Redis is back it says so, sends what waited and delivers what it missed.
 
 Every process reads the whole stream: a room's messages reach the clients
-its members have in this process, and, without a database, the history this
-process keeps of the room (``history.MemoryHistory.keep``), so that a client
-joining here gets what was said through the other processes too.
+its members have in this process, and the hub's keepers (``Hub.heard``):
+without a database the history this process keeps of the room
+(``history.MemoryHistory.keep``), so that a client joining here gets what was
+said through the other processes too; and the answers of the sends
+(``methods.Sends.keep``), so that a send tried again here after a reconnect
+is said once. A process that starts keeps the messages the stream holds
+(the last MAX_LENGTH), and delivers what comes after them.
 """
 
 import asyncio
@@ -156,7 +160,6 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
     """many processes: messages and presence travel through a Redis Stream"""
 
     hub = None
-    history = None
 
     def __init__(  # pylint: disable=too-many-arguments
         self, url, key, max_queue=10000, max_text=2000, *, timeout=PRESENCE_TIMEOUT
@@ -174,11 +177,9 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
         self.down = False
         self.tasks = []
 
-    def attach(self, hub, history=None):
-        """deliver to this hub; keep the messages of the other processes in
-        history (when given)"""
+    def attach(self, hub):
+        """deliver to this hub"""
         self.hub = hub
-        self.history = history
 
     async def start(self, wait=5.0):
         """start reading, sending and beating; wait a while for Redis, then go on anyway"""
@@ -192,10 +193,14 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
         except TimeoutError:
             log.error('redis is not there yet: the chat starts without it')
 
-    def publish(self, _room, text):
-        """queue an encoded message for every process (its room is in it); the
-        oldest goes when full"""
-        self.outbox.put({'frame': text})
+    def publish(self, _room, text, key=None):
+        """queue an encoded message for every process (its room is in it), with
+        the key of its send ((kind, who), client_id); the oldest goes when full"""
+        item = {'frame': text}
+        if key is not None:
+            (kind, who), client_id = key
+            item['sent_by'] = json.dumps([kind, who, client_id])
+        self.outbox.put(item)
 
     def share_presence(self, room, names):
         """this process has (only) names in room now: tell the others"""
@@ -235,8 +240,11 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
 
     async def listen(self):
         """deliver what the stream carries, from the end it had when this began
-        (and who the living processes had in their rooms then)"""
-        position = await self.keep_trying(self.stream_end)
+        (the messages it held then are kept, not delivered; and who the living
+        processes had in their rooms then)"""
+        entries = await self.keep_trying(self.recent)
+        position = entries[-1][0] if entries else b'0-0'
+        self.remember(entries)
         for origin, room, names in await self.keep_trying(self.others):
             self.hear(origin, ('presence', room, names))
         self.cursor.place(position)
@@ -247,13 +255,23 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
                 elif news[0] == 'message':
                     self.hub.deliver(news[1], news[2])
 
+    def remember(self, entries):
+        """keep, not deliver, the messages of entries said before this process
+        began (a bad entry was logged by those who read it then)"""
+        for _, fields in entries:
+            try:
+                _, _, news = entry_news(fields, self.cursor.max_text)
+            except BadMessage:
+                continue
+            if news[0] == 'message':
+                self.hub.heard(news[3], news[4])
+
     def hear(self, origin, news):
         """act on news from another process"""
         kind = news[0]
         if kind == 'message':
-            _, room, frame, message = news
-            if self.history is not None:
-                self.history.keep(message)
+            _, room, frame, message, key = news
+            self.hub.heard(message, key)
             self.hub.deliver(room, frame)
         elif kind == 'presence':
             self.liveness.seen(origin)
@@ -294,10 +312,9 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
                 self.hub.gone(origin)
             await asyncio.sleep(self.liveness.timeout / 4)
 
-    async def stream_end(self):
-        """the id of the stream's last entry (0-0 for none)"""
-        last = await self.redis.xrevrange(self.key, count=1)
-        return last[0][0] if last else b'0-0'
+    async def recent(self):
+        """the stream's last entries (all it keeps), oldest first"""
+        return (await self.redis.xrevrange(self.key, count=MAX_LENGTH))[::-1]
 
     async def read(self):
         """the entries after the position (waiting a while for some)"""

@@ -3,7 +3,9 @@
 Each entry holds the ``origin`` (the writing broker) and its ``seq`` (1, 2,
 ...), and one of four kinds of news:
 
-- a chat message (``frame``: the message notification, as clients get it);
+- a chat message (``frame``: the message notification, as clients get it;
+  ``sent_by``: the JSON array [kind, who, client_id] of its send, whose
+  answer another process gives a send tried again there);
 - ``kind=presence``: the names the origin has in a ``room`` now (``names``,
   a JSON array; empty when nobody is left there);
 - ``kind=typing``: ``name`` is typing in ``room``;
@@ -16,6 +18,7 @@ chat raises ``BadMessage``, which the reader counts and drops.
 import json
 
 from .protocol import (
+    CLIENT_ID,
     ROOM_NAME,
     BadMessage,
     RpcError,
@@ -32,8 +35,9 @@ MAX_NAMES = 10000  # names one presence entry may list
 def entry_news(fields, max_text):
     """(origin, seq, news) of a stream entry's fields, or raise BadMessage
 
-    news is ('message', room, frame, message), ('presence', room, names),
-    ('typing', room, name) or ('gone',).
+    news is ('message', room, frame, message, key), ('presence', room, names),
+    ('typing', room, name) or ('gone',); key is the message's send's
+    ((kind, who), client_id), or None.
     """
     try:
         origin = fields[b'origin'].decode('ascii')
@@ -74,7 +78,24 @@ def read_message(fields, max_text):
     """the news of a message entry"""
     frame = field_text(fields, b'frame')
     room, message = checked_message(frame, max_text)
-    return 'message', room, frame, message
+    return 'message', room, frame, message, send_key(fields)
+
+
+def send_key(fields):
+    """the (sender, client_id) of the send of a message entry; None for none"""
+    if b'sent_by' not in fields:
+        return None
+    try:
+        kind, who, client_id = json.loads(field_text(fields, b'sent_by'))
+    except (ValueError, TypeError, RecursionError) as error:
+        raise BadMessage('sent_by: not [kind, who, client_id]') from error
+    if kind == 'guest':
+        valid_name(who)
+    elif kind != 'account' or not is_integer(who):
+        raise BadMessage('sent_by: no sender')
+    if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
+        raise BadMessage('sent_by: no client_id')
+    return (kind, who), client_id
 
 
 def read_presence(fields, _max_text):

@@ -61,7 +61,7 @@ class Store:
             for row, id_ in zip(rows, ids, strict=True)
         ]
 
-    def keep(self, message):
+    def keep(self, message, _key=None):
         """a message another server process said: it stored it already"""
 
     async def recent(self, room=DEFAULT_ROOM):
