@@ -150,6 +150,7 @@ async def test_a_message_the_join_answered_is_not_sent_again_by_a_lagging_broker
     hub = app.settings['hub']
     late = notification('message', first)
     hub.deliver('general', late)  # the broker's copy, after bob's join
+    await asyncio.sleep(0.01)  # written alone: ann gets it, bob nothing
     hub.deliver('general', notification('typing', {'room': 'general', 'name': 'cy'}))
     await send(ann, name='ann', text='second')
     assert (await notified(bob))['method'] == 'typing'
@@ -159,6 +160,29 @@ async def test_a_message_the_join_answered_is_not_sent_again_by_a_lagging_broker
     assert await heard(bob) == first
     assert 'result' in await call(bob, 'leave', room='general')
     assert [await heard(ann) for _ in range(3)] == [first, second, first]
+    # joined and left in one batch: the join's catching up has no one to follow
+    await bob.write_message(
+        json.dumps(
+            [
+                {
+                    'jsonrpc': '2.0',
+                    'id': 'j',
+                    'method': 'join',
+                    'params': {'room': 'chess', 'name': 'bob', 'after': first['id']},
+                },
+                {
+                    'jsonrpc': '2.0',
+                    'id': 'l',
+                    'method': 'leave',
+                    'params': {'room': 'chess'},
+                },
+            ]
+        )
+    )
+    while not isinstance(answers := await next_frame(bob), list):
+        pass
+    assert [answer['id'] for answer in answers] == ['j', 'l']
+    assert 'chess' not in hub.rooms or not hub.rooms['chess'].behind
 
 
 async def test_one_who_comes_back_gets_what_was_missed_then_scrolls_back(

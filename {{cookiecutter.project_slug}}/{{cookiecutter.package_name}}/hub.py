@@ -25,7 +25,7 @@ from tornado.ioloop import PeriodicCallback
 
 from .broker import MemoryBroker
 from .presence import Presence
-from .protocol import DEFAULT_ROOM, notification
+from .protocol import DEFAULT_ROOM, notification, unseen
 
 TEXT_FRAME = 0x81  # FIN and the text opcode
 PING_FRAME = b'\x89\x00'  # FIN, the ping opcode, no payload
@@ -43,6 +43,17 @@ def websocket_frame(text):
     else:
         header = struct.pack('!BBQ', TEXT_FRAME, 127, size)
     return header + payload
+
+
+def catch_up_with(room, client, behind, texts):
+    """deliver to client, which is behind in room (see Presence.catch_up), the
+    texts its join did not answer (only its frames are read); False when gone"""
+    kept, newer = unseen(texts, behind[client])
+    if newer:
+        del behind[client]
+    if not kept:
+        return True
+    return client.deliver(room, b''.join(websocket_frame(t) for t in kept), kept)
 
 
 # one per process, holding its clients, rooms, output and their three timers
@@ -178,8 +189,13 @@ class Hub:  # pylint: disable=too-many-instance-attributes
             data = b''.join(websocket_frame(text) for text in texts)
             found = self.rooms.get(room)
             everyone = self.clients if room is None else found.clients if found else ()
+            behind = found.behind if found else None
             for client in list(everyone):
-                if not client.deliver(room, data, texts):
+                if behind and client in behind:
+                    sent = catch_up_with(room, client, behind, texts)
+                else:
+                    sent = client.deliver(room, data, texts)
+                if not sent:
                     self.disconnect(client)
 
     def close_all(self, code, reason):

@@ -101,7 +101,7 @@ def release(socket, room, newest):
     for text in texts:
         socket.send_frame(text)
     if newest and not newer:
-        socket.catch_up(room, newest)
+        socket.hub.presence.catch_up(room, socket, newest)
 
 
 @METHODS.register('leave')
@@ -110,7 +110,6 @@ async def leave(socket, params):
     room = room_param(params)
     if socket.rooms.pop(room, None) is not None:
         socket.release(room)
-        socket.caught_up(room)
         socket.hub.leave(room, socket)
     return {'room': room}
 

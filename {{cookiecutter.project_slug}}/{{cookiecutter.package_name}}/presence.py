@@ -15,12 +15,16 @@ MEMBERS_LISTED = 100  # people a room lists by name, at most
 class Room:
     """a room with clients in this process"""
 
-    __slots__ = ('clients', 'names', 'shown')
+    __slots__ = ('clients', 'names', 'shown', 'behind')
 
-    def __init__(self, shown):
+    def __init__(self, showing):
         self.clients = {}  # client -> the name it is in the room under
         self.names = collections.Counter()  # name -> its clients in the room
-        self.shown = shown  # the room's names (anywhere) its members were last told
+        # what its members were last told of the room's names (anywhere): the
+        # names, or in a room too big to list them, how many there were
+        self.shown = showing
+        # client -> the newest message id its join answered, until a newer comes
+        self.behind = {}
 
 
 class Presence:
@@ -57,7 +61,7 @@ class Presence:
         """client is in room under name from now on; True when that is news"""
         found = self.rooms.get(room)
         if found is None:
-            found = self.rooms[room] = Room(self.names(room))
+            found = self.rooms[room] = Room(shown(self.names(room)))
         found.clients[client] = name
         found.names[name] += 1
         return found.names[name] == 1 and self.mark(room)
@@ -68,11 +72,21 @@ class Presence:
         name = found.clients.pop(client, None) if found else None
         if name is None:
             return False
+        found.behind.pop(client, None)
         found.names[name] -= 1
         if found.names[name]:
             return False
         del found.names[name]
         return self.mark(room)
+
+    def catch_up(self, room, client, newest):
+        """client's join of room answered the messages up to id newest: a
+        message not newer that comes later (a broker that lags delivers one
+        stored before the history was read after it) is not sent to it, until
+        a newer one comes (see hub.catch_up_with)"""
+        found = self.rooms.get(room)
+        if found is not None and client in found.clients:  # not left meanwhile
+            found.behind[client] = newest
 
     def mark(self, room):
         """this process's names in room changed: to be shared, and told"""
@@ -127,9 +141,9 @@ class Presence:
         for room in sorted(changed):
             found = self.rooms[room]  # changed: a room with clients here
             names = self.names(room)
-            if names != found.shown:
+            if shown(names) != found.shown:
                 told.append((room, news(room, names, found.shown)))
-                found.shown = names
+                found.shown = shown(names)
             if not found.clients:
                 del self.rooms[room]
         return told
@@ -140,13 +154,29 @@ def listed(names):
     return sorted(names) if len(names) <= MEMBERS_LISTED else []
 
 
-def news(room, names, shown):
-    """the presence params of room, which has names and was last shown shown"""
+def shown(names):
+    """what a notification shows of a room of names: the names, or when there
+    are more than MEMBERS_LISTED, how many (a room of thousands keeps no copy
+    of their names for this)"""
+    return names if len(names) <= MEMBERS_LISTED else len(names)
+
+
+def news(room, names, before):
+    """the presence params of room, which has names, and showed before (names,
+    or how many: then it does not say who came and went)"""
     params = {'room': room, 'count': len(names)}
     if len(names) <= MEMBERS_LISTED:
         params['members'] = sorted(names)
-        if names - shown:
-            params['joined'] = sorted(names - shown)
-        if shown - names:
-            params['left'] = sorted(shown - names)
+        if isinstance(before, set):
+            params.update(came_and_went(names, before))
+    return params
+
+
+def came_and_went(names, before):
+    """the joined and left params between the names before and the names now"""
+    params = {}
+    if names - before:
+        params['joined'] = sorted(names - before)
+    if before - names:
+        params['left'] = sorted(before - names)
     return params

@@ -15,7 +15,7 @@ from .flood import TokenBucket
 from .headers import SecureHeaders
 from .hub import websocket_frame
 from .methods import METHODS
-from .protocol import encode, unseen
+from .protocol import encode
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,6 @@ class ChatSocket(SecureHeaders, WebSocketHandler):
         self.handling = 0  # requests being answered: their pongs wait until they are
         self.rooms = {}  # room -> the name this connection is in it under
         self.joining = None  # room -> frames held until its join is answered
-        self.catching_up = None  # room -> the newest message id its join answered
         self.after_answer = None  # called once the answer in hand is written
 
     def hold(self, room):
@@ -53,27 +52,6 @@ class ChatSocket(SecureHeaders, WebSocketHandler):
         if not self.joining:
             self.joining = None
         return held
-
-    def catch_up(self, room, newest):
-        """room's join answered messages up to id newest: a live one not newer
-        is not sent, until a newer one comes"""
-        if self.catching_up is None:
-            self.catching_up = {}
-        self.catching_up[room] = newest
-
-    def caught_up(self, room):
-        """every message of room that comes from now on is sent"""
-        if self.catching_up is not None:
-            self.catching_up.pop(room, None)
-            if not self.catching_up:
-                self.catching_up = None
-
-    def unseen(self, room, texts):
-        """the notifications of texts for room that its join did not answer"""
-        kept, newer = unseen(texts, self.catching_up[room])
-        if newer:
-            self.caught_up(room)
-        return kept
 
     def then(self, action):
         """do action() once the answer in hand is written"""
@@ -142,17 +120,12 @@ class ChatSocket(SecureHeaders, WebSocketHandler):
 
     def deliver(self, room, data, texts):
         """ready-made frames (data) holding texts of room; held while joining
-        it, less those its join answered just after; False when gone or too slow"""
+        it; False when gone or too slow"""
         held = self.joining.get(room) if self.joining else None
         if held is not None:
             held.extend(texts)
             return True
-        if self.catching_up is not None and room in self.catching_up:
-            # a join just answered: only this client's frames are read, and
-            # only until a message newer than its history comes
-            texts = self.unseen(room, texts)
-            data = b''.join(websocket_frame(text) for text in texts)
-        return not data or self.write_frames(data)
+        return self.write_frames(data)
 
     def write_frames(self, data):
         """write ready-made frames; False when gone or too slow"""
