@@ -178,8 +178,7 @@ async def test_a_process_that_stops_beating_is_taken_for_dead(
     while (await presence(ann))['members'] != ['ann', 'bob']:
         pass
     crashed = hubs[1].broker
-    for task in crashed.tasks:
-        task.cancel()
+    await crashed.stop_tasks()
     crashed.tasks = []  # closed later without a word, as a crash would
     assert (await presence(ann))['left'] == ['bob']
     assert 'stopped beating: its people left' in caplog.text

@@ -355,15 +355,19 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
 
     async def close(self):
         """stop reading and sending; tell the others this process is gone"""
+        await self.stop_tasks()
+        if self.tasks and not self.down:
+            with contextlib.suppress(RedisError, OSError, TimeoutError):
+                await asyncio.wait_for(self.goodbye(), GOODBYE)
+        await self.redis.aclose()
+
+    async def stop_tasks(self):
+        """stop reading, sending and beating (and wait until they have stopped)"""
         # redis-py can swallow a cancellation that comes mid-command: ask again
         while running := [task for task in self.tasks if not task.done()]:
             for task in running:
                 task.cancel()
             await asyncio.wait(running, timeout=0.1)
-        if self.tasks and not self.down:
-            with contextlib.suppress(RedisError, OSError, TimeoutError):
-                await asyncio.wait_for(self.goodbye(), GOODBYE)
-        await self.redis.aclose()
 
     async def goodbye(self):
         """the last word: a gone entry on the stream, and this process's keys away"""
