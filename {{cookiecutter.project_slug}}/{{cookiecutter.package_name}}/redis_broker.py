@@ -204,11 +204,12 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
 
     def share_presence(self, room, names):
         """this process has (only) names in room now: tell the others"""
+        encoded = json.dumps(names)
         if names:
-            self.shared[room] = json.dumps(names)
+            self.shared[room] = encoded
         else:
             self.shared.pop(room, None)
-        self.outbox.put({'kind': 'presence', 'room': room, 'names': json.dumps(names)})
+        self.outbox.put({'kind': 'presence', 'room': room, 'names': encoded})
 
     def share_typing(self, room, name):
         """name is typing in room: tell the others (not later: while Redis is
