@@ -61,24 +61,24 @@ EXPECTED_FILES = [
     'README.md',
     'chat/__init__.py',
     'chat/chat_part.py',
-    'chat/database.py',
+    'chat/store/database.py',
     'chat/environment.py',
-    'chat/group_commit.py',
+    'chat/store/group_commit.py',
     'chat/history.py',
-    'chat/history_part.py',
+    'chat/store/part.py',
     'chat/hub.py',
     'chat/main.py',
-    'chat/migrate.py',
-    'chat/migrations/env.py',
-    'chat/migrations/versions/0001_messages.py',
+    'chat/store/migrate.py',
+    'chat/store/migrations/env.py',
+    'chat/store/migrations/versions/0001_messages.py',
     'chat/part.py',
     'chat/parts.py',
     'chat/protocol.py',
     'chat/session.py',
-    'chat/sqlite.py',
+    'chat/store/sqlite.py',
     'chat/static/index.html',
-    'chat/store.py',
-    'chat/tables.py',
+    'chat/store/messages.py',
+    'chat/store/tables.py',
     'chat/websocket.py',
     'client/index.html',
     'client/package-lock.json',
@@ -101,8 +101,8 @@ EXPECTED_FILES = [
     'tasks.py',
     'tests/conftest.py',
     'tests/fixtures.py',
-    'tests/database_fixtures.py',
-    'tests/sqlite_fixtures.py',
+    'tests/store/fixtures.py',
+    'tests/store/sqlite_fixtures.py',
     'tests/e2e/conftest.py',
     'tests/e2e/fixtures.py',
     'tests/test_packaging.py',
@@ -420,7 +420,7 @@ def test_every_bake_is_tested_behind_nginx(baked, answers):
     project = baked(**answers)
     assert project.has_file('chat/proxy.py')
     assert project.has_file('tests/test_behind_proxy.py')
-    assert project.has_file('tests/test_auth_behind_proxy.py') == (
+    assert project.has_file('tests/login/test_behind_proxy.py') == (
         answers['auth'] == 'password'
     )
     assert '## Behind a reverse proxy' in project.read('README.md')
@@ -527,7 +527,7 @@ def test_the_console_script_is_named_after_the_project(baked):
     assert meta['project']['name'] == 'team-talk'
     assert meta['project']['scripts'] == {'team-talk': 'team_talk.main:main'}
     assert meta['tool']['setuptools']['package-data'] == {
-        'team_talk': ['static/**/*', 'migrations/script.py.mako']
+        'team_talk': ['static/**/*', 'store/migrations/script.py.mako']
     }
 
 

@@ -222,9 +222,9 @@ def test_the_wheel_installs_and_its_command_serves_the_chat(bake, tmp_path):
     for name in [
         'chat/static/index.html',
         'chat/static/favicon.svg',
-        'chat/templates/login.html',
-        'chat/migrations/script.py.mako',
-        'chat/migrations/versions/0004_login_sessions.py',
+        'chat/login/templates/login.html',
+        'chat/store/migrations/script.py.mako',
+        'chat/store/migrations/versions/0004_login_sessions.py',
     ]:
         assert name in names, name
     venv = tmp_path / 'venv'

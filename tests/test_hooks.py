@@ -112,8 +112,8 @@ def test_a_file_of_several_options_goes_only_with_all_of_them():
 def test_prune_removes_what_was_not_chosen(tmp_path):
     """ files and folders of an unchosen option go; the rest stays """
     package = tmp_path / 'chat'
-    (package / 'migrations').mkdir(parents=True)
-    (package / 'store.py').write_text('', encoding='utf-8')
+    (package / 'store' / 'migrations').mkdir(parents=True)
+    (package / 'store' / 'database.py').write_text('', encoding='utf-8')
     (package / 'main.py').write_text('', encoding='utf-8')
     post_gen.prune(
         tmp_path, {'database': 'none', 'auth': 'none', 'package_name': 'chat'}

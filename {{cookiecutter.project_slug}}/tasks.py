@@ -199,19 +199,19 @@ def loadtest(
 @task
 def db_upgrade(ctx):
     """migrate the database ($DATABASE_URL, or the default) to the newest revision"""
-    ctx.run(f'python -m {PACKAGE}.migrate upgrade')
+    ctx.run(f'python -m {PACKAGE}.store.migrate upgrade')
 
 
 @task(help={'revision': 'go down to this revision: -1 (one step, the default) or base'})
 def db_downgrade(ctx, revision='-1'):
     """migrate the database down"""
-    ctx.run(f'python -m {PACKAGE}.migrate downgrade {shlex.quote(revision)}')
+    ctx.run(f'python -m {PACKAGE}.store.migrate downgrade {shlex.quote(revision)}')
 
 
 @task(help={'message': 'what the migration does, e.g. "add rooms"'})
 def db_revision(ctx, message):
     """write a migration for what changed in tables.py"""
-    ctx.run(f'python -m {PACKAGE}.migrate revision {shlex.quote(message)}')
+    ctx.run(f'python -m {PACKAGE}.store.migrate revision {shlex.quote(message)}')
 
 
 {% endif -%}
@@ -226,27 +226,29 @@ def db_revision(ctx, message):
 def account_add(ctx, email, name=''):
     """add an account: asks for the password, or reads it from standard input"""
     named = f' --name {shlex.quote(name)}' if name else ''
-    command = f'python -m {PACKAGE}.manage_accounts add {shlex.quote(email)}{named}'
+    command = (
+        f'python -m {PACKAGE}.login.manage_accounts add {shlex.quote(email)}{named}'
+    )
     ctx.run(command, pty=sys.stdin.isatty())
 
 
 @task(aliases=['user-list'])
 def account_list(ctx):
     """list the accounts"""
-    ctx.run(f'python -m {PACKAGE}.manage_accounts list')
+    ctx.run(f'python -m {PACKAGE}.login.manage_accounts list')
 
 
 @task(aliases=['user-remove'], help={'email': 'the e-mail address of the account'})
 def account_remove(ctx, email):
     """remove an account (its open sockets close)"""
-    ctx.run(f'python -m {PACKAGE}.manage_accounts remove {shlex.quote(email)}')
+    ctx.run(f'python -m {PACKAGE}.login.manage_accounts remove {shlex.quote(email)}')
 
 
 @task(aliases=['user-password'], help={'email': 'the e-mail address of the account'})
 def account_password(ctx, email):
     """set an account's password: asks for it, or reads it from standard input;
     ends the account's sessions"""
-    command = f'python -m {PACKAGE}.manage_accounts password {shlex.quote(email)}'
+    command = f'python -m {PACKAGE}.login.manage_accounts password {shlex.quote(email)}'
     ctx.run(command, pty=sys.stdin.isatty())
 
 

@@ -13,13 +13,13 @@ pytest_plugins = [
     'tests.fixtures',
     'tests.e2e.fixtures',
 {%- if database %}
-    'tests.{{ cookiecutter.database }}_fixtures',
-    'tests.database_fixtures',
+    'tests.store.{{ cookiecutter.database }}_fixtures',
+    'tests.store.fixtures',
 {%- endif %}
 {%- if cookiecutter.auth == 'password' %}
-    'tests.login_fixtures',
+    'tests.login.fixtures',
 {%- endif %}
 {%- if cookiecutter.broker == 'redis' %}
-    'tests.redis_fixtures',
+    'tests.redis.fixtures',
 {%- endif %}
 ]

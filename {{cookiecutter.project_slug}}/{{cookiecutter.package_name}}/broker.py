@@ -1,7 +1,7 @@
 """The memory broker: one process, so a published frame goes straight to its hub.
 
 A broker carries each published frame to the hubs that deliver it to clients;
-with Redis (``redis_broker.py``) that is the hub of every server process, and
+with Redis (``redis/broker.py``) that is the hub of every server process, and
 it also carries who is in each room and who is typing. With one process there
 is nobody else to tell.
 """

@@ -6,7 +6,7 @@ to each member's socket in one write, so a busy room costs one system call per
 member per turn, not one per message, while each message stays a frame of its
 own. A client that went away is dropped and never stops the others from
 receiving. A published message goes through the broker (broker.py, or
-redis_broker.py with Redis), which hands it to the hub of every process that
+redis/broker.py with Redis), which hands it to the hub of every process that
 should deliver it.
 
 The hub also keeps who is in each room (``presence.py``), here and, through

@@ -6,14 +6,14 @@ uses are left out of the project when the option was not chosen.
 """
 
 from .chat_part import CHAT
-{%- if database %}
-from .history_part import HISTORY
-{%- endif %}
 {%- if cookiecutter.auth == 'password' %}
-from .login_part import LOGIN
+from .login.part import LOGIN
 {%- endif %}
 {%- if cookiecutter.broker == 'redis' %}
-from .redis_part import REDIS
+from .redis.part import REDIS
+{%- endif %}
+{%- if database %}
+from .store.part import HISTORY
 {%- endif %}
 
 # in order: a part may use what the parts before it opened

@@ -6,7 +6,7 @@ from .headers import SecureHeaders
 class SessionHandler(SecureHeaders):
     """answers {"auth": <login required?>, "user": <the account's name or null>}"""
 
-    # the logged-in account (see auth.py), None for a guest
+    # the logged-in account (see login/handlers.py), None for a guest
     account = None
 
     def session(self):

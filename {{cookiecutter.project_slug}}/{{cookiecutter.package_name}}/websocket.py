@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 class ChatSocket(SecureHeaders, WebSocketHandler):
     """one browser's connection to the chat"""
 
-    # the logged-in account (see auth.py), None for a guest
+    # the logged-in account (see login/handlers.py), None for a guest
     account = None
 
     def __init__(self, *args, **kwargs):

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from ..login_fixtures import PASSWORD, log_in
+from ..login.fixtures import PASSWORD, log_in
 from .chat_e2e import WINDOW, say
 
 

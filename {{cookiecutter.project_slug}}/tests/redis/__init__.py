@@ -1,0 +1,1 @@
+"""The tests of the Redis broker and of several processes (broker=redis)."""

@@ -1,0 +1,1 @@
+"""The tests of the database history (database=sqlite|postgresql)."""

@@ -1,0 +1,2 @@
+"""Login (auth=password): accounts, scrypt passwords, sessions, the throttle and
+the pages. ``part.py`` plugs it into the server."""

@@ -1,0 +1,111 @@
+"""Which server processes of the chat live, and who is in their rooms, in Redis.
+
+Every process beats: every timeout / 4 seconds it puts the time into a
+sorted set (``<key>:processes``, origin -> time of its last beat) and keeps
+the names it has in each room in a hash of its own (``<key>:members:<origin>``,
+room -> JSON array of names), which expires when the process stops beating
+for timeout seconds. What changes between beats travels as presence entries
+on the stream (``entries.py``), each written with its hash field in one
+round trip. A process that starts reads the hashes of the living ones; one
+that has not beaten for timeout seconds (a crash, a lost network) is taken
+for dead, and the others' members forget its people. A process that stops
+cleanly says so on the stream, and its people leave at once.
+
+The times are the processes' clocks: the machines of one chat keep them in
+step (NTP) to well within the timeout.
+"""
+
+import time
+
+PRESENCE_TIMEOUT = 20.0  # seconds without a beat after which a process is dead
+
+
+class Liveness:
+    """when each other process was last known to live, by this process's clock"""
+
+    def __init__(self, timeout, clock=time.monotonic):
+        self.timeout = timeout
+        self.clock = clock
+        self.last = {}  # origin -> when it was last known to live
+
+    def seen(self, origin):
+        """origin lives now"""
+        self.last[origin] = self.clock()
+
+    def forget(self, origin):
+        """origin said it is gone"""
+        self.last.pop(origin, None)
+
+    def refresh(self):
+        """every process known lives now (none could be seen meanwhile)"""
+        now = self.clock()
+        for origin in self.last:
+            self.last[origin] = now
+
+    def dead(self):
+        """the processes not known to live for timeout seconds; forgotten now"""
+        now = self.clock()
+        dead = [
+            origin for origin, last in self.last.items() if now - last > self.timeout
+        ]
+        for origin in dead:
+            del self.last[origin]
+        return dead
+
+
+class PresenceKeys:
+    """the Redis keys of the processes of the chat whose stream is key"""
+
+    def __init__(self, key, origin, timeout):
+        self.key = key
+        self.origin = origin
+        self.timeout = timeout  # seconds without a beat after which a process is dead
+        self.processes = f'{key}:processes'
+        self.members = self.members_of(origin)
+
+    def members_of(self, origin):
+        """the hash of the names origin has in each room"""
+        return f'{self.key}:members:{origin}'
+
+    def keep(self, pipe, room, names):
+        """in pipe: this process has names (a JSON array; None: nobody) in room"""
+        if names is None:
+            pipe.hdel(self.members, room)
+        else:
+            pipe.hset(self.members, room, names)
+
+    async def beat(self, redis, names):
+        """this process lives, and has names (room -> JSON array) in rooms: the
+        other living processes"""
+        now = time.time()
+        async with redis.pipeline(transaction=False) as pipe:
+            pipe.zadd(self.processes, {self.origin: now})
+            pipe.expire(self.members, int(self.timeout) + 1)
+            pipe.zrangebyscore(self.processes, now - self.timeout, '+inf')
+            # the long dead leave the set
+            pipe.zremrangebyscore(self.processes, '-inf', now - 10 * self.timeout)
+            _, kept, alive, _ = await pipe.execute()
+        if names and not kept:
+            # Redis lost them (a restart): write them again
+            async with redis.pipeline(transaction=False) as pipe:
+                pipe.hset(self.members, mapping=names)
+                pipe.expire(self.members, int(self.timeout) + 1)
+                await pipe.execute()
+        others = (origin.decode() for origin in alive)
+        return [origin for origin in others if origin != self.origin]
+
+    async def others(self, redis):
+        """(origin, {room: names as bytes}) of every other living process"""
+        since = time.time() - self.timeout
+        alive = await redis.zrangebyscore(self.processes, since, '+inf')
+        others = [origin.decode() for origin in alive]
+        return [
+            (origin, await redis.hgetall(self.members_of(origin)))
+            for origin in others
+            if origin != self.origin
+        ]
+
+    def leave(self, pipe):
+        """in pipe: this process stops, its keys go"""
+        pipe.zrem(self.processes, self.origin)
+        pipe.delete(self.members)
