@@ -28,10 +28,7 @@ PRUNED = {
         'tests/store/sqlite_fixtures.py',
         'tests/store/test_sqlite.py',
     ],
-    ('broker', 'memory'): [
-        '{package}/redis',
-        'tests/redis',
-    ],
+    ('broker', 'memory'): ['{package}/redis', 'tests/redis',],
     ('auth', 'password'): [
         'tests/e2e/test_guests_in_browser.py',
         'tests/test_guests.py',
