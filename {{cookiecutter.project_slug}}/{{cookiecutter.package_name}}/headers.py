@@ -5,9 +5,11 @@ only to its own server (the websocket included), and never be framed by
 another site; the server does not announce its software or version.
 """
 
+from typing import Final
+
 from tornado.web import HTTPError, RequestHandler, StaticFileHandler
 
-CONTENT_SECURITY_POLICY = '; '.join(
+CONTENT_SECURITY_POLICY: Final = '; '.join(
     [
         "default-src 'self'",
         "connect-src 'self'",
@@ -18,7 +20,7 @@ CONTENT_SECURITY_POLICY = '; '.join(
         "frame-ancestors 'none'",
     ]
 )
-SECURITY_HEADERS = {
+SECURITY_HEADERS: Final = {
     'Content-Security-Policy': CONTENT_SECURITY_POLICY,
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
@@ -29,7 +31,7 @@ SECURITY_HEADERS = {
 class SecureHeaders(RequestHandler):
     """a base of every handler: the security headers, and no Server header"""
 
-    def set_default_headers(self):
+    def set_default_headers(self) -> None:
         """on every response, errors included"""
         self.clear_header('Server')
         for name, value in SECURITY_HEADERS.items():
@@ -39,7 +41,7 @@ class SecureHeaders(RequestHandler):
 class StaticFiles(SecureHeaders, StaticFileHandler):
     """the built client; a path that no file can have is simply not found"""
 
-    def validate_absolute_path(self, root, absolute_path):
+    def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
         """refuse a NUL byte (``/index.html%00.py``) with 404, as any missing file"""
         if '\0' in absolute_path:
             raise HTTPError(404)

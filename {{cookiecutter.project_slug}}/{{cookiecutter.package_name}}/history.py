@@ -8,15 +8,40 @@ With a database the history is ``store.Store``; without one it is
 import bisect
 import collections
 import time
+from collections.abc import Callable
+from typing import Final, Protocol
 
-from .protocol import DEFAULT_ROOM, chat_message
+from .protocol import DEFAULT_ROOM, ChatMessage, SendKey, chat_message
 
-KEPT = 100  # messages each room keeps in memory without a database
-SHOWN = 50  # of which a join gets at most, as --history with a database
+KEPT: Final = 100  # messages each room keeps in memory without a database
+SHOWN: Final = 50  # of which a join gets at most, as --history with a database
 
 
 class Unavailable(Exception):
     """what keeps the chat's data could not be used just now; the text says why"""
+
+
+class History(Protocol):
+    """what the chat asks of a history (MemoryHistory, or store.Store); a
+    history that cannot be used just now raises Unavailable"""
+
+    async def add(
+        self, name: str, text: str, ts: float, room: str = DEFAULT_ROOM
+    ) -> ChatMessage:
+        """keep a message said in room; returns it as clients receive it, with its id"""
+
+    def keep(self, message: ChatMessage, key: SendKey | None = None, /) -> None:
+        """keep a message another server process said (for the send of key)"""
+
+    async def recent(self, room: str = DEFAULT_ROOM) -> list[ChatMessage]:
+        """the room's recent messages, oldest first"""
+
+    async def after(self, room: str, after_id: int) -> tuple[list[ChatMessage], bool]:
+        """(the room's messages newer than after_id, oldest first; whether some
+        are left out)"""
+
+    async def before(self, room: str, before_id: int, limit: int) -> list[ChatMessage]:
+        """the (at most limit) messages of room just older than before_id"""
 
 
 class MemoryHistory:
@@ -29,28 +54,36 @@ class MemoryHistory:
     gone).
     """
 
-    def __init__(self, size=KEPT, shown=SHOWN, clock=time.time_ns):
+    def __init__(
+        self,
+        size: int = KEPT,
+        shown: int = SHOWN,
+        clock: Callable[[], int] = time.time_ns,
+    ) -> None:
         self.size = size
         self.shown = shown
         self.clock = clock
-        self.rooms = {}  # room -> deque of messages, oldest first
+        # room -> its messages, oldest first
+        self.rooms: dict[str, collections.deque[ChatMessage]] = {}
         self.last_id = 0
 
-    async def add(self, name, text, ts, room=DEFAULT_ROOM):
+    async def add(
+        self, name: str, text: str, ts: float, room: str = DEFAULT_ROOM
+    ) -> ChatMessage:
         """keep a message said in room; returns it as clients receive it"""
         self.last_id = max(self.last_id + 1, self.clock() // 1000)
         message = chat_message(self.last_id, room, name, text, ts)
         self.kept(room).append(message)
         return message
 
-    def kept(self, room):
+    def kept(self, room: str) -> collections.deque[ChatMessage]:
         """the deque of room's messages"""
         kept = self.rooms.get(room)
         if kept is None:
             kept = self.rooms[room] = collections.deque(maxlen=self.size)
         return kept
 
-    def keep(self, message, _key=None):
+    def keep(self, message: ChatMessage, _key: SendKey | None = None) -> None:
         """keep a message another server process said (the broker brings it),
         in the order of the ids; one kept already is not kept twice"""
         kept = self.kept(message['room'])
@@ -70,11 +103,11 @@ class MemoryHistory:
             place -= 1
         kept.insert(place, message)
 
-    async def recent(self, room=DEFAULT_ROOM):
+    async def recent(self, room: str = DEFAULT_ROOM) -> list[ChatMessage]:
         """the room's last `shown` messages, oldest first"""
         return list(self.rooms.get(room, ()))[-self.shown :]
 
-    async def after(self, room, after_id):
+    async def after(self, room: str, after_id: int) -> tuple[list[ChatMessage], bool]:
         """(the room's messages newer than after_id, oldest first, the newest
         `shown` at most; whether some are left out: more than that, or older
         ones than memory holds)"""
@@ -83,7 +116,7 @@ class MemoryHistory:
         missing = len(messages) == len(kept) == self.size
         return messages[-self.shown :], missing or len(messages) > self.shown
 
-    async def before(self, room, before_id, limit):
+    async def before(self, room: str, before_id: int, limit: int) -> list[ChatMessage]:
         """the (at most limit) messages of room just older than before_id"""
         older = [m for m in self.rooms.get(room, ()) if m['id'] < before_id]
         return older[-limit:]

@@ -20,19 +20,29 @@ how many there are.
 
 import asyncio
 import struct
+from collections.abc import Collection
+from typing import Final, Protocol
 
 from tornado.ioloop import PeriodicCallback
 
-from .broker import MemoryBroker
-from .presence import Presence
-from .protocol import DEFAULT_ROOM, notification, unseen
+from .broker import Broker, MemoryBroker
+from .presence import Client, Presence, RoomCount
+from .protocol import DEFAULT_ROOM, ChatMessage, SendKey, notification, unseen
 
-TEXT_FRAME = 0x81  # FIN and the text opcode
-PING_FRAME = b'\x89\x00'  # FIN, the ping opcode, no payload
-PRESENCE_EVERY = 0.25  # s between two presence notifications of a room, at least
+TEXT_FRAME: Final = 0x81  # FIN and the text opcode
+PING_FRAME: Final = b'\x89\x00'  # FIN, the ping opcode, no payload
+PRESENCE_EVERY: Final = 0.25  # s between two presence notifications of a room, at least
 
 
-def websocket_frame(text):
+class Keeper(Protocol):
+    """what keeps the messages other processes said (Hub.keepers): the
+    history (history.History), the answers of the sends (methods.Sends)"""
+
+    def keep(self, message: ChatMessage, key: SendKey | None, /) -> None:
+        """another process said message, for the send of key (None: unknown)"""
+
+
+def websocket_frame(text: str) -> bytes:
     """text as one unmasked websocket text frame (server to client, RFC 6455)"""
     payload = text.encode('utf-8')
     size = len(payload)
@@ -45,7 +55,9 @@ def websocket_frame(text):
     return header + payload
 
 
-def catch_up_with(room, client, behind, texts):
+def catch_up_with(
+    room: str | None, client: Client, behind: dict[Client, int], texts: list[str]
+) -> bool:
     """deliver to client, which is behind in room (see Presence.catch_up), the
     texts its join did not answer (only its frames are read); False when gone"""
     kept, newer = unseen(texts, behind[client])
@@ -60,37 +72,41 @@ def catch_up_with(room, client, behind, texts):
 class Hub:  # pylint: disable=too-many-instance-attributes
     """the clients connected to this process, and the rooms they are in"""
 
-    def __init__(self, broker=None, ping_interval=25.0):
+    def __init__(
+        self, broker: Broker | None = None, ping_interval: float = 25.0
+    ) -> None:
         """broker carries messages between processes"""
-        self.clients = set()
+        self.clients: set[Client] = set()
         self.presence = Presence()
         self.rooms = self.presence.rooms  # room name -> presence.Room, here
-        self.telling = None  # the timer of the next presence notifications
-        self.pending = {}  # room (None: every client) -> texts to write this turn
-        self.flushing = None
-        self.broker = broker or MemoryBroker()
+        # the timer of the next presence notifications
+        self.telling: asyncio.TimerHandle | None = None
+        # room (None: every client) -> texts to write this turn
+        self.pending: dict[str | None, list[str]] = {}
+        self.flushing: asyncio.Handle | None = None
+        self.broker: Broker = broker or MemoryBroker()
         self.broker.attach(self)
         # what keeps the messages other processes said: the history, the sends
-        self.keepers = ()
+        self.keepers: tuple[Keeper, ...] = ()
         self.ping_interval = ping_interval
-        self.pinger = None
+        self.pinger: PeriodicCallback | None = None
 
-    async def start(self):
+    async def start(self) -> None:
         """start the broker (with Redis: subscribe), before clients connect"""
         await self.broker.start()
 
-    async def close(self):
+    async def close(self) -> None:
         """let go of the broker, once the clients are gone"""
         await self.broker.close()
 
-    def connect(self, client):
+    def connect(self, client: Client) -> None:
         """a client connected (pinged from now on; the first one starts the timer)"""
         self.clients.add(client)
         if self.pinger is None and self.ping_interval:
             self.pinger = PeriodicCallback(self.ping, self.ping_interval * 1000)
             self.pinger.start()
 
-    def ping(self):
+    def ping(self) -> None:
         """one timer for everyone: close who did not answer the last ping, ping the rest
 
         Tornado's own websocket_ping_interval runs a task per connection; one
@@ -100,48 +116,48 @@ class Hub:  # pylint: disable=too-many-instance-attributes
             if not client.keepalive(PING_FRAME):
                 self.disconnect(client)
 
-    def disconnect(self, client):
+    def disconnect(self, client: Client) -> None:
         """a client went away: it leaves every room it was in"""
         self.clients.discard(client)
         for room in list(client.rooms):
             self.leave(room, client)
 
-    def members(self, room):
+    def members(self, room: str) -> tuple[list[str], int]:
         """(the names of the people in room anywhere, sorted, when at most
         MEMBERS_LISTED; how many people are in it)"""
         return self.presence.members(room)
 
-    def room_list(self):
+    def room_list(self) -> list[RoomCount]:
         """every room with people in it (and the default room), with how many"""
         return self.presence.room_list(DEFAULT_ROOM)
 
-    def join(self, room, client, name):
+    def join(self, room: str, client: Client, name: str) -> None:
         """client joins room under name; its members are told (soon)"""
         if self.presence.add(room, client, name):
             self.tell_soon()
 
-    def leave(self, room, client):
+    def leave(self, room: str, client: Client) -> None:
         """client leaves room; its members are told (soon) when a name is gone"""
         if self.presence.remove(room, client):
             self.tell_soon()
 
-    def elsewhere(self, process, room, names):
+    def elsewhere(self, process: str, room: str, names: Collection[str]) -> None:
         """another process has (only) names in room now"""
         if self.presence.report(process, room, names):
             self.tell_soon()
 
-    def gone(self, process):
+    def gone(self, process: str) -> None:
         """another process is gone, and its people with it"""
         if self.presence.forget(process):
             self.tell_soon()
 
-    def tell_soon(self):
+    def tell_soon(self) -> None:
         """tell the rooms' news in PRESENCE_EVERY seconds, unless that is planned"""
         if self.telling is None:
             loop = asyncio.get_running_loop()
             self.telling = loop.call_later(PRESENCE_EVERY, self.tell)
 
-    def tell(self):
+    def tell(self) -> None:
         """share what changed here with the other processes; one presence
         notification to the members here of each room that changed"""
         self.telling = None
@@ -150,12 +166,12 @@ class Hub:  # pylint: disable=too-many-instance-attributes
         for room, params in self.presence.news():
             self.deliver(room, notification('presence', params))
 
-    def typing(self, room, sender, name):
+    def typing(self, room: str, sender: Client, name: str) -> None:
         """tell the room's other members, in every process, that name is typing"""
         self.tell_typing(room, name, sender)
         self.broker.share_typing(room, name)
 
-    def tell_typing(self, room, name, sender=None):
+    def tell_typing(self, room: str, name: str, sender: Client | None = None) -> None:
         """tell the room's members here but sender that name is typing"""
         found = self.rooms.get(room)
         if found is None:
@@ -165,29 +181,32 @@ class Hub:  # pylint: disable=too-many-instance-attributes
             if client is not sender:
                 client.send_frame(text)
 
-    def publish(self, room, message, key=None):
+    def publish(
+        self, room: str, message: ChatMessage, key: SendKey | None = None
+    ) -> None:
         """send message (a dict) to the members of room in every process; key:
         its send's (sender, client_id)"""
         self.broker.publish(room, notification('message', message), key)
 
-    def heard(self, message, key):
+    def heard(self, message: ChatMessage, key: SendKey | None) -> None:
         """another process said message (for the send of key): keep it"""
         for keeper in self.keepers:
             keeper.keep(message, key)
 
-    def deliver(self, room, text):
+    def deliver(self, room: str | None, text: str) -> None:
         """queue one encoded notification for the members of room (None: for
         every client), written at the end of this turn"""
         self.pending.setdefault(room, []).append(text)
         if self.flushing is None:
             self.flushing = asyncio.get_running_loop().call_soon(self.flush)
 
-    def flush(self):
+    def flush(self) -> None:
         """write each room's queued frames to its members in one write each"""
         pending, self.pending, self.flushing = self.pending, {}, None
         for room, texts in pending.items():
             data = b''.join(websocket_frame(text) for text in texts)
-            found = self.rooms.get(room)
+            # None (every client) is no room's name: get() finds nothing for it
+            found = self.rooms.get(room)  # type: ignore[arg-type]
             everyone = self.clients if room is None else found.clients if found else ()
             behind = found.behind if found else None
             for client in list(everyone):
@@ -198,7 +217,7 @@ class Hub:  # pylint: disable=too-many-instance-attributes
                 if not sent:
                     self.disconnect(client)
 
-    def close_all(self, code, reason):
+    def close_all(self, code: int, reason: str) -> None:
         """close every client's connection, e.g. when the server stops"""
         if self.pinger is not None:
             self.pinger.stop()
