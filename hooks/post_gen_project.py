@@ -12,10 +12,8 @@ from typing import Any, TypeAlias
 LICENSES_DIR = 'licenses'
 # the answers, and what cookiecutter adds to them (_template, _output_dir, ...)
 Answers: TypeAlias = dict[str, Any]
-# an answer: (question, what was chosen)
-Answer: TypeAlias = tuple[str, str]
 # what an answer leaves out of the project; {package} is the package's folder
-PRUNED: dict[Answer, list[str]] = {
+PRUNED = {
     ('database', 'none'): [
         '{package}/store',
         'tests/store',
@@ -52,7 +50,7 @@ PRUNED: dict[Answer, list[str]] = {
 }
 # what is left out only when every one of these answers was given
 # (the proxy that cuts and stalls links is for the PostgreSQL and Redis tests)
-PRUNED_TOGETHER: list[tuple[tuple[Answer, ...], list[str]]] = [
+PRUNED_TOGETHER = [
     ((('database', 'none'), ('broker', 'memory')), ['tests/tcp_proxy.py']),
     ((('database', 'sqlite'), ('broker', 'memory')), ['tests/tcp_proxy.py']),
 ]

@@ -366,7 +366,7 @@ def test_only_the_container_listens_beyond_this_machine(baked):
     """ the server and inv server default to 127.0.0.1; Docker passes 0.0.0.0 """
     project = baked()
     assert "default='127.0.0.1'" in project.read('chat/chat_part.py')
-    assert "address='127.0.0.1'" in project.read('tasks.py')
+    assert "address: str = '127.0.0.1'" in project.read('tasks.py')
     assert '"--address=0.0.0.0"]' in project.read('Dockerfile')
     compose = yaml.safe_load(project.read('docker-compose.yml'))
     assert '--address=0.0.0.0' in compose['services']['web']['command']

@@ -38,7 +38,7 @@ class BaselineSocket(WebSocketHandler):
 
     # room name -> the sockets in it
     rooms: ClassVar[dict[str, set['BaselineSocket']]] = {}
-    ids: ClassVar[itertools.count[int]] = itertools.count(1)
+    ids = itertools.count(1)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
