@@ -106,6 +106,17 @@ def test_make_setup_builds_a_working_venv_and_the_commit_hook(bake):
     )
 
 
+@ONCE
+@pytest.mark.parametrize('answers', [pytest.param(FULLEST, id=combination_id(FULLEST))])
+def test_inv_lock_compiles_the_shipped_pins(bake, answers):
+    """ `inv lock` (uv, from PyPI) compiles pyproject.toml and dev.in into exactly
+    the requirements.txt and dev.txt the template ships: the pins are the inputs' """
+    project = bake(**answers)
+    shipped = {name: project.read(name) for name in ('requirements.txt', 'dev.txt')}
+    project.run('inv lock', timeout=300)
+    assert {name: project.read(name) for name in shipped} == shipped
+
+
 # the default, and the combination with the most moving parts
 E2E = [
     pytest.param(answers, id=combination_id(answers)) for answers in (DEFAULT, FULLEST)

@@ -195,6 +195,19 @@ def loadtest(
     ctx.run(' '.join(['python -m loadtest', *arguments]), pty=sys.stdin.isatty())
 
 
+@task(help={'upgrade': 'move every pin to the newest version its range allows'})
+def lock(ctx, upgrade=False):
+    """compile requirements.txt (from pyproject.toml) and dev.txt (from dev.in too):
+    every version pinned, with its hashes, for every platform and Python >= 3.11"""
+    compile_pins = (
+        'uv pip compile --quiet --universal --python-version 3.11 --generate-hashes'
+        " --no-annotate --custom-compile-command 'inv lock'"
+        + (' --upgrade' if upgrade else '')
+    )
+    ctx.run(f'{compile_pins} pyproject.toml -o requirements.txt')
+    ctx.run(f'{compile_pins} pyproject.toml dev.in -o dev.txt')
+
+
 {% if cookiecutter.database != 'none' -%}
 @task
 def db_upgrade(ctx):
