@@ -250,7 +250,7 @@ def test_ci_reads_only_caches_and_starts_the_chosen_services(baked, answers):
     workflow = yaml.safe_load(project.read('.github/workflows/ci.yml'))
     assert workflow['permissions'] == {'contents': 'read'}
     jobs = workflow['jobs']
-    assert set(jobs) == {'check', 'e2e'}
+    assert set(jobs) == {'check', 'e2e', 'audit'}
     for job in jobs.values():
         assert 'permissions' not in job
         assert uses(job, 'actions/checkout') == {'persist-credentials': False}
@@ -277,3 +277,21 @@ def test_ci_reads_only_caches_and_starts_the_chosen_services(baked, answers):
     (smoke,) = [run for run in runs['check'] if 'python -m chat.main' in run]
     assert ('inv db-upgrade' in smoke) == (answers['database'] != 'none')
     assert ('inv account-add' in smoke) == (answers['auth'] == 'password')
+
+
+@pytest.mark.parametrize('python_version', ['3.11', '3.13'])
+def test_ci_audits_the_pins(baked, python_version):
+    """ a job of its own audits requirements.txt and dev.txt with a pinned
+    pip-audit, under the project's Python (the pins' markers are read for it):
+    the files as they are, nothing installed (--disable-pip: with hashes, each
+    pin must have one; --no-deps: without, it reads them all the same); a pin it
+    cannot audit fails (--strict) """
+    formatter = 'ruff' if python_version == '3.13' else 'axblack'
+    project = baked(python_version=python_version, formatter=formatter)
+    job = yaml.safe_load(project.read('.github/workflows/ci.yml'))['jobs']['audit']
+    assert uses(job, 'actions/setup-python') == {'python-version': python_version}
+    runs = [step['run'] for step in job['steps'] if 'run' in step]
+    assert runs[0] == 'python -m pip install pip-audit==2.10.1'
+    assert runs[1].startswith('pip-audit ')
+    assert {'--strict', '--disable-pip', '--no-deps'} <= set(runs[1].split())
+    assert runs[1].endswith(' -r requirements.txt -r dev.txt')
