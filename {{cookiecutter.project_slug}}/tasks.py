@@ -50,8 +50,8 @@ def node(ctx, command):
 def client_packages(ctx):
     """install the client's packages from the lock file, unless already done"""
     installed = Path('client/node_modules/.package-lock.json')
-    lock = Path('client/package-lock.json')
-    if not installed.is_file() or installed.stat().st_mtime < lock.stat().st_mtime:
+    lock_file = Path('client/package-lock.json')
+    if not installed.is_file() or installed.stat().st_mtime < lock_file.stat().st_mtime:
         node(ctx, 'npm ci --no-audit --no-fund')
 
 
