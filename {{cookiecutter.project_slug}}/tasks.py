@@ -85,13 +85,14 @@ def build(ctx):
 @task
 def lint(ctx):
     """check the layout and imports ({{ style }}) and the code ({{ code }}); the
-    client (eslint) too"""
+    client (eslint, and its types: vue-tsc) too"""
     format_code(ctx, check=True)
     for command in CODE_CHECKS:
         ctx.run(f'{command} {PYTHON_SOURCES}')
     if has_node():
         client_packages(ctx)
         node(ctx, 'npm run lint')
+        node(ctx, 'npm run typecheck')
     else:
         print('node not found: the client was not linted (install node, `make setup`)')
 
