@@ -54,8 +54,8 @@ def node(ctx: Context, command: str) -> None:
 def client_packages(ctx: Context) -> None:
     """install the client's packages from the lock file, unless already done"""
     installed = Path('client/node_modules/.package-lock.json')
-    lock = Path('client/package-lock.json')
-    if not installed.is_file() or installed.stat().st_mtime < lock.stat().st_mtime:
+    lock_file = Path('client/package-lock.json')
+    if not installed.is_file() or installed.stat().st_mtime < lock_file.stat().st_mtime:
         node(ctx, 'npm ci --no-audit --no-fund')
 
 
@@ -95,7 +95,7 @@ def build(ctx: Context) -> None:
 @task
 def lint(ctx: Context) -> None:
     """check the layout and imports ({{ style }}), the code ({{ code }}) and
-    the types (mypy --strict); the client (eslint) too"""
+    the types (mypy --strict); the client (eslint, and its types: vue-tsc) too"""
     format_code(ctx, check=True)
     for command in CODE_CHECKS:
         ctx.run(f'{command} {PYTHON_SOURCES}')
@@ -103,6 +103,7 @@ def lint(ctx: Context) -> None:
     if has_node():
         client_packages(ctx)
         node(ctx, 'npm run lint')
+        node(ctx, 'npm run typecheck')
     else:
         print('node not found: the client was not linted (install node, `make setup`)')
 
@@ -204,6 +205,19 @@ def loadtest(
     if calibrate:
         arguments.append('--calibrate')
     ctx.run(' '.join(['python -m loadtest', *arguments]), pty=sys.stdin.isatty())
+
+
+@task(help={'upgrade': 'move every pin to the newest version its range allows'})
+def lock(ctx: Context, upgrade: bool = False) -> None:
+    """compile requirements.txt (from pyproject.toml) and dev.txt (from dev.in too):
+    every version pinned, with its hashes, for every platform and Python >= 3.11"""
+    compile_pins = (
+        'uv pip compile --quiet --universal --python-version 3.11 --generate-hashes'
+        " --no-annotate --custom-compile-command 'inv lock'"
+        + (' --upgrade' if upgrade else '')
+    )
+    ctx.run(f'{compile_pins} pyproject.toml -o requirements.txt')
+    ctx.run(f'{compile_pins} pyproject.toml dev.in -o dev.txt')
 
 
 {% if cookiecutter.database != 'none' -%}
