@@ -508,7 +508,8 @@ def test_every_pin_carries_its_hashes(baked, answers):
         'venv/bin/uv pip install -q --python venv/bin/python --require-hashes -r dev.txt'
         in makefile
     )
-    assert 'def lock(ctx, upgrade=False):' in project.read('tasks.py')
+    tasks = project.read('tasks.py')
+    assert 'def lock(ctx: Context, upgrade: bool = False) -> None:' in tasks
 
 
 def dependency_ranges(meta):
