@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from combinations import COMBINATIONS, DEFAULT, FULLEST, combination_id
+from combinations import COMBINATIONS, DEFAULT, FULLEST, OPTIONS, combination_id
 from conftest import baked_env
 
 pytestmark = pytest.mark.slow
@@ -76,14 +76,20 @@ SUPPORTED = [
 
 @pytest.mark.parametrize('answers', SUPPORTED)
 def test_baked_project_lints_tests_and_documents(bake, answers):
-    """ inv lint (10.00/10), inv test (100%) and inv docs-build all pass """
+    """ inv lint (10.00/10, mypy --strict clean), inv test (100%) and inv
+    docs-build all pass; the client (copied as it is into every bake) is linted,
+    type-checked and tested in the default's and the fullest's bakes """
     project = bake(**answers)
-    lint = project.run('inv lint')
+    client = {key: answers[key] for key in OPTIONS} in (DEFAULT, FULLEST)
+    flag = '' if client else ' --python-only'
+    lint = project.run(f'inv lint{flag}')
     assert 'rated at 10.00/10' in lint
-    tested = project.run('inv test')
+    assert 'Success: no issues found' in lint
+    tested = project.run(f'inv test{flag}')
     assert 'Required test coverage of 100% reached' in tested
     plain = re.sub(r'\x1b\[[0-9;]*m', '', tested)
-    assert re.search(r'Tests +\d+ passed', plain), 'the client tests did not run'
+    ran = re.search(r'Tests +\d+ passed', plain)
+    assert bool(ran) == client, 'the client tests ran' if ran else 'they did not run'
     project.run('inv docs-build')
     assert (project.path / 'docs/.nojekyll').is_file()
     assert (project.path / 'docs/index.html').is_file()

@@ -92,15 +92,17 @@ def build(ctx: Context) -> None:
     node(ctx, 'npm ci --no-audit --no-fund && npm run build')
 
 
-@task
-def lint(ctx: Context) -> None:
+@task(help={'python_only': 'lint the Python code only, not the client'})
+def lint(ctx: Context, python_only: bool = False) -> None:
     """check the layout and imports ({{ style }}), the code ({{ code }}) and
     the types (mypy --strict); the client (eslint, and its types: vue-tsc) too"""
     format_code(ctx, check=True)
     for command in CODE_CHECKS:
         ctx.run(f'{command} {PYTHON_SOURCES}')
     ctx.run(TYPE_CHECK)
-    if has_node():
+    if python_only:
+        print('--python-only: the client was not linted')
+    elif has_node():
         client_packages(ctx)
         node(ctx, 'npm run lint')
         node(ctx, 'npm run typecheck')
@@ -118,11 +120,13 @@ def format_code(ctx: Context, check: bool = False) -> None:
         ctx.run(f'{command} {PYTHON_SOURCES}')
 
 
-@task
-def test(ctx: Context) -> None:
+@task(help={'python_only': "run the Python tests only, not the client's"})
+def test(ctx: Context, python_only: bool = False) -> None:
     """run the tests with coverage (fails under 100%), and the client's (vitest)"""
     ctx.run('pytest')
-    if has_node():
+    if python_only:
+        print('--python-only: ran the Python tests only, not those of the client')
+    elif has_node():
         test_client(ctx)
     else:
         print('node not found: ran the Python tests only, not those of the client')
