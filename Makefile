@@ -10,12 +10,15 @@ ADDRESS ?= 127.0.0.1
 # tox looks for python3.11, python3.12 and python3.13 on PATH; pyenv keeps them here
 export PATH := $(subst $() ,:,$(wildcard $(HOME)/.pyenv/versions/3.11*/bin $(HOME)/.pyenv/versions/3.12*/bin $(HOME)/.pyenv/versions/3.13*/bin)):$(PATH)
 
-.PHONY: demo test test-fast lint clean
+.PHONY: demo test test-fast lint lock clean
 
-$(VENV)/.installed: requirements-dev.txt {{cookiecutter.project_slug}}/dev.txt {{cookiecutter.project_slug}}/requirements.txt
+# the template's tools: uv from PyPI (pip checks its hashes), then uv installs the
+# rest, every package checked against the hashes of requirements-dev.txt
+$(VENV)/.installed: requirements-dev.txt
 	if [ ! -d $(VENV) ]; then $(PYTHON) -m venv $(VENV); fi
-	$(VENV)/bin/python -m pip install -q -U pip
-	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	awk '/^uv==/ {keep = 1; print; next} keep && /^ / {print; next} {keep = 0}' requirements-dev.txt > $(VENV)/uv.txt
+	$(VENV)/bin/python -m pip install -q --require-hashes --no-deps -r $(VENV)/uv.txt
+	$(VENV)/bin/uv pip install -q --python $(VENV)/bin/python --require-hashes -r requirements-dev.txt
 	touch $@
 
 demo: $(VENV)/.installed
@@ -27,6 +30,11 @@ test: $(VENV)/.installed
 
 test-fast: $(VENV)/.installed
 	$(VENV)/bin/pytest -m "not slow"
+
+# every pin, with hashes: requirements-dev.txt from requirements-dev.in, then the
+# baked projects' requirements.txt and dev.txt (UPGRADE=1: the newest versions allowed)
+lock: $(VENV)/.installed
+	$(VENV)/bin/python .dev/lock.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/tox run -qq -e lint

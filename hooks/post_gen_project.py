@@ -7,8 +7,11 @@ import json
 import secrets
 import shutil
 from pathlib import Path
+from typing import Any, TypeAlias
 
 LICENSES_DIR = 'licenses'
+# the answers, and what cookiecutter adds to them (_template, _output_dir, ...)
+Answers: TypeAlias = dict[str, Any]
 # what an answer leaves out of the project; {package} is the package's folder
 PRUNED = {
     ('database', 'none'): [
@@ -53,12 +56,13 @@ PRUNED_TOGETHER = [
 ]
 
 
-def read_answers():
+def read_answers() -> Answers:
     """ the answers given at the prompts, as a dict """
-    return json.loads(r'''{{ cookiecutter | tojson }}''')
+    answers: Answers = json.loads(r'''{{ cookiecutter | tojson }}''')
+    return answers
 
 
-def unwanted(answers):
+def unwanted(answers: Answers) -> list[str]:
     """ the paths the answers leave out, with {package} for the package's folder """
     given = [((key, value),) for key, value in PRUNED]
     rules = [*zip(given, PRUNED.values()), *PRUNED_TOGETHER]
@@ -70,7 +74,7 @@ def unwanted(answers):
     ]
 
 
-def prune(project, answers):
+def prune(project: Path, answers: Answers) -> None:
     """ remove the files of the options that were not chosen """
     for path in unwanted(answers):
         target = project / path.format(package=answers['package_name'])
@@ -80,21 +84,21 @@ def prune(project, answers):
             target.unlink()
 
 
-def keep_license(project, chosen):
+def keep_license(project: Path, chosen: str) -> None:
     """ move the chosen licence text to LICENSE and drop the others """
     licenses = project / LICENSES_DIR
     (licenses / chosen).replace(project / 'LICENSE')
     shutil.rmtree(licenses)
 
 
-def write_env(project):
+def write_env(project: Path) -> None:
     """ write a git-ignored .env holding a fresh random cookie secret """
     env = project / '.env'
     env.write_text(f'COOKIE_SECRET={secrets.token_urlsafe(32)}\n', encoding='utf-8')
     env.chmod(0o600)
 
 
-def public_answers(answers):
+def public_answers(answers: Answers) -> Answers:
     """ the answers worth keeping for a later update of the project """
     kept = {
         key: value
@@ -104,7 +108,7 @@ def public_answers(answers):
     return dict(sorted(kept.items()))
 
 
-def write_answers(project, answers):
+def write_answers(project: Path, answers: Answers) -> None:
     """ record the answers in .cookiecutter.json, in the form of cookiecutter's
     replay files: `cookiecutter --replay-file .cookiecutter.json TEMPLATE`
     bakes the same project again """
@@ -113,7 +117,7 @@ def write_answers(project, answers):
     (project / '.cookiecutter.json').write_text(text + '\n', encoding='utf-8')
 
 
-def next_steps(answers):
+def next_steps(answers: Answers) -> str:
     """ the commands a user runs next, as text """
     # with login nobody gets in until an account exists
     accounts = ['    inv account-add you@example.com'] * (
@@ -132,7 +136,7 @@ def next_steps(answers):
     )
 
 
-def main(project=None):
+def main(project: str | Path | None = None) -> None:
     """ finish the project in the current folder """
     project = Path(project or '.').resolve()
     answers = read_answers()

@@ -11,6 +11,7 @@ import os
 import re
 import shlex
 import sys
+from typing import Any, TypeAlias
 
 from cookiecutter.config import get_user_config
 from cookiecutter.exceptions import CookiecutterException
@@ -25,14 +26,17 @@ VERSION_PATTERN = re.compile(r'^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?
 TAKEN_NAMES = frozenset(
     ['client', 'docs', 'docsrc', 'invoke', 'tasks', 'tests', 'tornado']
 )
+# the answers, and what cookiecutter adds to them (_template, _output_dir, ...)
+Answers: TypeAlias = dict[str, Any]
 
 
-def read_answers():
+def read_answers() -> Answers:
     """ the answers given at the prompts, as a dict """
-    return json.loads(r'''{{ cookiecutter | tojson }}''')
+    answers: Answers = json.loads(r'''{{ cookiecutter | tojson }}''')
+    return answers
 
 
-def check_slug(slug):
+def check_slug(slug: str) -> str | None:
     """ a folder name of lower-case letters, digits, '-' and '_' """
     if not SLUG_PATTERN.match(slug):
         return (
@@ -42,7 +46,7 @@ def check_slug(slug):
     return None
 
 
-def check_package_name(name):
+def check_package_name(name: str) -> str | None:
     """ a lower-case Python identifier that is not a keyword """
     if not PACKAGE_PATTERN.match(name) or keyword.iskeyword(name):
         return (
@@ -59,7 +63,7 @@ def check_package_name(name):
     return None
 
 
-def check_port(port):
+def check_port(port: object) -> str | None:
     """ a whole number from 1 to 65535 """
     text = str(port).strip()
     if not text.isdigit() or not 1 <= int(text) <= 65535:
@@ -67,7 +71,7 @@ def check_port(port):
     return None
 
 
-def check_email(email):
+def check_email(email: str) -> str | None:
     """ an address with one '@' and no spaces """
     if not EMAIL_PATTERN.match(email):
         return (
@@ -77,7 +81,7 @@ def check_email(email):
     return None
 
 
-def check_version(version):
+def check_version(version: str) -> str | None:
     """ a PEP 440 release number """
     if not VERSION_PATTERN.match(version):
         return (
@@ -87,7 +91,7 @@ def check_version(version):
     return None
 
 
-def check_combination(answers):
+def check_combination(answers: Answers) -> str | None:
     """ options that need one another """
     if answers.get('auth') == 'password' and answers.get('database') == 'none':
         return (
@@ -98,7 +102,7 @@ def check_combination(answers):
     return None
 
 
-def check_formatter(answers):
+def check_formatter(answers: Answers) -> str | None:
     """ a formatter that installs on the chosen Python """
     if (
         answers.get('python_version') == '3.13'
@@ -112,7 +116,7 @@ def check_formatter(answers):
     return None
 
 
-def problems(answers):
+def problems(answers: Answers) -> list[str]:
     """ every problem with the answers, each one sentence """
     checks = [
         (check_slug, 'project_slug'),
@@ -127,7 +131,7 @@ def problems(answers):
     return [message for message in found if message]
 
 
-def replay_file(answers):
+def replay_file(answers: Answers) -> str | None:
     """ the file where cookiecutter kept these very answers for --replay, or
     None: cookiecutter writes it before this hook runs, into the replay_dir of
     the user config (~/.cookiecutter_replay/ by default), named after the
@@ -149,12 +153,12 @@ def replay_file(answers):
     return path if same else None
 
 
-def given(answers):
+def given(answers: Answers) -> Answers:
     """ the answers of the prompts, without cookiecutter's private keys """
     return {key: value for key, value in answers.items() if not key.startswith('_')}
 
 
-def retry_command(answers):
+def retry_command(answers: Answers) -> tuple[str, list[str]]:
     """ a command that bakes these answers again, once corrected, and what
     to correct before running it """
     kept = replay_file(answers)
@@ -173,7 +177,7 @@ def retry_command(answers):
     return 'correct the answers named above in this command, then run it', command
 
 
-def refusal(found, answers):
+def refusal(found: list[str], answers: Answers) -> str:
     """ every problem, one line each, then how to try again """
     how, command = retry_command(answers)
     return '\n'.join(
@@ -185,7 +189,7 @@ def refusal(found, answers):
     )
 
 
-def main():
+def main() -> None:
     """ print every problem and how to retry, and exit 1; or do nothing """
     answers = read_answers()
     found = problems(answers)

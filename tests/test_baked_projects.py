@@ -2,10 +2,12 @@
 
 `pytest -m slow` runs these; they take minutes, use the network for `make setup`
 (PyPI, npm) and need node and npm, Chromium, PostgreSQL and Redis (see .ci/run).
-Those marked `once` do not depend on the Python version: tox runs them in one
-environment only. Those marked `py313` bake python_version=3.13 with
-formatter=ruff (axblack does not install on 3.13): tox runs them under Python
-3.13 only, in its py313 environment.
+Each runs under one Python only, so that CI runs every combination once and
+each Python some: those marked `once` under 3.11 (tox's py311), those marked
+`py312` (the default and the fullest, with the default python_version) under
+3.12, those marked `py313` (the default and the fullest again, with
+python_version=3.13 and formatter=ruff: axblack does not install on 3.13) under
+3.13.
 """
 import filecmp
 import json
@@ -29,6 +31,7 @@ from conftest import baked_env
 
 pytestmark = pytest.mark.slow
 ONCE = pytest.mark.once
+PY312 = pytest.mark.py312
 PY313 = pytest.mark.py313
 # what the slow tests keep for people to read (measurements, not assertions)
 ARTIFACTS = Path(__file__).parent.parent / 'artifacts'
@@ -53,14 +56,14 @@ assert set(EXTRA) <= set(
 TODAY = {'python_version': '3.13', 'formatter': 'ruff'}
 # Every combination, and awkward answers: each must bake a project whose lint,
 # tests (100% coverage) and docs pass (none-none-memory with the awkward
-# answers). The default and the fullest run under
-# each Python but 3.13; the others (ONCE) under one; the default and the
-# fullest again with Python 3.13 and ruff (PY313), under 3.13.
+# answers). The default and the fullest run under 3.12 (PY312), the others
+# under 3.11 (ONCE); the default and the fullest again with Python 3.13 and
+# ruff (PY313), under 3.13.
 SUPPORTED = [
     pytest.param(
         {**answers, **EXTRA.get(combination_id(answers), {})},
         id=combination_id(answers),
-        marks=() if answers in (DEFAULT, FULLEST) else ONCE,
+        marks=PY312 if answers in (DEFAULT, FULLEST) else ONCE,
     )
     for answers in COMBINATIONS
 ] + [
@@ -104,6 +107,17 @@ def test_make_setup_builds_a_working_venv_and_the_commit_hook(bake):
         '. venv/bin/activate && pre-commit run --all-files && inv lint && inv test',
         env=clean_path,
     )
+
+
+@ONCE
+@pytest.mark.parametrize('answers', [pytest.param(FULLEST, id=combination_id(FULLEST))])
+def test_inv_lock_compiles_the_shipped_pins(bake, answers):
+    """ `inv lock` (uv, from PyPI) compiles pyproject.toml and dev.in into exactly
+    the requirements.txt and dev.txt the template ships: the pins are the inputs' """
+    project = bake(**answers)
+    shipped = {name: project.read(name) for name in ('requirements.txt', 'dev.txt')}
+    project.run('inv lock', timeout=300)
+    assert {name: project.read(name) for name in shipped} == shipped
 
 
 # the default, and the combination with the most moving parts

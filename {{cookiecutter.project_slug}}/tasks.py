@@ -10,16 +10,18 @@ import sys
 import tomllib
 import webbrowser
 from pathlib import Path
+from typing import Final
 
-from invoke import task
+from invoke.context import Context
+from invoke.tasks import task
 
-PACKAGE = '{{ cookiecutter.package_name }}'
-PYTHON_SOURCES = f'{PACKAGE} loadtest tests tasks.py docsrc/conf.py'
-DOCS_DIR = Path('docs')
-DIST_DIR = Path('dist')
+PACKAGE: Final = '{{ cookiecutter.package_name }}'
+PYTHON_SOURCES: Final = f'{PACKAGE} loadtest tests tasks.py docsrc/conf.py'
+DOCS_DIR: Final = Path('docs')
+DIST_DIR: Final = Path('dist')
 # what `inv bump` counts up: bump-my-version parses MAJOR.MINOR.PATCH
-BUMPABLE = re.compile(r'\d+\.\d+\.\d+')
-VERSION_PARTS = ('patch', 'minor', 'major')
+BUMPABLE: Final = re.compile(r'\d+\.\d+\.\d+')
+VERSION_PARTS: Final = ('patch', 'minor', 'major')
 CHEATSHEET = 'https://github.com/ralsina/rst-cheatsheet/blob/master/rst-cheatsheet.rst'
 # layout and the order of imports: checked (inv format --check, inv lint) and
 # fixed (inv format); then the checks of the code itself (inv lint)
@@ -32,14 +34,16 @@ STYLE_CHECKS = ['black --check --diff', 'isort --check-only --diff']
 STYLE_FIXES = ['isort', 'black']
 CODE_CHECKS = ['pylint']
 {%- endif %}
+# the types, mypy --strict: what it checks is in pyproject.toml ([tool.mypy])
+TYPE_CHECK: Final = 'mypy'
 
 
-def has_node():
+def has_node() -> bool:
     """is there a node for the client's tools (the project's nenv or the system's)?"""
     return Path('nenv').is_dir() or bool(shutil.which('npm'))
 
 
-def node(ctx, command):
+def node(ctx: Context, command: str) -> None:
     """run command in client/ with the project's node (nenv) or the system's"""
     if not has_node():
         sys.exit('node and npm are needed for this: install node, then `make setup`')
@@ -47,11 +51,11 @@ def node(ctx, command):
     ctx.run(f'{activate}cd client && {command}', pty=sys.stdin.isatty())
 
 
-def client_packages(ctx):
+def client_packages(ctx: Context) -> None:
     """install the client's packages from the lock file, unless already done"""
     installed = Path('client/node_modules/.package-lock.json')
-    lock = Path('client/package-lock.json')
-    if not installed.is_file() or installed.stat().st_mtime < lock.stat().st_mtime:
+    lock_file = Path('client/package-lock.json')
+    if not installed.is_file() or installed.stat().st_mtime < lock_file.stat().st_mtime:
         node(ctx, 'npm ci --no-audit --no-fund')
 
 
@@ -63,7 +67,13 @@ def client_packages(ctx):
         'options': 'more server options, e.g. --max_text=500 (listed by --options=--help)',
     }
 )
-def server(ctx, debug=False, port={{ cookiecutter.port | int }}, address='127.0.0.1', options=''):
+def server(
+    ctx: Context,
+    debug: bool = False,
+    port: int = {{ cookiecutter.port | int }},
+    address: str = '127.0.0.1',
+    options: str = '',
+) -> None:
     """run the chat server (on this machine only, unless --address says otherwise)"""
     listen = f'--port={port} --address={shlex.quote(address)}'
     command = f'python -m {PACKAGE}.main {listen} --debug={debug} {options}'
@@ -71,27 +81,29 @@ def server(ctx, debug=False, port={{ cookiecutter.port | int }}, address='127.0.
 
 
 @task
-def client(ctx):
+def client(ctx: Context) -> None:
     """run the vite dev server (hot reload; it proxies /ws to `inv server`)"""
     node(ctx, 'npm run dev')
 
 
 @task
-def build(ctx):
+def build(ctx: Context) -> None:
     """build the vue client into the package's static folder"""
     node(ctx, 'npm ci --no-audit --no-fund && npm run build')
 
 
 @task
-def lint(ctx):
-    """check the layout and imports ({{ style }}) and the code ({{ code }}); the
-    client (eslint) too"""
+def lint(ctx: Context) -> None:
+    """check the layout and imports ({{ style }}), the code ({{ code }}) and
+    the types (mypy --strict); the client (eslint, and its types: vue-tsc) too"""
     format_code(ctx, check=True)
     for command in CODE_CHECKS:
         ctx.run(f'{command} {PYTHON_SOURCES}')
+    ctx.run(TYPE_CHECK)
     if has_node():
         client_packages(ctx)
         node(ctx, 'npm run lint')
+        node(ctx, 'npm run typecheck')
     else:
         print('node not found: the client was not linted (install node, `make setup`)')
 
@@ -100,14 +112,14 @@ def lint(ctx):
     name='format',
     help={'check': 'change nothing: fail when something would change, and show it'},
 )
-def format_code(ctx, check=False):
+def format_code(ctx: Context, check: bool = False) -> None:
     """format the python code in place, imports in order ({{ style }})"""
     for command in STYLE_CHECKS if check else STYLE_FIXES:
         ctx.run(f'{command} {PYTHON_SOURCES}')
 
 
 @task
-def test(ctx):
+def test(ctx: Context) -> None:
     """run the tests with coverage (fails under 100%), and the client's (vitest)"""
     ctx.run('pytest')
     if has_node():
@@ -117,14 +129,14 @@ def test(ctx):
 
 
 @task
-def test_client(ctx):
+def test_client(ctx: Context) -> None:
     """run the client's unit tests (vitest, in happy-dom)"""
     client_packages(ctx)
     node(ctx, 'npm test')
 
 
 @task(help={'k': 'run only the tests whose names match this expression'})
-def e2e(ctx, k=''):
+def e2e(ctx: Context, k: str = '') -> None:
     """run the browser tests in headless Chromium (CHROMIUM=path picks the browser)"""
     select = f' -k {shlex.quote(k)}' if k else ''
     # their own pytest process: without pytest-tornasync and coverage
@@ -132,7 +144,7 @@ def e2e(ctx, k=''):
 
 
 @task
-def benchmark(ctx):
+def benchmark(ctx: Context) -> None:
     """time the fan-out benchmarks"""
     ctx.run('pytest tests/test_benchmark.py --benchmark-enable --no-cov')
 
@@ -156,21 +168,21 @@ def benchmark(ctx):
 )
 # pylint: disable-next=too-many-arguments,too-many-positional-arguments,too-many-locals
 def loadtest(
-    ctx,
-    clients='1000',
-    rate='20',
-    deliveries=0,
-    duration=10,
-    size=100,
-    json='',
-    baseline=False,
-    calibrate=False,
-    url='',
-    pid=0,
-    cookie='',
-    options='',
-    rooms=1,
-):
+    ctx: Context,
+    clients: str = '1000',
+    rate: str = '20',
+    deliveries: int = 0,
+    duration: int = 10,
+    size: int = 100,
+    json: str = '',
+    baseline: bool = False,
+    calibrate: bool = False,
+    url: str = '',
+    pid: int = 0,
+    cookie: str = '',
+    options: str = '',
+    rooms: int = 1,
+) -> None:
     """load the server on localhost: deliveries/s, latency, CPU and memory"""
     values = {
         'clients': clients,
@@ -195,21 +207,34 @@ def loadtest(
     ctx.run(' '.join(['python -m loadtest', *arguments]), pty=sys.stdin.isatty())
 
 
+@task(help={'upgrade': 'move every pin to the newest version its range allows'})
+def lock(ctx: Context, upgrade: bool = False) -> None:
+    """compile requirements.txt (from pyproject.toml) and dev.txt (from dev.in too):
+    every version pinned, with its hashes, for every platform and Python >= 3.11"""
+    compile_pins = (
+        'uv pip compile --quiet --universal --python-version 3.11 --generate-hashes'
+        " --no-annotate --custom-compile-command 'inv lock'"
+        + (' --upgrade' if upgrade else '')
+    )
+    ctx.run(f'{compile_pins} pyproject.toml -o requirements.txt')
+    ctx.run(f'{compile_pins} pyproject.toml dev.in -o dev.txt')
+
+
 {% if cookiecutter.database != 'none' -%}
 @task
-def db_upgrade(ctx):
+def db_upgrade(ctx: Context) -> None:
     """migrate the database ($DATABASE_URL, or the default) to the newest revision"""
     ctx.run(f'python -m {PACKAGE}.store.migrate upgrade')
 
 
 @task(help={'revision': 'go down to this revision: -1 (one step, the default) or base'})
-def db_downgrade(ctx, revision='-1'):
+def db_downgrade(ctx: Context, revision: str = '-1') -> None:
     """migrate the database down"""
     ctx.run(f'python -m {PACKAGE}.store.migrate downgrade {shlex.quote(revision)}')
 
 
 @task(help={'message': 'what the migration does, e.g. "add rooms"'})
-def db_revision(ctx, message):
+def db_revision(ctx: Context, message: str) -> None:
     """write a migration for what changed in tables.py"""
     ctx.run(f'python -m {PACKAGE}.store.migrate revision {shlex.quote(message)}')
 
@@ -223,7 +248,7 @@ def db_revision(ctx, message):
         'name': 'the name shown on messages (default: from the e-mail)',
     },
 )
-def account_add(ctx, email, name=''):
+def account_add(ctx: Context, email: str, name: str = '') -> None:
     """add an account: asks for the password, or reads it from standard input"""
     named = f' --name {shlex.quote(name)}' if name else ''
     command = (
@@ -233,19 +258,19 @@ def account_add(ctx, email, name=''):
 
 
 @task(aliases=['user-list'])
-def account_list(ctx):
+def account_list(ctx: Context) -> None:
     """list the accounts"""
     ctx.run(f'python -m {PACKAGE}.login.manage_accounts list')
 
 
 @task(aliases=['user-remove'], help={'email': 'the e-mail address of the account'})
-def account_remove(ctx, email):
+def account_remove(ctx: Context, email: str) -> None:
     """remove an account (its open sockets close)"""
     ctx.run(f'python -m {PACKAGE}.login.manage_accounts remove {shlex.quote(email)}')
 
 
 @task(aliases=['user-password'], help={'email': 'the e-mail address of the account'})
-def account_password(ctx, email):
+def account_password(ctx: Context, email: str) -> None:
     """set an account's password: asks for it, or reads it from standard input;
     ends the account's sessions"""
     command = f'python -m {PACKAGE}.login.manage_accounts password {shlex.quote(email)}'
@@ -253,10 +278,11 @@ def account_password(ctx, email):
 
 
 {% endif -%}
-def project_version():
+def project_version() -> str:
     """the version in pyproject.toml"""
     with open('pyproject.toml', 'rb') as file:
-        return tomllib.load(file)['project']['version']
+        version: str = tomllib.load(file)['project']['version']
+    return version
 
 
 @task(
@@ -265,7 +291,7 @@ def project_version():
         'dry_run': 'show what would change, and change nothing',
     }
 )
-def bump(ctx, part='patch', dry_run=False):
+def bump(ctx: Context, part: str = 'patch', dry_run: bool = False) -> None:
     """count the version up in pyproject.toml and the package (bump-my-version)"""
     version = project_version()
     if not BUMPABLE.fullmatch(version):
@@ -282,7 +308,7 @@ def bump(ctx, part='patch', dry_run=False):
 
 
 @task
-def dist(ctx):
+def dist(ctx: Context) -> None:
     """build the sdist and the wheel into dist/, and check them (twine)"""
     shutil.rmtree(DIST_DIR, ignore_errors=True)
     ctx.run(f'python -m build --outdir {DIST_DIR} .')
@@ -290,14 +316,14 @@ def dist(ctx):
 
 
 @task
-def docs_build(ctx):
+def docs_build(ctx: Context) -> None:
     """build the documentation into docs/ (for GitHub Pages)"""
     ctx.run(f'sphinx-build -W --keep-going -b html -d docsrc/_build docsrc {DOCS_DIR}')
     (DOCS_DIR / '.nojekyll').touch()
 
 
 @task(help={'port': 'port to serve the documentation on'})
-def docs_server(ctx, port=8081):
+def docs_server(ctx: Context, port: int = 8081) -> None:
     """serve the built documentation and open it in a browser"""
     url = f'http://localhost:{port}'
     print(f'docs at: {url}')
@@ -306,13 +332,13 @@ def docs_server(ctx, port=8081):
 
 
 @task
-def cheatsheet(_):
+def cheatsheet(_: Context) -> None:
     """open the reStructuredText cheatsheet"""
     webbrowser.open(CHEATSHEET)
 
 
 @task(pre=[lint, build, test, docs_build])
-def docker(ctx):
+def docker(ctx: Context) -> None:
     """check everything, then build and run the docker image"""
     ctx.run('docker compose build')
     ctx.run('docker compose up')

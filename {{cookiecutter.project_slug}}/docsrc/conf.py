@@ -25,7 +25,7 @@ extensions = [
 ]
 source_suffix = {'.rst': 'restructuredtext', '.md': 'markdown'}
 exclude_patterns = ['_build']
-templates_path = []
+templates_path: list[str] = []
 
 html_theme = 'furo'
 html_title = project

@@ -14,9 +14,11 @@ import argparse
 import json
 import os
 import sys
+from typing import Any
 
 from . import report
 from .bake import ANSWERS
+from .report import Row
 from .runner import Spread, Timing, measure, sources
 from .server import Server, parse_url, serving
 from .worker import Load, raise_nofile
@@ -25,7 +27,7 @@ SATURATED = 90  # % of a core: a generator process this busy may be the limit
 MOST_ROOMS = 1000  # the app's --max_rooms: the rooms it holds at most
 
 
-def clients_list(text):
+def clients_list(text: str) -> list[int]:
     """'100,1000' -> [100, 1000]"""
     values = [int(part) for part in text.split(',') if part.strip()]
     if not values or min(values) < 1:
@@ -33,7 +35,7 @@ def clients_list(text):
     return values
 
 
-def rate_value(text):
+def rate_value(text: str) -> float:
     """'max' -> 0 (closed loop); otherwise messages/s, above 0"""
     if text == 'max':
         return 0.0
@@ -42,7 +44,7 @@ def rate_value(text):
     return float(text)
 
 
-def parse_args(argv):
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """the command line"""
     parser = argparse.ArgumentParser(
         prog='python -m loadtest',
@@ -98,9 +100,11 @@ def parse_args(argv):
     return args
 
 
-def targets(args):
+def targets(args: argparse.Namespace) -> list[tuple[str, str | None]]:
     """(label, server kind or None for --url) of each server to load"""
-    found = [('url', None) if args.url else ('app', 'app')]
+    found: list[tuple[str, str | None]] = [
+        ('url', None) if args.url else ('app', 'app')
+    ]
     if args.baseline:
         found.append(('baseline', 'baseline'))
     if args.calibrate:
@@ -108,7 +112,7 @@ def targets(args):
     return found
 
 
-def run_one(label, kind, load, args):
+def run_one(label: str, kind: str | None, load: Load, args: argparse.Namespace) -> Row:
     """one row: load one server with N clients"""
     timing = Timing(args.duration, args.warmup, args.drain)
     spread = Spread(args.workers, args.probes, args.per_source)
@@ -133,7 +137,7 @@ def run_one(label, kind, load, args):
     return row
 
 
-def notes(rows, args):
+def notes(rows: list[Row], args: argparse.Namespace) -> list[str]:
     """what to keep in mind when reading the table"""
     found = []
     for row in rows:
@@ -169,7 +173,7 @@ def notes(rows, args):
     return found
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> None:
     """run every server at every N; print the table; write the JSON"""
     args = parse_args(argv)
     # the server started here inherits the limit: it holds every connection
@@ -197,7 +201,7 @@ def main(argv=None):
         print(f'figures written to {args.json}')
 
 
-def summary(rows, args):
+def summary(rows: list[Row], args: argparse.Namespace) -> dict[str, Any]:
     """print the bake, the table, the sweep, the ratios and the notes; the JSON"""
     print()
     print(

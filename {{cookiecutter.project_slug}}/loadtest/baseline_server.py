@@ -12,6 +12,8 @@ way as the app, in the same run, and prints the ratio.
 import itertools
 import json
 import time
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from tornado.web import Application
 from tornado.websocket import WebSocketHandler
@@ -22,7 +24,7 @@ NOT_JOINED = -32003
 NO_METHOD = -32601
 
 
-def encode(value):
+def encode(value: object) -> str:
     """value as JSON, compact"""
     return json.dumps(value, separators=(',', ':'))
 
@@ -34,15 +36,16 @@ class BaselineSocket(WebSocketHandler):
     origin only of a request that has one.
     """
 
-    rooms = {}  # room name -> the sockets in it
+    # room name -> the sockets in it
+    rooms: ClassVar[dict[str, set['BaselineSocket']]] = {}
     ids = itertools.count(1)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.name = None  # set by its first join
-        self.joined = set()  # the names of the rooms it is in
+        self.name: str | None = None  # set by its first join
+        self.joined: set[str] = set()  # the names of the rooms it is in
 
-    def on_message(self, message):
+    def on_message(self, message: str | bytes) -> None:
         """answer a request: join, send, or an error"""
         request = json.loads(message)
         params = request.get('params', {})
@@ -54,18 +57,19 @@ class BaselineSocket(WebSocketHandler):
         else:
             self.error(request.get('id'), NO_METHOD, f'no method {json.dumps(method)}')
 
-    def join(self, request, room, name):
+    def join(self, request: object, room: str, name: str) -> None:
         """join the room (once): its members, no history"""
         if self.name is None:
             self.name = name
         members = self.rooms.setdefault(room, set())
         members.add(self)
         self.joined.add(room)
-        names = sorted({member.name for member in members})
+        # every member joined, so each has a name: none is None
+        names = sorted({member.name for member in members})  # type: ignore[type-var]
         result = {'room': room, 'messages': [], 'members': names, 'truncated': False}
         self.write_message(encode({'jsonrpc': '2.0', 'id': request, 'result': result}))
 
-    def send(self, request, room, text):
+    def send(self, request: object, room: str, text: str) -> None:
         """stamp the message, answer the sender, then write it to every client
         of the room, one by one"""
         if room not in self.joined:
@@ -84,24 +88,24 @@ class BaselineSocket(WebSocketHandler):
         for client in self.rooms[room]:
             client.write_message(frame)
 
-    def error(self, request, code, message):
+    def error(self, request: object, code: int, message: str) -> None:
         """answer with an error"""
         error = {'code': code, 'message': message}
         self.write_message(encode({'jsonrpc': '2.0', 'id': request, 'error': error}))
 
-    def on_close(self):
+    def on_close(self) -> None:
         """leave every room"""
         for room in self.joined:
             self.rooms[room].discard(self)
 
 
-async def listen(port, address):
+async def listen(port: int, address: str) -> Callable[[], None]:
     """start the baseline server on address:port; a function that stops it"""
     server = Application([(r'/ws', BaselineSocket)]).listen(port, address)
     return server.stop
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> None:
     """``python -m loadtest.baseline_server --port=N --address=127.0.0.1``"""
     serve_command(listen, __doc__.splitlines()[0], argv)
 

@@ -14,7 +14,9 @@ import bisect
 import itertools
 import json
 import time
+from collections.abc import Callable
 from operator import itemgetter
+from typing import Any, Final, TypeAlias, cast
 
 from .server import serve_command
 from .wsclient import OP_CLOSE, OP_TEXT, accept_key, frame_bounds, xor_mask
@@ -22,8 +24,12 @@ from .wsclient import OP_CLOSE, OP_TEXT, accept_key, frame_bounds, xor_mask
 NOT_JOINED = -32003
 NO_METHOD = -32601
 
+# a peer's name, and that as JSON
+Member: TypeAlias = tuple[str, bytes]
+NO_MEMBER: Final[Member] = ('', b'')  # a peer's, until its first join
 
-def server_frame(payload):
+
+def server_frame(payload: bytes) -> bytes:
     """an unmasked server-to-client text frame"""
     size = len(payload)
     if size < 126:
@@ -33,7 +39,7 @@ def server_frame(payload):
     return bytes((0x80 | OP_TEXT, 127)) + size.to_bytes(8, 'big') + payload
 
 
-def encode(value):
+def encode(value: object) -> bytes:
     """value as the server writes JSON: compact, UTF-8"""
     return json.dumps(value, ensure_ascii=False, separators=(',', ':')).encode()
 
@@ -41,33 +47,34 @@ def encode(value):
 class Room:
     """the peers in one room; notifications of one loop turn go out in one write"""
 
-    def __init__(self, name):
+    def __init__(self, name: str) -> None:
         self.name = name
-        self.peers = set()
-        self.names = []  # (name, its JSON) of each peer, sorted: the members
-        self.pending = []
+        self.peers: set[asyncio.Transport] = set()
+        # (name, its JSON) of each peer, sorted: the members
+        self.names: list[Member] = []
+        self.pending: list[bytes] = []
 
-    def add(self, peer):
+    def add(self, peer: 'Peer') -> None:
         """peer joins"""
         self.peers.add(peer.transport)
         bisect.insort(self.names, peer.member)
 
-    def remove(self, peer):
+    def remove(self, peer: 'Peer') -> None:
         """peer leaves"""
         self.peers.discard(peer.transport)
         self.names.remove(peer.member)
 
-    def members(self):
+    def members(self) -> bytes:
         """the distinct names of the peers, sorted, as JSON"""
         return b'[' + b','.join(dict.fromkeys(map(itemgetter(1), self.names))) + b']'
 
-    def publish(self, frame):
+    def publish(self, frame: bytes) -> None:
         """queue frame for everyone; the first one of a turn schedules a flush"""
         if not self.pending:
             asyncio.get_running_loop().call_soon(self.flush)
         self.pending.append(frame)
 
-    def flush(self):
+    def flush(self) -> None:
         """one write per peer of everything queued this turn"""
         blob = b''.join(self.pending)
         self.pending.clear()
@@ -78,11 +85,11 @@ class Room:
 class Hub:
     """the rooms, by name, and the ids of the messages"""
 
-    def __init__(self):
-        self.rooms = {}
+    def __init__(self) -> None:
+        self.rooms: dict[str, Room] = {}
         self.ids = itertools.count(1)
 
-    def room(self, name):
+    def room(self, name: str) -> Room:
         """the room of that name (made when first asked for)"""
         if name not in self.rooms:
             self.rooms[name] = Room(name)
@@ -92,22 +99,26 @@ class Hub:
 class Peer(asyncio.Protocol):
     """one client: handshake, then masked JSON-RPC requests in"""
 
-    def __init__(self, hub):
+    # set by connection_made(), which asyncio calls first
+    transport: asyncio.Transport
+
+    def __init__(self, hub: Hub) -> None:
         self.hub = hub
-        self.transport = None
         self.buffer = b''
         self.open = False
-        self.member = None  # its name, and that as JSON: set by its first join
-        self.rooms = {}  # the rooms it joined, by name
+        # its name, and that as JSON: set by its first join
+        self.member = NO_MEMBER
+        self.rooms: dict[str, Room] = {}  # the rooms it joined, by name
 
-    def connection_made(self, transport):
-        self.transport = transport
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # create_server() makes socket transports: ones that write
+        self.transport = cast(asyncio.Transport, transport)
 
-    def connection_lost(self, exc):
+    def connection_lost(self, exc: Exception | None) -> None:
         for room in self.rooms.values():
             room.remove(self)
 
-    def data_received(self, data):
+    def data_received(self, data: bytes) -> None:
         data = self.buffer + data
         self.buffer = b''
         if not self.open:
@@ -118,7 +129,7 @@ class Peer(asyncio.Protocol):
             self.accept(head)
         self.frames(data)
 
-    def accept(self, head):
+    def accept(self, head: bytes) -> None:
         """answer the upgrade request"""
         headers = dict(
             line.split(b':', 1) for line in head.split(b'\r\n')[1:] if b':' in line
@@ -133,7 +144,7 @@ class Peer(asyncio.Protocol):
         )
         self.open = True
 
-    def frames(self, data):
+    def frames(self, data: bytes) -> None:
         """handle every complete (masked) frame; keep a partial one"""
         pos = 0
         size = len(data)
@@ -148,7 +159,7 @@ class Peer(asyncio.Protocol):
             pos = end
         self.buffer = data[pos:]
 
-    def handle(self, opcode, payload):
+    def handle(self, opcode: int, payload: bytes) -> None:
         """a text frame is a request; a close closes"""
         if opcode == OP_CLOSE:
             self.transport.close()
@@ -164,9 +175,9 @@ class Peer(asyncio.Protocol):
             else:
                 self.error(answer, NO_METHOD, f'no method {json.dumps(method)}')
 
-    def join(self, answer, params):
+    def join(self, answer: bytes, params: dict[str, Any]) -> None:
         """join the room (once): its members, no history"""
-        if self.member is None:
+        if self.member is NO_MEMBER:
             name = params.get('name', 'guest')
             self.member = (name, encode(name))
         room = self.hub.room(params['room'])
@@ -184,7 +195,7 @@ class Peer(asyncio.Protocol):
             )
         )
 
-    def send(self, answer, params):
+    def send(self, answer: bytes, params: dict[str, Any]) -> None:
         """stamp the message, answer the sender, then notify the room"""
         room = self.rooms.get(params['room'])
         if room is None:
@@ -204,13 +215,13 @@ class Peer(asyncio.Protocol):
         notification = {'jsonrpc': '2.0', 'method': 'message', 'params': message}
         room.publish(server_frame(encode(notification)))
 
-    def error(self, answer, code, message):
+    def error(self, answer: bytes, code: int, message: str) -> None:
         """answer with an error"""
         error = {'code': code, 'message': message}
         self.transport.write(server_frame(answer + b',"error":' + encode(error) + b'}'))
 
 
-async def listen(port, address):
+async def listen(port: int, address: str) -> Callable[[], None]:
     """start the calibration server on address:port; a function that stops it"""
     hub = Hub()
     loop = asyncio.get_running_loop()
@@ -218,7 +229,7 @@ async def listen(port, address):
     return server.close
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> None:
     """``python -m loadtest.raw_server --port=N --address=127.0.0.1``"""
     serve_command(listen, __doc__.splitlines()[0], argv)
 

@@ -4,7 +4,15 @@ A message reaches the clients of its room, so what is due is counted room by
 room: the messages sent to a room times the clients connected in it.
 """
 
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeAlias
+
+from .runner import Observed, Timing
+from .worker import Load, Result
 from .wsclient import KINDS, MESSAGE, room_name
+
+# a row of figures, or one of the sweep: a JSON-ready dict
+Row: TypeAlias = dict[str, Any]
 
 LIMITED = 0.9  # sending at this share of --per-client times the senders: capped
 FLAT = 2.0  # a figure that varies less than this over a sweep is flat
@@ -27,39 +35,39 @@ COLUMNS = (
 )
 
 
-def percentile(ordered, fraction):
+def percentile(ordered: Sequence[int], fraction: float) -> int | None:
     """the nearest-rank percentile of an ordered list (None when empty)"""
     if not ordered:
         return None
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
-def latency(samples_ns):
+def latency(samples_ns: list[int]) -> dict[str, float | None]:
     """p50, p90, p99 and max of the latencies, in ms"""
     ordered = sorted(samples_ns)
-    figures = {'samples': len(ordered)}
+    figures: dict[str, float | None] = {'samples': len(ordered)}
     for name, fraction in (('p50', 0.5), ('p90', 0.9), ('p99', 0.99), ('max', 1.0)):
         value = percentile(ordered, fraction)
         figures[name] = None if value is None else round(value / 1e6, 3)
     return figures
 
 
-def total(results, key):
+def total(results: list[Result], key: str) -> Any:
     """the sum of one figure over the workers"""
     return sum(result[key] for result in results)
 
 
-def columns(results, key):
+def columns(results: list[Result], key: str) -> list[Any]:
     """the sums, room by room (or kind by kind), of one list of the workers"""
     return [sum(column) for column in zip(*(r[key] for r in results), strict=True)]
 
 
-def due(sent, clients):
+def due(sent: Sequence[int], clients: Sequence[int]) -> int:
     """the deliveries sent[room] messages owe to clients[room] clients each"""
     return sum(each * there for each, there in zip(sent, clients, strict=True))
 
 
-def summarize(server, load, timing, observed):
+def summarize(server: str, load: Load, timing: Timing, observed: Observed) -> Row:
     """one row of figures (a JSON-ready dict) from a run's observations"""
     results = observed.results
     connected = total(results, 'connected')
@@ -113,13 +121,15 @@ def summarize(server, load, timing, observed):
     }
 
 
-def capped(sent, load, timing, results):
+def capped(sent: int, load: Load, timing: Timing, results: list[Result]) -> bool:
     """did the per-client limit bound the sending (near limit x senders)?"""
     most = load.per_client * total(results, 'senders') * timing.duration
     return bool(load.per_client) and sent >= LIMITED * most
 
 
-def server_figures(observed, connected, deliveries, duration):
+def server_figures(
+    observed: Observed, connected: int, deliveries: int, duration: float
+) -> dict[str, Any]:
     """the server's memory and CPU, as far as they were measured"""
     readings = observed.readings
     figures = {'pid': observed.pid, **readings}
@@ -134,26 +144,26 @@ def server_figures(observed, connected, deliveries, duration):
     return figures
 
 
-def percent(part, whole):
+def percent(part: float, whole: float) -> float | None:
     """part as a percentage of whole (None when whole is 0)"""
     return round(100 * part / whole, 1) if whole else None
 
 
-def rooms_name(rooms):
+def rooms_name(rooms: int) -> str:
     """'general'; 'general, room-1, room-2'; 'general, room-1 ... room-9'"""
     if rooms > 3:
         return f'general, room-1 ... {room_name(rooms - 1)}'
     return ', '.join(room_name(number) for number in range(rooms))
 
 
-def bake_name(bake):
+def bake_name(bake: Mapping[str, object]) -> str:
     """'sqlite/none/memory', and ' x2' for two server processes"""
     name = f'{bake["database"]}/{bake["auth"]}/{bake["broker"]}'
     processes = bake.get('processes')
     return f'{name} x{processes}' if processes else name
 
 
-def cells(row):
+def cells(row: Row) -> list[str]:
     """the table cells of a row"""
     flat = {
         **row,
@@ -169,7 +179,7 @@ def cells(row):
     ]
 
 
-def table(rows):
+def table(rows: list[Row]) -> str:
     """the rows as an aligned text table"""
     lines = [[title for _, title, _ in COLUMNS]] + [cells(row) for row in rows]
     widths = [max(len(line[i]) for line in lines) for i in range(len(COLUMNS))]
@@ -179,7 +189,7 @@ def table(rows):
     )
 
 
-def ratios(rows):
+def ratios(rows: list[Row]) -> list[Row]:
     """deliveries per second over the baseline's, for each N both ran at"""
     by_key = {(row['server'], row['clients']): row for row in rows}
     found = []
@@ -191,7 +201,7 @@ def ratios(rows):
     return found
 
 
-def stored_lines(rows, bake):
+def stored_lines(rows: list[Row], bake: Mapping[str, object]) -> list[str]:
     """with a database, the messages stored a second: the app stores each one
     before anyone receives it, so what it took (sent/s) is what it stored"""
     if bake['database'] == 'none':
@@ -204,7 +214,7 @@ def stored_lines(rows, bake):
     ]
 
 
-def sweep(rows):
+def sweep(rows: list[Row]) -> list[Row]:
     """per server loaded at several N: how its costs grow from the least N to
     the most (KB per idle connection, us per delivery: flat is good)"""
     found = []
@@ -232,7 +242,7 @@ def sweep(rows):
     return found
 
 
-def sweep_lines(found):
+def sweep_lines(found: list[Row]) -> list[str]:
     """the sweep's figures as lines of text"""
     lines = []
     for each in found:
@@ -257,6 +267,6 @@ def sweep_lines(found):
     return lines
 
 
-def show(value, form):
+def show(value: float | None, form: str) -> str:
     """value formatted, or '-' when it was not measured"""
     return '-' if value is None else form.format(value)

@@ -9,10 +9,22 @@ senders stop, the last frames drain in, and the workers hand in their counts.
 import ipaddress
 import multiprocessing
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
+from multiprocessing.context import SpawnProcess
+from typing import Any, TypeAlias
 
 from . import worker
 from .server import cpu_seconds, rss_kb
+from .wsclient import Target
+
+# when the clients start sending, the window opens, the window closes
+# (time.monotonic() seconds)
+Plan: TypeAlias = tuple[float, float, float]
+# what the parent reads of the server (a JSON-ready dict): rss_start_kb, rss_idle_kb,
+# rss_peak_kb (KB), settle_s, cpu_s (s); None when not measured
+Readings: TypeAlias = dict[str, Any]
 
 SETTLE = 1.0  # s at least between the last connection and the idle RSS reading
 SETTLE_MOST = 30.0  # s at most to wait for the server to go quiet after connecting
@@ -49,20 +61,21 @@ class Spread:
 class Observed:
     """what the parent saw of the server and the workers"""
 
-    pid: int
-    readings: dict
-    answers: list
-    results: list
+    pid: int | None
+    readings: Readings
+    # each worker's ('connected', clients, failed, first error, clients per room)
+    answers: list[tuple[str, int, int, str, list[int]]]
+    results: list[worker.Result]
 
 
-def local_ports():
+def local_ports() -> int:
     """how many ephemeral ports one source address has (Linux's range)"""
     with open(PORT_RANGE, encoding='ascii') as ports:
         low, high = map(int, ports.read().split())
     return high - low + 1
 
 
-def sources(host, clients, per_source=0):
+def sources(host: str, clients: int, per_source: int = 0) -> tuple[str, ...]:
     """the loopback source addresses to spread clients over: () for just one
 
     A socket bound before it connects holds its port for good, and closed ones
@@ -81,7 +94,7 @@ def sources(host, clients, per_source=0):
     return tuple(f'127.0.0.{number}' for number in range(1, count + 1))
 
 
-def probe_count(clients, rooms, most):
+def probe_count(clients: int, rooms: int, most: int) -> int:
     """how many clients are probes: a tenth of them, at most ``most``; with
     rooms, one in each room at least, as long as every room with a probe keeps
     a client that sends (rooms at most N - rooms)
@@ -96,7 +109,9 @@ def probe_count(clients, rooms, most):
     return probes
 
 
-def shares(load, spread, target, drain):
+def shares(
+    load: worker.Load, spread: Spread, target: Target, drain: float
+) -> list[worker.Share]:
     """what each worker does: worker 0 holds the latency probes, the rest the bulk
 
     The probes get a process of their own, so that their timestamps are taken
@@ -133,7 +148,7 @@ def shares(load, spread, target, drain):
     ]
 
 
-def receive(conn, timeout, what):
+def receive(conn: Connection, timeout: float, what: str) -> Any:
     """the next message from a worker, or RuntimeError after timeout"""
     if not conn.poll(timeout):
         raise RuntimeError(f'a load worker did not answer in {timeout:.0f}s ({what})')
@@ -143,34 +158,34 @@ def receive(conn, timeout, what):
 class Progress:
     """the workers' counts, shared with them: a line a second from them"""
 
-    def __init__(self, counts, clients):
+    def __init__(self, counts: Sequence[Sequence[int]], clients: int) -> None:
         self.counts = counts  # per worker: [clients connected, messages received]
         self.clients = clients
         self.shown = time.monotonic()
         self.window = (0.0, 0.0)  # when the measured window opens and closes
         self.before = 0  # messages received when it opened
 
-    def connected(self):
+    def connected(self) -> int:
         """clients connected so far, in all"""
         return sum(count[0] for count in self.counts)
 
-    def received(self):
+    def received(self) -> int:
         """messages received so far, in all"""
         return sum(count[1] for count in self.counts)
 
-    def connecting(self):
+    def connecting(self) -> str:
         """the line shown while the clients connect"""
         return f'  connecting: {self.connected()} of {self.clients} clients'
 
-    def plan(self, window):
+    def plan(self, window: tuple[float, float]) -> None:
         """the measured window (start, end) will open at start"""
         self.window = window
 
-    def open(self):
+    def open(self) -> None:
         """the measured window opens now"""
         self.before = self.received()
 
-    def sending(self, now=None):
+    def sending(self, now: float | None = None) -> str:
         """the line shown while the clients send (now: time.monotonic())"""
         now = time.monotonic() if now is None else now
         start, end = self.window
@@ -179,7 +194,7 @@ class Progress:
         rate = (self.received() - self.before) / max(now - start, 1e-3)
         return f'  sending: {rate:,.0f} deliveries/s so far, {end - now:.0f}s left'
 
-    def tick(self, line):
+    def tick(self, line: Callable[[], str]) -> None:
         """print line() if a second has passed since the last line"""
         now = time.monotonic()
         if now - self.shown >= PROGRESS_EVERY:
@@ -187,7 +202,9 @@ class Progress:
             print(line(), flush=True)
 
 
-def start_workers(load, spread, target, drain):
+def start_workers(
+    load: worker.Load, spread: Spread, target: Target, drain: float
+) -> tuple[list[SpawnProcess], list[Connection], Progress]:
     """the worker processes (spawned, not forked), a pipe to each, their counts"""
     context = multiprocessing.get_context('spawn')
     processes = []
@@ -206,7 +223,7 @@ def start_workers(load, spread, target, drain):
     return processes, pipes, Progress(counts, load.clients)
 
 
-def connected(pipes, timeout, progress):
+def connected(pipes: list[Connection], timeout: float, progress: Progress) -> list[Any]:
     """every worker's answer once its clients are in; a line a second till then"""
     deadline = time.monotonic() + timeout
     answers = []
@@ -221,9 +238,15 @@ def connected(pipes, timeout, progress):
     return answers
 
 
-def measure(load, timing, spread, target, pid=None):
+def measure(
+    load: worker.Load,
+    timing: Timing,
+    spread: Spread,
+    target: Target,
+    pid: int | None = None,
+) -> Observed:
     """run load against the server at target (pid: its process, for /proc)"""
-    readings = {'rss_start_kb': rss_kb(pid) if pid else None}
+    readings: Readings = {'rss_start_kb': rss_kb(pid) if pid else None}
     processes, pipes, progress = start_workers(load, spread, target, timing.drain)
     try:
         answers = connected(pipes, ANSWER_SLACK + load.clients / 50, progress)
@@ -240,7 +263,13 @@ def measure(load, timing, spread, target, pid=None):
     return Observed(pid, readings, answers, results)
 
 
-def drive(pipes, timing, pid, readings, progress):
+def drive(
+    pipes: list[Connection],
+    timing: Timing,
+    pid: int | None,
+    readings: Readings,
+    progress: Progress,
+) -> list[worker.Result]:
     """send the plan, watch the server, total the sending, collect results"""
     start = time.monotonic() + START_DELAY
     plan = (start, start + timing.warmup, start + timing.warmup + timing.duration)
@@ -257,7 +286,7 @@ def drive(pipes, timing, pid, readings, progress):
     return [receive(pipe, late, 'draining')[1] for pipe in pipes]
 
 
-def settle(pid, step=0.25):
+def settle(pid: int, step: float = 0.25) -> float:
     """wait until the server is quiet (it may still greet the new clients)"""
     waited = 0.0
     while waited < SETTLE_MOST:
@@ -269,7 +298,7 @@ def settle(pid, step=0.25):
     return waited
 
 
-def watch(pid, plan, progress):
+def watch(pid: int | None, plan: Plan, progress: Progress) -> Readings:
     """the server's CPU time over the window and its peak RSS during it (when
     pid is known); a progress line a second all along"""
     _, window_start, window_end = plan

@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
+from typing import IO, TypeAlias
 from urllib.parse import urlsplit
 
 from .worker import raise_nofile
@@ -37,8 +39,11 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 PROCESSES = re.compile(r'--processes=(\d+)')
 LISTEN = '0A'  # the state of a listening socket in /proc/net/tcp
 
+# start a server on (port, address); what it returns stops it
+Listen: TypeAlias = Callable[[int, str], Awaitable[Callable[[], object]]]
 
-def check_loopback(host):
+
+def check_loopback(host: str) -> str:
     """host, if it is loopback (127.0.0.0/8, ::1, localhost); else ValueError"""
     if host == 'localhost':
         return host
@@ -50,35 +55,38 @@ def check_loopback(host):
     raise ValueError(f'{host} is not a loopback address: only localhost is load-tested')
 
 
-def parse_url(url):
+def parse_url(url: str) -> Target:
     """the Target of a ws:// URL on loopback (ValueError for any other)"""
     parts = urlsplit(url)
     if parts.scheme != 'ws' or not parts.port:
         raise ValueError(f'{url}: expected ws://127.0.0.1:PORT/ws')
-    return Target(check_loopback(parts.hostname), parts.port, parts.path or '/ws')
+    # no host (ws://:PORT/ws) is no loopback address either
+    host = check_loopback(parts.hostname or '')
+    return Target(host, parts.port, parts.path or '/ws')
 
 
-def free_port():
+def free_port() -> int:
     """a TCP port nobody listens on right now"""
     with socket.socket() as probe:
         probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
+        port: int = probe.getsockname()[1]
+        return port
 
 
-def stat_fields(pid):
+def stat_fields(pid: int) -> list[str]:
     """the fields of /proc/PID/stat after the command's name (state first)"""
     with open(f'/proc/{pid}/stat', encoding='ascii') as stat:
         return stat.read().rsplit(')', 1)[1].split()
 
 
-def children(pid):
+def children(pid: int) -> list[int]:
     """the processes pid's main thread started (a server with --processes=N:
     its N servers), from /proc/PID/task/PID/children"""
     with open(f'/proc/{pid}/task/{pid}/children', encoding='ascii') as found:
         return [int(child) for child in found.read().split()]
 
 
-def family(pid):
+def family(pid: int) -> list[int]:
     """pid and every process it started, and they started"""
     members = [pid]
     for member in members:
@@ -86,7 +94,7 @@ def family(pid):
     return members
 
 
-def cpu_seconds(pid):
+def cpu_seconds(pid: int) -> float:
     """user + system CPU time of pid and its children so far (/proc/PID/stat)"""
     total = 0
     for member in family(pid):
@@ -95,12 +103,12 @@ def cpu_seconds(pid):
     return total / CLOCK_TICKS
 
 
-def rss_kb(pid):
+def rss_kb(pid: int) -> int:
     """resident memory of pid and its children in KB (VmRSS of /proc/PID/status)"""
     return sum(own_rss_kb(member) for member in family(pid))
 
 
-def own_rss_kb(pid):
+def own_rss_kb(pid: int) -> int:
     """resident memory of pid alone in KB"""
     with open(f'/proc/{pid}/status', encoding='ascii') as status:
         for line in status:
@@ -109,12 +117,12 @@ def own_rss_kb(pid):
     return 0
 
 
-def serving(pid):
+def serving(pid: int) -> int:
     """how many processes serve: the children of a supervisor, or pid alone"""
     return len(children(pid)) or 1
 
 
-def listeners(port):
+def listeners(port: int) -> int:
     """how many sockets listen on the loopback port (one per process sharing it)"""
     local = f'0100007F:{port:04X}'
     with open('/proc/net/tcp', encoding='ascii') as table:
@@ -122,7 +130,7 @@ def listeners(port):
     return sum(row[1] == local and row[3] == LISTEN for row in rows)
 
 
-def processes_asked(options):
+def processes_asked(options: list[str]) -> int:
     """the --processes=N among the server's options (1 when none)"""
     found = PROCESSES.findall(' '.join(options))
     return int(found[-1]) if found else 1
@@ -131,20 +139,21 @@ def processes_asked(options):
 class Server:
     """``with Server('app') as server:`` runs it at server.target; server.pid"""
 
-    def __init__(self, kind, options=''):
+    process: subprocess.Popen[bytes]  # started by __enter__()
+
+    def __init__(self, kind: str, options: str = '') -> None:
         self.kind = kind
         self.options = shlex.split(options)  # the app's: e.g. --processes=2
         self.port = free_port()
         self.target = Target(LOOPBACK, self.port)
-        self.process = None
-        self.log = tempfile.TemporaryFile(mode='w+')
+        self.log: IO[str] = tempfile.TemporaryFile(mode='w+')
 
     @property
-    def pid(self):
+    def pid(self) -> int:
         """the server process's id"""
         return self.process.pid
 
-    def __enter__(self):
+    def __enter__(self) -> 'Server':
         command = [sys.executable, '-m', MODULES[self.kind], f'--port={self.port}']
         command += [f'--address={LOOPBACK}', '--logging=warning', *self.options]
         raise_nofile()  # the server inherits the raised limit
@@ -160,11 +169,11 @@ class Server:
             time.sleep(0.1)
         return self
 
-    def up(self):
+    def up(self) -> bool:
         """does every process asked for listen? (the kernel then answers)"""
         return listeners(self.port) >= processes_asked(self.options)
 
-    def __exit__(self, *_exc):
+    def __exit__(self, *_exc: object) -> None:
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -174,13 +183,15 @@ class Server:
                 self.process.wait()
         self.log.close()
 
-    def output(self):
+    def output(self) -> str:
         """the tail of what the server printed"""
         self.log.seek(0)
         return self.log.read()[-3000:]
 
 
-def serve_command(listen, description, argv=None):
+def serve_command(
+    listen: Listen, description: str, argv: list[str] | None = None
+) -> None:
     """the command line of the baseline and calibration servers: like the app's"""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument('--port', type=int, required=True)
@@ -190,7 +201,7 @@ def serve_command(listen, description, argv=None):
     asyncio.run(serve_until_stopped(listen, args.port, args.address))
 
 
-async def serve_until_stopped(listen, port, address):
+async def serve_until_stopped(listen: Listen, port: int, address: str) -> None:
     """serve until SIGINT or SIGTERM, then stop listening and return
 
     The process then ends normally, as the app does: its exit handlers run

@@ -16,9 +16,15 @@ delivered to the clients of that room only.
 import asyncio
 import resource
 import time
+from collections.abc import MutableSequence
 from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection
+from typing import Any, TypeAlias
 
 from .wsclient import MESSAGE, Client, Tally, Target
+
+# what a worker hands in (a JSON-ready dict; report.summarize reads it)
+Result: TypeAlias = dict[str, Any]
 
 FILES_SPARE = 200  # open files a process needs beyond one per connection
 PROGRESS_EVERY = 0.25  # s between updates of the counts the parent shows
@@ -41,7 +47,7 @@ class Load:
     offset: float = 0.0  # s a fixed-rate schedule starts after the plan's start
     rooms: int = 1  # the clients are spread over general, room-1, ... in turn
 
-    def part(self, clients, senders):
+    def part(self, clients: int, senders: int) -> 'Load':
         """this load as carried by clients of the senders' connections"""
         return replace(self, clients=clients, rate=self.rate * clients / senders)
 
@@ -56,7 +62,8 @@ class Share:  # pylint: disable=too-many-instance-attributes
     probe: bool  # its clients record latencies (worker 0 only)
     sends: bool  # its clients send (all but the probes', unless they are all)
     drain: float  # longest wait, after the window, for the last frames
-    sources: tuple = ()  # loopback source addresses to spread its clients over
+    # loopback source addresses to spread its clients over
+    sources: tuple[str, ...] = ()
     first: int = 0  # the number of its first client among all: sets their rooms
 
 
@@ -68,9 +75,12 @@ class Sending:
     in_window: int = 0  # messages sent inside the measured window
     given_up: int = 0  # rate max: messages no ack came back for
     progress: float = 0.0  # when a message was last sent or acknowledged
-    last: list = field(default_factory=list)  # each client's last send time
-    rooms: list = field(default_factory=list)  # messages sent to each room
-    rooms_window: list = field(default_factory=list)  # and inside the window
+    # each client's last send time
+    last: list[float] = field(default_factory=list)
+    # messages sent to each room
+    rooms: list[int] = field(default_factory=list)
+    # and inside the window
+    rooms_window: list[int] = field(default_factory=list)
 
 
 class Flight:
@@ -81,13 +91,13 @@ class Flight:
     halved, at most once a round trip, when one comes back later than that.
     """
 
-    def __init__(self, target):
+    def __init__(self, target: float) -> None:
         self.target = target
         self.size = 2.0
         self.slow_start = True
         self.cut_at = 0.0
 
-    def acked(self, latency, now):
+    def acked(self, latency: float, now: float) -> None:
         """adjust the size to one ack's latency (s)"""
         if latency <= self.target:
             grow = 1.0 if self.slow_start else 1.0 / self.size
@@ -98,7 +108,7 @@ class Flight:
             self.cut_at = now
 
 
-def check_nofile(connections, hard):
+def check_nofile(connections: int, hard: int) -> None:
     """RuntimeError, saying what to do, when hard open files are too few"""
     needed = connections + FILES_SPARE
     if hard != resource.RLIM_INFINITY and hard < needed:
@@ -111,7 +121,7 @@ def check_nofile(connections, hard):
         )
 
 
-def raise_nofile(connections=0):
+def raise_nofile(connections: int = 0) -> None:
     """raise the soft open-files limit to the hard one (N = 10 000 needs it)
 
     A server this process starts inherits the raised limit.
@@ -121,18 +131,20 @@ def raise_nofile(connections=0):
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def run(conn, share, progress=None):
+def run(
+    conn: Connection, share: Share, progress: MutableSequence[int] | None = None
+) -> None:
     """the worker process's entry point"""
     raise_nofile(share.load.clients)
     asyncio.run(Worker(share, progress).main(conn))
 
 
-async def sleep_until(when):
+async def sleep_until(when: float) -> None:
     """sleep until time.monotonic() reaches when"""
     await asyncio.sleep(max(0.0, when - time.monotonic()))
 
 
-async def answer(conn):
+async def answer(conn: Connection) -> Any:
     """the parent's next message, without blocking the event loop"""
     return await asyncio.get_running_loop().run_in_executor(None, conn.recv)
 
@@ -140,19 +152,21 @@ async def answer(conn):
 class Worker:
     """the clients of one process and their sending"""
 
-    def __init__(self, share, progress=None):
+    def __init__(
+        self, share: Share, progress: MutableSequence[int] | None = None
+    ) -> None:
         self.share = share
         # [clients connected, messages received]: read by the parent each second
-        self.progress = [0, 0] if progress is None else progress
+        self.progress: MutableSequence[int] = [0, 0] if progress is None else progress
         rooms = share.load.rooms
         self.tally = Tally(str(share.worker).encode(), rooms)
         self.tally.on_ack = self.acked
-        self.clients = []
+        self.clients: list[Client] = []
         self.sending = Sending(rooms=[0] * rooms, rooms_window=[0] * rooms)
         self.flight = Flight(share.load.latency)
-        self.wakeup = None
+        self.wakeup: asyncio.Future[None] | None = None
 
-    async def main(self, conn):
+    async def main(self, conn: Connection) -> None:
         """connect, report, wait for the plan, run it, report the result"""
         failed, error = await self.connect()
         conn.send(('connected', len(self.clients), failed, error, self.in_rooms()))
@@ -162,7 +176,7 @@ class Worker:
             client.close()
         await asyncio.sleep(0.2)
 
-    async def connect(self):
+    async def connect(self) -> tuple[int, str]:
         """open this worker's connections (each joins its room), a few at a time"""
         gate = asyncio.Semaphore(CONNECT_AT_ONCE)
         results = await asyncio.gather(
@@ -173,18 +187,18 @@ class Worker:
         self.sending.last = [0.0] * len(self.clients)
         return len(errors), (errors[0] if errors else '')
 
-    def in_rooms(self):
+    def in_rooms(self) -> list[int]:
         """how many of its clients are in each room"""
         counts = [0] * self.share.load.rooms
         for client in self.clients:
             counts[client.room] += 1
         return counts
 
-    def room(self, number):
+    def room(self, number: int) -> int:
         """the room of this worker's client number: all clients in turn"""
         return (self.share.first + number) % self.share.load.rooms
 
-    def source(self, number):
+    def source(self, number: int) -> tuple[str, int] | None:
         """the (address, port) client number binds to before connecting, or None
 
         Each source address has its own ports: spread over several, many
@@ -193,7 +207,9 @@ class Worker:
         sources = self.share.sources
         return (sources[number % len(sources)], 0) if sources else None
 
-    async def connect_one(self, gate, number):
+    async def connect_one(
+        self, gate: asyncio.Semaphore, number: int
+    ) -> Client | BaseException:
         """one connection, joined, or the error that stopped it (then it is closed)"""
         share = self.share
         target = share.target
@@ -219,13 +235,15 @@ class Worker:
         self.progress[0] += 1
         return client
 
-    async def count_received(self):
+    async def count_received(self) -> None:
         """keep the parent's copy of the messages received up to date"""
         while True:
             self.progress[1] = self.tally.counts[MESSAGE]
             await asyncio.sleep(PROGRESS_EVERY)
 
-    async def run_plan(self, conn, start, window_start, window_end):
+    async def run_plan(
+        self, conn: Connection, start: float, window_start: float, window_end: float
+    ) -> Result:
         """send from start to window_end; count inside the window; drain"""
         tally = self.tally
         before = tally.counts[MESSAGE]
@@ -242,7 +260,7 @@ class Worker:
         counter.cancel()
         return self.result(window_counts, cpu, tally.counts[MESSAGE] - before)
 
-    async def window(self, start, end):
+    async def window(self, start: float, end: float) -> tuple[list[int], float]:
         """the frames counted from start to end, by kind, and the CPU time spent"""
         await sleep_until(start)
         counts = list(self.tally.counts)
@@ -254,7 +272,7 @@ class Worker:
             cpu,
         )
 
-    def taken(self):
+    def taken(self) -> list[int]:
         """the messages each room took from this worker: sent, less refused"""
         return [
             sent - refused
@@ -263,7 +281,7 @@ class Worker:
             )
         ]
 
-    def deliveries(self, per_room):
+    def deliveries(self, per_room: list[int]) -> int:
         """the deliveries to this worker's clients of per_room messages sent to
         each room: each message reaches every client of its room"""
         return sum(
@@ -271,7 +289,7 @@ class Worker:
             for sent, clients in zip(per_room, self.in_rooms(), strict=True)
         )
 
-    def result(self, window_counts, cpu, received):
+    def result(self, window_counts: list[int], cpu: float, received: int) -> Result:
         """what the worker hands in"""
         tally = self.tally
         sending = self.sending
@@ -297,7 +315,7 @@ class Worker:
             'probe_rooms': sum(map(bool, in_rooms)) if self.share.probe else 0,
         }
 
-    async def send_until(self, start, window_start, end):
+    async def send_until(self, start: float, window_start: float, end: float) -> None:
         """send at the share's rate (or as acks allow) from start until end"""
         await sleep_until(start)
         clients = self.clients
@@ -325,7 +343,7 @@ class Worker:
             if sending.count % 32 == 0:
                 await asyncio.sleep(0)
 
-    def wait_before_next(self, now, start):
+    def wait_before_next(self, now: float, start: float) -> float:
         """seconds until the next message is due (0 or less: send it now)"""
         load = self.share.load
         sending = self.sending
@@ -340,12 +358,12 @@ class Worker:
             return 0
         return ACK_TIMEOUT
 
-    def text(self):
+    def text(self) -> str:
         """the stamped text of one message, padded to size characters"""
         stamp = f'L{self.share.worker}.{time.monotonic_ns()}.'
         return stamp + 'x' * (self.share.load.size - len(stamp))
 
-    async def pause(self, seconds):
+    async def pause(self, seconds: float) -> None:
         """wait seconds, or until an ack comes back"""
         loop = asyncio.get_running_loop()
         self.wakeup = loop.create_future()
@@ -356,19 +374,19 @@ class Worker:
             timer.cancel()
             self.wakeup = None
 
-    def acked(self, latency):
+    def acked(self, latency: float) -> None:
         """the server answered a message of ours, latency seconds after sending"""
         now = time.monotonic()
         self.sending.progress = now
         self.flight.acked(latency, now)
         self.wake()
 
-    def wake(self):
+    def wake(self) -> None:
         """end a pause (an ack came back, or its time is up)"""
         if self.wakeup is not None and not self.wakeup.done():
             self.wakeup.set_result(None)
 
-    async def drain(self, target):
+    async def drain(self, target: int) -> None:
         """wait until target messages have arrived, or share.drain seconds"""
         deadline = time.monotonic() + self.share.drain
         while self.tally.counts[MESSAGE] < target and time.monotonic() < deadline:

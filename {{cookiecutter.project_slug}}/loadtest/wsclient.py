@@ -20,8 +20,12 @@ import itertools
 import json
 import os
 import re
+from collections.abc import Callable
 from time import monotonic_ns
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias, cast
+
+# what frames are read from: the clients' shared buffer, or bytes
+Data: TypeAlias = bytes | bytearray
 
 GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 NOTIFICATION = b'{"jsonrpc":"2.0","method":"'
@@ -65,7 +69,7 @@ OP_TEXT, OP_CLOSE, OP_PING, OP_PONG = 0x1, 0x8, 0x9, 0xA
 READ_SIZE = 256 * 1024  # bytes one read may bring, as asyncio's own reads
 
 
-def room_name(number):
+def room_name(number: int) -> str:
     """the name of room number: general, room-1, room-2, ..."""
     return f'room-{number}' if number else 'general'
 
@@ -79,7 +83,7 @@ class Target(NamedTuple):
     cookie: str = ''
 
 
-def frame(payload, opcode=OP_TEXT):
+def frame(payload: bytes, opcode: int = OP_TEXT) -> bytes:
     """one masked client-to-server frame (FIN set) holding payload (bytes)"""
     size = len(payload)
     if size < 126:
@@ -92,7 +96,7 @@ def frame(payload, opcode=OP_TEXT):
     return header + key + xor_mask(key, payload)
 
 
-def xor_mask(key, payload):
+def xor_mask(key: bytes, payload: bytes) -> bytes:
     """payload masked (or unmasked) with the 4-byte key: one big-integer XOR"""
     size = len(payload)
     repeated = (key * (size // 4 + 1))[:size]
@@ -100,7 +104,7 @@ def xor_mask(key, payload):
     return masked.to_bytes(size, 'big')
 
 
-def handshake(target, key):
+def handshake(target: Target, key: str) -> bytes:
     """the HTTP upgrade request of a websocket client (no Origin header)"""
     host = f'[{target.host}]' if ':' in target.host else target.host
     cookie = f'Cookie: {target.cookie}\r\n' if target.cookie else ''
@@ -111,13 +115,13 @@ def handshake(target, key):
     ).encode('latin-1')
 
 
-def accept_key(key):
+def accept_key(key: str) -> str:
     """the Sec-WebSocket-Accept a server must answer key with"""
     digest = hashlib.sha1(key.encode('ascii') + GUID).digest()
     return base64.b64encode(digest).decode('ascii')
 
 
-def frame_bounds(data, pos, size):
+def frame_bounds(data: bytes, pos: int, size: int) -> tuple[int, int] | None:
     """(payload start, payload length) of the frame at data[pos:size], or None
 
     None when the frame's header is not complete yet. A masked frame's payload
@@ -142,27 +146,29 @@ class Tally:  # pylint: disable=too-many-instance-attributes
     One flat record: the clients update it on every frame.
     """
 
-    def __init__(self, worker=b'', rooms=1):
+    def __init__(self, worker: bytes = b'', rooms: int = 1) -> None:
         # this process's own part of every client_id: unique to the run
         self.tag = b'lt%s-%s' % (worker, os.urandom(4).hex().encode())
         self.counts = [0] * len(KINDS)
-        self.latencies = []  # ns, of the messages sent inside the window
+        self.latencies: list[int] = []  # ns, of the messages sent inside the window
         self.window = (0, 0)  # send times (ns) whose latency is recorded
         self.ids = itertools.count(1)  # request ids, for every client of the process
-        self.pending = {}  # the send time (ns) of each message not yet answered
+        # the send time (ns) of each message not yet answered, by its request id
+        self.pending: dict[int, int] = {}
         self.acks = 0  # messages sent and answered (a result or an error)
         self.refused = [0] * rooms  # per room: messages answered by an error
-        self.on_ack = None  # called with the latency of each answer
+        # called with the latency (s) of each answer
+        self.on_ack: Callable[[float], object] | None = None
         self.closed = 0  # connections lost
 
-    def stamp(self, match):
+    def stamp(self, match: re.Match[bytes]) -> None:
         """record a probe's stamped message, if sent inside the window"""
         sent = int(match.group(2))
         start, end = self.window
         if start <= sent < end:
             self.latencies.append(monotonic_ns() - sent)
 
-    def answered(self, request, room, error):
+    def answered(self, request: int, room: int, error: bool) -> None:
         """the answer to a message sent to room (number) came: an ack"""
         sent = self.pending.pop(request, None)
         if sent is None:
@@ -185,32 +191,42 @@ class Client(asyncio.BufferedProtocol):  # pylint: disable=too-many-instance-att
     shared = bytearray(READ_SIZE)
 
     # pylint: disable-next=too-many-arguments,too-many-positional-arguments
-    def __init__(self, tally, target, room=0, name='lt', probe=False):
+    def __init__(
+        self,
+        tally: Tally,
+        target: Target,
+        room: int = 0,
+        name: str = 'lt',
+        probe: bool = False,
+    ) -> None:
         self.tally = tally
         self.target = target
         self.room = room  # the number of the room it joins and sends to
         self.room_json = room_name(room).encode()
         self.name_json = name.encode()  # plain ASCII: nothing to escape
         self.probe = probe  # does it record latencies?
-        self.transport = None
+        # None until asyncio calls connection_made(), before any data: only
+        # close() may find it unset
+        self.transport: asyncio.Transport = None  # type: ignore[assignment]
         self.key = base64.b64encode(os.urandom(16)).decode('ascii')
         # done once the server answers the join: True, or the error
-        self.opened = asyncio.get_running_loop().create_future()
+        self.opened: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self.upgraded = False
-        self.join_id = None
+        self.join_id: int | None = None
         self.buffer = b''  # the start of a frame not yet complete
 
-    def connection_made(self, transport):
-        self.transport = transport
-        transport.write(handshake(self.target, self.key))
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # create_connection() makes a socket transport: one that writes
+        self.transport = cast(asyncio.Transport, transport)
+        self.transport.write(handshake(self.target, self.key))
 
-    def connection_lost(self, exc):
+    def connection_lost(self, exc: Exception | None) -> None:
         self.tally.closed += 1
         if not self.opened.done():
             where = 'before its join was answered' if self.upgraded else 'in handshake'
             self.opened.set_exception(exc or ConnectionError(f'closed {where}'))
 
-    def get_buffer(self, sizehint):
+    def get_buffer(self, sizehint: int) -> memoryview:
         kept = len(self.buffer)
         if kept * 2 > len(Client.shared):
             Client.shared = bytearray(kept * 4)
@@ -218,7 +234,7 @@ class Client(asyncio.BufferedProtocol):  # pylint: disable=too-many-instance-att
             Client.shared[:kept] = self.buffer
         return memoryview(Client.shared)[kept:]
 
-    def buffer_updated(self, nbytes):
+    def buffer_updated(self, nbytes: int) -> None:
         size = len(self.buffer) + nbytes
         self.buffer = b''
         if self.upgraded:
@@ -226,7 +242,7 @@ class Client(asyncio.BufferedProtocol):  # pylint: disable=too-many-instance-att
         else:
             self.upgrade(bytes(Client.shared[:size]))
 
-    def upgrade(self, data):
+    def upgrade(self, data: bytes) -> None:
         """check the server's answer to the handshake; then join the room"""
         head, sep, rest = data.partition(b'\r\n\r\n')
         if not sep:
@@ -244,7 +260,7 @@ class Client(asyncio.BufferedProtocol):  # pylint: disable=too-many-instance-att
         )
         self.frames(rest, len(rest))
 
-    def frames(self, data, size):
+    def frames(self, data: Data, size: int) -> None:
         """count every complete frame in data[:size]; keep a partial one"""
         pos = 0
         counts = self.tally.counts
@@ -272,7 +288,7 @@ class Client(asyncio.BufferedProtocol):  # pylint: disable=too-many-instance-att
         if pos < size:
             self.buffer = bytes(data[pos:size])
 
-    def classify(self, data, start, end):
+    def classify(self, data: Data, start: int, end: int) -> None:
         """count a text frame other than a chat message, by its first bytes"""
         if data.startswith(NOTIFICATION, start, end):
             at = start + NOTIFICATION_AT
@@ -283,13 +299,13 @@ class Client(asyncio.BufferedProtocol):  # pylint: disable=too-many-instance-att
         else:
             self.tally.counts[OTHER] += 1
 
-    def sample(self, data, start, end):
+    def sample(self, data: Data, start: int, end: int) -> None:
         """a probe's look inside a message for its stamp"""
         match = STAMP.search(data, start, end)
         if match:
             self.tally.stamp(match)
 
-    def answer(self, data, start, end):
+    def answer(self, data: Data, start: int, end: int) -> None:
         """a result or an error: to the join, or to a message sent"""
         at = start + ANSWER_AT
         after = data.find(AFTER_ID, at, end)
@@ -313,7 +329,7 @@ class Client(asyncio.BufferedProtocol):  # pylint: disable=too-many-instance-att
         else:
             self.tally.answered(request, self.room, kind == ERROR)
 
-    def joined(self, data, start, end, kind):
+    def joined(self, data: Data, start: int, end: int, kind: int) -> None:
         """the server answered the join: connected, or refused with its reason"""
         if kind == RESULT:
             self.opened.set_result(True)
@@ -324,7 +340,7 @@ class Client(asyncio.BufferedProtocol):  # pylint: disable=too-many-instance-att
             reason = bytes(data[start:end]).decode('utf-8', 'replace')
         self.opened.set_exception(ConnectionError(f'join refused: {reason}'))
 
-    def control(self, data, pos, start, end):
+    def control(self, data: Data, pos: int, start: int, end: int) -> None:
         """answer a ping, close on close, count anything else as other"""
         opcode = data[pos] & 0x0F
         if opcode == OP_PING:
@@ -337,7 +353,7 @@ class Client(asyncio.BufferedProtocol):  # pylint: disable=too-many-instance-att
         else:
             self.tally.counts[OTHER] += 1
 
-    def send(self, text):
+    def send(self, text: str) -> int:
         """send one chat message to the room (text: plain ASCII, nothing to
         escape), with a client_id of its own; its request id"""
         tally = self.tally
@@ -354,7 +370,7 @@ class Client(asyncio.BufferedProtocol):  # pylint: disable=too-many-instance-att
         self.transport.write(frame(payload))
         return request
 
-    def close(self):
+    def close(self) -> None:
         """a clean close (1000), then drop the connection"""
         if self.transport and not self.transport.is_closing():
             self.transport.write(frame(b'\x03\xe8', OP_CLOSE))

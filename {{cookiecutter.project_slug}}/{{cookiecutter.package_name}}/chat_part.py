@@ -1,11 +1,15 @@
 """The chat itself, in every bake: its options, its settings and its routes."""
 
+from typing import Final
+
+from tornado.options import OptionParser
+
 from .part import Part
 from .proxy import LOOPBACK
 from .session import SessionHandler
 from .websocket import ChatSocket
 
-MAX_FRAME_BYTES = 64 * 1024
+MAX_FRAME_BYTES: Final = 64 * 1024
 
 
 class ChatPart(Part):
@@ -27,7 +31,7 @@ class ChatPart(Part):
         r'/api/session': SessionHandler,
     }
 
-    def define_options(self, parser):
+    def define_options(self, parser: OptionParser) -> None:
         """where to listen, and the limits of a room"""
         parser.define('port', default={{ cookiecutter.port | int }}, type=int, help='port to listen on')
         parser.define(
@@ -92,4 +96,4 @@ class ChatPart(Part):
         )
 
 
-CHAT = ChatPart()
+CHAT: Final = ChatPart()

@@ -5,10 +5,13 @@ server and the command-line tools read it, and the real environment wins.
 """
 
 import os
+from collections.abc import MutableMapping
 from pathlib import Path
 
 
-def read_env_file(path, environ=None):
+def read_env_file(
+    path: str | os.PathLike[str], environ: MutableMapping[str, str] | None = None
+) -> None:
     """add the NAME=value lines of path to environ, where not already set"""
     environ = os.environ if environ is None else environ
     path = Path(path)

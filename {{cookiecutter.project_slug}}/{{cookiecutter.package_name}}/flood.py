@@ -5,6 +5,7 @@ nothing of it reaches the room, so it cannot slow the chat for anyone else.
 """
 
 import time
+from collections.abc import Callable
 
 
 class TokenBucket:
@@ -13,14 +14,16 @@ class TokenBucket:
     # one per connection: slots keep thousands of them small
     __slots__ = ('rate', 'burst', 'clock', 'tokens', 'updated')
 
-    def __init__(self, rate, burst, clock=time.monotonic):
+    def __init__(
+        self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.rate = rate
         self.burst = burst
         self.clock = clock
         self.tokens = float(burst)
         self.updated = clock()
 
-    def take(self):
+    def take(self) -> bool:
         """spend one token if there is one; False when over the limit"""
         now = self.clock()
         self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)

@@ -13,7 +13,9 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Final
 
 from tornado.log import define_logging_options
 from tornado.netutil import bind_sockets
@@ -25,23 +27,26 @@ from .headers import StaticFiles
 from .history import MemoryHistory
 from .hub import Hub
 from .methods import Sends
+from .part import Settings
 from .parts import PARTS
 from .proxy import ProxiedHTTPServer, trusted_proxies
 
 log = logging.getLogger(__name__)
 
-STATIC_DIR = Path(__file__).parent / 'static'
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STATIC_DIR: Final = Path(__file__).parent / 'static'
+STOP_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
 # the largest request the chat needs is a login form: a bigger body is refused
 # (400) before it is read, so that nobody can fill the server's memory with one
-MAX_BODY_BYTES = 64 * 1024
-MAX_HEADER_BYTES = 16 * 1024
-BODY_SECONDS = 30
+MAX_BODY_BYTES: Final = 64 * 1024
+MAX_HEADER_BYTES: Final = 16 * 1024
+BODY_SECONDS: Final = 30
 # a later part's setting wins
-DEFAULTS = {key: value for part in PARTS for key, value in part.settings.items()}
+DEFAULTS: Final[Settings] = {
+    key: value for part in PARTS for key, value in part.settings.items()
+}
 
 
-def browser_url(host, port):
+def browser_url(host: str, port: int) -> str:
     """the address to open in a browser for a server listening on host and port:
     every address (0.0.0.0, ::) is reached as localhost; IPv6 goes in brackets"""
     if ipaddress.ip_address(host).is_unspecified:
@@ -51,7 +56,7 @@ def browser_url(host, port):
     return f'http://{host}:{port}/'
 
 
-def make_options():
+def make_options() -> OptionParser:
     """the server's command-line options: those of every part"""
     parser = OptionParser()
     for part in PARTS:
@@ -60,7 +65,7 @@ def make_options():
     return parser
 
 
-def make_app(settings=None):
+def make_app(settings: Settings | None = None) -> Application:
     """the Tornado application; settings override DEFAULTS
 
     The one place a Hub is made: on settings['broker'] (the memory broker
@@ -81,7 +86,7 @@ def make_app(settings=None):
     return Application([*routes.items(), (r'/(.*)', StaticFiles, static)], **settings)
 
 
-def settings_from(options, environ):
+def settings_from(options: OptionParser, environ: Mapping[str, str]) -> Settings:
     """application settings from parsed options and the environment"""
     return {
         'debug': options.debug,
@@ -93,7 +98,7 @@ def settings_from(options, environ):
     }
 
 
-async def serve(argv, ready=None):
+async def serve(argv: list[str], ready: Callable[[int], object] | None = None) -> None:
     """serve until SIGINT or SIGTERM; ready(port) is called once listening"""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -108,7 +113,9 @@ async def serve(argv, ready=None):
             loop.remove_signal_handler(signum)
 
 
-async def serve_until(stop, argv, ready):
+async def serve_until(
+    stop: asyncio.Event, argv: list[str], ready: Callable[[int], object] | None
+) -> None:
     """open every part, serve until the stop event is set, then close it all"""
     options = make_options()
     options.parse_command_line(argv)
@@ -145,7 +152,7 @@ async def serve_until(stop, argv, ready):
     log.info('chat server stopped')
 
 
-def main():
+def main() -> None:
     """the command-line entry point: each part prepares, then the server runs"""
     options = make_options()
     options.parse_command_line(sys.argv)

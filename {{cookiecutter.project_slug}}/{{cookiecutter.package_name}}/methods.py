@@ -9,14 +9,20 @@ import asyncio
 import collections
 import logging
 import time
+from collections.abc import Callable, Coroutine
+from typing import Any, Final, TypedDict
 
 from .history import Unavailable
+from .presence import RoomCount
 from .protocol import (
     BAD_PARAMS,
     NOT_JOINED,
     NOT_STORED,
     TOO_MANY_ROOMS,
+    ChatMessage,
+    Params,
     RpcError,
+    SendKey,
     client_id_param,
     id_param,
     is_integer,
@@ -25,22 +31,58 @@ from .protocol import (
     room_param,
     unseen,
 )
-from .rpc import Methods
+from .rpc import Connection, Methods
 
 log = logging.getLogger(__name__)
 
-METHODS = Methods()
-ROOMS_PER_CONNECTION = 20
-MOST_PAGE = 100  # messages one history call returns at most
-REMEMBERED_SENDS = 10000  # client_ids this process remembers, the newest
+METHODS: Final = Methods()
+ROOMS_PER_CONNECTION: Final = 20
+MOST_PAGE: Final = 100  # messages one history call returns at most
+REMEMBERED_SENDS: Final = 10000  # client_ids this process remembers, the newest
 
 
-def speaker(socket, params):
+class JoinResult(TypedDict):
+    """join's answer: the room's recent messages (or those after an id), its members"""
+
+    room: str
+    messages: list[ChatMessage]
+    members: list[str]  # sorted; none in a room of more than MEMBERS_LISTED
+    count: int
+    truncated: bool  # whether messages leaves some out
+
+
+class LeaveResult(TypedDict):
+    """leave's answer"""
+
+    room: str
+
+
+class SendResult(TypedDict):
+    """send's answer: what the message got"""
+
+    id: int
+    room: str
+    ts: float
+
+
+class HistoryResult(TypedDict):
+    """history's answer: older messages, oldest first"""
+
+    messages: list[ChatMessage]
+
+
+class RoomsResult(TypedDict):
+    """rooms' answer"""
+
+    rooms: list[RoomCount]
+
+
+def speaker(socket: Connection, params: Params) -> str:
     """who speaks: the account's name, or the name a guest gives"""
     return socket.account.name if socket.account else name_param(params)
 
 
-def joined_room(socket, params):
+def joined_room(socket: Connection, params: Params) -> str:
     """the room of params, which socket must have joined"""
     room = room_param(params)
     if room not in socket.rooms:
@@ -48,7 +90,7 @@ def joined_room(socket, params):
     return room
 
 
-def check_room_bounds(socket, room):
+def check_room_bounds(socket: Connection, room: str) -> None:
     """raise TOO_MANY_ROOMS when socket may not join one more room"""
     if len(socket.rooms) >= ROOMS_PER_CONNECTION:
         raise RpcError(
@@ -60,7 +102,7 @@ def check_room_bounds(socket, room):
 
 
 @METHODS.register('join')
-async def join(socket, params):
+async def join(socket: Connection, params: Params) -> JoinResult:
     """join a room: its recent messages (or those after an id), its members"""
     room = room_param(params)
     after = id_param(params, 'after')
@@ -92,7 +134,7 @@ async def join(socket, params):
     }
 
 
-def release(socket, room, newest):
+def release(socket: Connection, room: str, newest: int) -> None:
     """send what came for room while it was being joined, newer than newest,
     the newest message id its answer held; until a newer one comes, live
     messages not newer than it are not sent either (a broker that lags
@@ -105,7 +147,7 @@ def release(socket, room, newest):
 
 
 @METHODS.register('leave')
-async def leave(socket, params):
+async def leave(socket: Connection, params: Params) -> LeaveResult:
     """leave a room (one not joined: nothing happens)"""
     room = room_param(params)
     if socket.rooms.pop(room, None) is not None:
@@ -115,19 +157,22 @@ async def leave(socket, params):
 
 
 @METHODS.register('send')
-async def send(socket, params):
+async def send(socket: Connection, params: Params) -> SendResult:
     """say something in a room: answered once it is stored and published"""
     room = joined_room(socket, params)
     text = message_text(params, socket.settings['max_text'])
     client_id = client_id_param(params)
     name = speaker(socket, params)
     sender = ('account', socket.account.id) if socket.account else ('guest', name)
-    key = (sender, client_id)
-    return await socket.settings['sends'].once(key, say, socket, room, name, text, key)
+    key: SendKey = (sender, client_id)
+    sends: Sends = socket.settings['sends']
+    return await sends.once(key, say, socket, room, name, text, key)
 
 
 # pylint: disable-next=too-many-arguments
-async def say(socket, room, name, text, key):
+async def say(
+    socket: Connection, room: str, name: str, text: str, key: SendKey
+) -> SendResult:
     """store the message; publish it (with the key of the send: its sender and
     client_id) once the sender has its answer; the answer: its id, room and time"""
     try:
@@ -141,21 +186,19 @@ async def say(socket, room, name, text, key):
     return answer_of(kept)
 
 
-def answer_of(message):
+def answer_of(message: ChatMessage) -> SendResult:
     """the answer to the send of message"""
     return {'id': message['id'], 'room': message['room'], 'ts': message['ts']}
 
 
 @METHODS.register('history')
-async def history(socket, params):
+async def history(socket: Connection, params: Params) -> HistoryResult:
     """the messages of a room just older than an id, to scroll back"""
     room = joined_room(socket, params)
     before = id_param(params, 'before')
     if before is None:
         raise RpcError(BAD_PARAMS, 'before must be a message id (an integer)')
-    limit = params.get('limit', 50)
-    if not is_integer(limit) or not 1 <= limit <= MOST_PAGE:
-        raise RpcError(BAD_PARAMS, f'limit must be 1 to {MOST_PAGE}')
+    limit = page_limit(params)
     try:
         messages = await socket.history.before(room, before, limit)
     except Unavailable as error:
@@ -166,14 +209,22 @@ async def history(socket, params):
     return {'messages': messages}
 
 
+def page_limit(params: Params) -> int:
+    """the valid limit of params: how many messages a page holds (50 by default)"""
+    limit = params.get('limit', 50)
+    if is_integer(limit) and 1 <= limit <= MOST_PAGE:
+        return limit
+    raise RpcError(BAD_PARAMS, f'limit must be 1 to {MOST_PAGE}')
+
+
 @METHODS.register('rooms')
-async def rooms(socket, _params):
+async def rooms(socket: Connection, _params: Params) -> RoomsResult:
     """the rooms with people in them, and how many"""
     return {'rooms': socket.hub.room_list()}
 
 
 @METHODS.register('typing')
-async def typing(socket, params):
+async def typing(socket: Connection, params: Params) -> dict[str, object]:
     """tell the room's other members that this person is typing"""
     room = joined_room(socket, params)
     socket.hub.typing(room, socket, socket.rooms[room])
@@ -189,11 +240,19 @@ class Sends:
     is said once as well.
     """
 
-    def __init__(self, most=REMEMBERED_SENDS):
+    def __init__(self, most: int = REMEMBERED_SENDS) -> None:
         self.most = most
-        self.answers = collections.OrderedDict()  # key -> future of the answer
+        # key -> future of the answer
+        self.answers: collections.OrderedDict[SendKey, asyncio.Future[SendResult]] = (
+            collections.OrderedDict()
+        )
 
-    async def once(self, key, say_it, *args):
+    async def once(
+        self,
+        key: SendKey,
+        say_it: Callable[..., Coroutine[Any, Any, SendResult]],
+        *args: object,
+    ) -> SendResult:
         """the answer to key's first send, which say_it makes (with args), only the
         first time"""
         future = self.answers.get(key)
@@ -205,17 +264,17 @@ class Sends:
             future.add_done_callback(lambda done: self.forget_failed(key, done))
         return await asyncio.shield(future)
 
-    def keep(self, message, key):
+    def keep(self, message: ChatMessage, key: SendKey | None) -> None:
         """another process said message for the send of key (None: unknown)"""
         if key is None or key in self.answers:
             return
-        future = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[SendResult] = asyncio.get_running_loop().create_future()
         future.set_result(answer_of(message))
         self.answers[key] = future
         if len(self.answers) > self.most:
             self.answers.popitem(last=False)
 
-    def forget_failed(self, key, future):
+    def forget_failed(self, key: SendKey, future: asyncio.Future[SendResult]) -> None:
         """a send that failed may be tried again for real"""
         if future.cancelled() or future.exception() is not None:
             if self.answers.get(key) is future:

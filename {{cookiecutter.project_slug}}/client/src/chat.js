@@ -21,21 +21,61 @@
 //
 // Nothing is queued: send() returns false when the socket is not open.
 
+/**
+ * @typedef {'connecting' | 'connected' | 'reconnecting' | 'closed'} ConnectionState
+ */
+
+/**
+ * What createChat is told; everything has a default.
+ * @typedef {object} ChatOptions
+ * @property {string} [url] the websocket's: ws(s)://this host/ws
+ * @property {(frame: object) => void} [onFrame] each JSON object or array that came in
+ * @property {(state: ConnectionState) => void} [onState]
+ * @property {(event: CloseEvent) => void} [onFailedOpen] a socket closed before it opened
+ * @property {(event: Pick<CloseEvent, 'code'>) => void} [onDrop] an open socket closed
+ * @property {typeof WebSocket} [WebSocketImpl]
+ * @property {() => number} [random] a number in [0, 1), for the jitter
+ * @property {Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | null} [events]
+ *   where 'online' events come from
+ */
+
+/**
+ * The connection createChat keeps.
+ * @typedef {object} Chat
+ * @property {(frame: object) => boolean} send
+ * @property {() => void} close
+ * @property {() => void} reconnectNow
+ * @property {ConnectionState} state
+ */
+
 export const MIN_DELAY = 500
 export const MAX_DELAY = 10000
 
 const CONNECTING = 0
 const OPEN = 1
 
+/**
+ * @param {Pick<Location, 'protocol' | 'host'>} [loc]
+ * @returns {string}
+ */
 export function socketUrl(loc = window.location) {
   return (loc.protocol === 'https:' ? 'wss://' : 'ws://') + loc.host + '/ws'
 }
 
-// The wait before the next attempt: between half of delay and delay.
+/**
+ * The wait before the next attempt: between half of delay and delay.
+ * @param {number} delay ms
+ * @param {() => number} [random] a number in [0, 1)
+ * @returns {number} ms
+ */
 export function jittered(delay, random = Math.random) {
   return Math.round(delay / 2 + (random() * delay) / 2)
 }
 
+/**
+ * @param {ChatOptions} [options]
+ * @returns {Chat}
+ */
 export function createChat({
   url = socketUrl(),
   onFrame = () => {},
@@ -48,13 +88,17 @@ export function createChat({
   // retries at once instead of waiting out the backoff.
   events = globalThis,
 } = {}) {
+  /** @type {WebSocket | null} */
   let ws = null
+  /** @type {ConnectionState} */
   let state = 'connecting'
   let delay = MIN_DELAY
+  /** @type {ReturnType<typeof setTimeout> | null} */
   let timer = null
   let closed = false
   let attempted = false
 
+  /** @param {ConnectionState} next */
   function setState(next) {
     if (next !== state) {
       state = next
@@ -84,6 +128,7 @@ export function createChat({
     }
     sock.onmessage = (event) => {
       if (ws !== sock) return
+      /** @type {unknown} */
       let frame
       try {
         frame = JSON.parse(event.data)
@@ -119,8 +164,12 @@ export function createChat({
     connect()
   }
 
-  // Sends one frame (an object, as JSON). Returns false (and sends nothing)
-  // when the socket is not open.
+  /**
+   * Sends one frame (an object, as JSON). Returns false (and sends nothing)
+   * when the socket is not open.
+   * @param {object} frame
+   * @returns {boolean}
+   */
   function send(frame) {
     if (!ws || ws.readyState !== OPEN) return false
     try {

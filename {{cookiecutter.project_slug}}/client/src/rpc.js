@@ -13,12 +13,85 @@
 // notifications over it (typing) are dropped.
 
 import { createChat } from './chat.js'
+import { isInteger, isRecord } from './json.js'
+
+/** @import { ChatOptions, ConnectionState } from './chat.js' */
+
+/**
+ * The params of a request or a notification, and the result of an answer: a
+ * JSON object (what is in it is checked where it is used).
+ * @typedef {Record<string, unknown>} Params
+ */
+
+/**
+ * A request: the server answers it with a ResponseFrame of the same id.
+ * @typedef {object} RequestFrame
+ * @property {'2.0'} jsonrpc
+ * @property {number} id
+ * @property {string} method
+ * @property {Params} params
+ */
+
+/**
+ * A notification: no id, no answer (the page's typing; the server's message,
+ * presence, typing and status).
+ * @typedef {object} NotificationFrame
+ * @property {'2.0'} jsonrpc
+ * @property {string} method
+ * @property {Params} params
+ */
+
+/**
+ * @typedef {object} ErrorObject
+ * @property {number} code
+ * @property {string} message
+ * @property {unknown} [data]
+ */
+
+/**
+ * The server's answer to a request: a result, or an error (id null: an error
+ * that answers no request, e.g. to a frame the server could not parse).
+ * @typedef {{ jsonrpc: '2.0', id: number, result: Params }
+ *   | { jsonrpc: '2.0', id: number | null, error: ErrorObject }} ResponseFrame
+ */
+
+/**
+ * One frame over the socket; the server may also send a batch: an array of
+ * ResponseFrames.
+ * @typedef {RequestFrame | NotificationFrame | ResponseFrame} Frame
+ */
+
+/**
+ * What createRpc is told; everything has a default, and the rest goes to
+ * createChat.
+ * @typedef {Omit<ChatOptions, 'onFrame' | 'onState' | 'onDrop'> & {
+ *   onNotification?: (method: string, params: Params) => void,
+ *   onError?: (error: RpcError) => void,
+ *   onState?: (state: ConnectionState) => void,
+ *   onDrop?: (event: Pick<CloseEvent, 'code'>) => void,
+ *   now?: () => number,
+ * }} RpcOptions
+ */
+
+/**
+ * @typedef {object} Rpc
+ * @property {(method: string, params?: Params) => Promise<Params>} request
+ * @property {(method: string, params?: Params) => boolean} notify
+ * @property {() => void} close
+ * @property {() => void} reconnectNow
+ * @property {ConnectionState} state
+ * @property {number} pending how many requests wait for an answer
+ */
 
 export const RATE = 8
 export const WINDOW_MS = 1000
 
 // The server's answer was an error.
 export class RpcError extends Error {
+  /**
+   * @param {number} code
+   * @param {string} message
+   */
   constructor(code, message) {
     super(message)
     this.name = 'RpcError'
@@ -36,10 +109,10 @@ export class LostError extends Error {
   }
 }
 
-function isObject(value) {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-}
-
+/**
+ * @param {RpcOptions} [options]
+ * @returns {Rpc}
+ */
 export function createRpc({
   onNotification = () => {},
   onError = () => {},
@@ -49,11 +122,14 @@ export function createRpc({
   ...chatOptions
 } = {}) {
   let nextId = 1
-  // id -> { resolve, reject }
+  /** @type {Map<number, { resolve: (result: Params) => void, reject: (error: Error) => void }>} */
   const pending = new Map()
   // frames waiting for the flood budget, and when the last ones went out
+  /** @type {RequestFrame[]} */
   let queue = []
+  /** @type {number[]} */
   let sentAt = []
+  /** @type {ReturnType<typeof setTimeout> | null} */
   let timer = null
 
   function failAll() {
@@ -75,46 +151,57 @@ export function createRpc({
     },
   })
 
+  /** @param {object} frame a JSON object or array */
   function onFrame(frame) {
     if (Array.isArray(frame)) {
-      for (const one of frame) if (isObject(one)) onOne(one)
-    } else {
+      for (const one of frame) if (isRecord(one)) onOne(one)
+    } else if (isRecord(frame)) {
       onOne(frame)
     }
   }
 
+  /** @param {Record<string, unknown>} frame what came: checked here */
   function onOne(frame) {
     if (frame.jsonrpc !== '2.0') return
     if (typeof frame.method === 'string' && !('id' in frame)) {
-      onNotification(frame.method, isObject(frame.params) ? frame.params : {})
+      onNotification(frame.method, isRecord(frame.params) ? frame.params : {})
       return
     }
-    const waiter = frame.id == null ? undefined : pending.get(frame.id)
+    // the request this answers (ids start at 1: no request has 0)
+    const id = isInteger(frame.id) ? frame.id : 0
+    const waiter = pending.get(id)
     if ('error' in frame) {
-      const error = isObject(frame.error) ? frame.error : {}
+      const error = isRecord(frame.error) ? frame.error : {}
       const failure = new RpcError(
-        Number.isInteger(error.code) ? error.code : 0,
+        isInteger(error.code) ? error.code : 0,
         typeof error.message === 'string' && error.message ? error.message : 'error',
       )
       if (waiter) {
-        pending.delete(frame.id)
+        pending.delete(id)
         waiter.reject(failure)
       } else {
         onError(failure)
       }
     } else if (waiter && 'result' in frame) {
-      pending.delete(frame.id)
-      waiter.resolve(isObject(frame.result) ? frame.result : {})
+      pending.delete(id)
+      waiter.resolve(isRecord(frame.result) ? frame.result : {})
     }
   }
 
-  // The frames allowed out now by the budget.
+  /**
+   * The frames allowed out now by the budget.
+   * @returns {number}
+   */
   function budget() {
     const start = now() - WINDOW_MS
     sentAt = sentAt.filter((t) => t > start)
     return RATE - sentAt.length
   }
 
+  /**
+   * @param {RequestFrame | NotificationFrame} frame
+   * @returns {boolean} whether it went out
+   */
   function write(frame) {
     if (!chat.send(frame)) return false
     sentAt.push(now())
@@ -124,7 +211,7 @@ export function createRpc({
   function flush() {
     timer = null
     while (queue.length && budget() > 0) {
-      const frame = queue.shift()
+      const frame = /** @type {RequestFrame} */ (queue.shift())
       if (!write(frame)) {
         failAll()
         return
@@ -133,10 +220,17 @@ export function createRpc({
     if (queue.length) timer = setTimeout(flush, Math.max(1, sentAt[0] + WINDOW_MS - now() + 1))
   }
 
+  /**
+   * @param {string} method
+   * @param {Params} [params]
+   * @returns {Promise<Params>} the result
+   */
   function request(method, params = {}) {
     if (chat.state !== 'connected') return Promise.reject(new LostError('not connected'))
     const id = nextId++
+    /** @type {RequestFrame} */
     const frame = { jsonrpc: '2.0', id, method, params }
+    /** @type {Promise<Params>} */
     const answer = new Promise((resolve, reject) => pending.set(id, { resolve, reject }))
     if (queue.length || budget() <= 0) {
       queue.push(frame)
@@ -148,8 +242,13 @@ export function createRpc({
     return answer
   }
 
-  // Returns whether the notification went out (it is dropped when the flood
-  // budget is spent, or the socket is not open).
+  /**
+   * Returns whether the notification went out (it is dropped when the flood
+   * budget is spent, or the socket is not open).
+   * @param {string} method
+   * @param {Params} [params]
+   * @returns {boolean}
+   */
   function notify(method, params = {}) {
     if (queue.length || budget() <= 0) return false
     return write({ jsonrpc: '2.0', method, params })

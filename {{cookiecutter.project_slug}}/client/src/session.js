@@ -4,12 +4,26 @@
 // choosing; with login the server names the user and the websocket refuses
 // a browser that is not logged in.
 
+import { isRecord } from './json.js'
+
 export const SESSION_URL = '/api/session'
 export const LOGIN_URL = '/login'
 export const LOGOUT_URL = '/logout'
 
-// The session, or null when the server could not tell (it is down, or too
-// old to have /api/session).
+/**
+ * What GET /api/session says, checked.
+ * @typedef {object} Session
+ * @property {boolean} auth login is required
+ * @property {string | null} user the logged-in user's name
+ * @property {string | null} xsrf the token the logout form posts
+ */
+
+/**
+ * The session, or null when the server could not tell (it is down, or too
+ * old to have /api/session).
+ * @param {typeof fetch} [fetchImpl]
+ * @returns {Promise<Session | null>}
+ */
 export async function fetchSession(fetchImpl = globalThis.fetch) {
   try {
     const response = await fetchImpl(SESSION_URL, {
@@ -18,8 +32,9 @@ export async function fetchSession(fetchImpl = globalThis.fetch) {
       headers: { Accept: 'application/json' },
     })
     if (!response.ok) return null
+    /** @type {unknown} */
     const data = await response.json()
-    if (!data || typeof data !== 'object') return null
+    if (!isRecord(data)) return null
     const user = typeof data.user === 'string' && data.user ? data.user : null
     const xsrf = typeof data.xsrf === 'string' && data.xsrf ? data.xsrf : null
     return { auth: data.auth === true, user, xsrf }
@@ -28,11 +43,16 @@ export async function fetchSession(fetchImpl = globalThis.fetch) {
   }
 }
 
-// Login is required and this browser is not logged in.
+/**
+ * Login is required and this browser is not logged in.
+ * @param {Session | null} session
+ * @returns {boolean}
+ */
 export function needsLogin(session) {
   return Boolean(session && session.auth && !session.user)
 }
 
+/** @param {Pick<Location, 'assign'>} [loc] */
 export function goToLogin(loc = window.location) {
   loc.assign(LOGIN_URL)
 }

@@ -11,8 +11,97 @@
 // refused is shown as failed, with a retry.
 
 import { reactive } from 'vue'
+import { isInteger, isRecord } from './json.js'
 import { mergeMessages, newestId, oldestId, toMessage, toMessages } from './messages.js'
-import { createRpc } from './rpc.js'
+import { LostError, createRpc } from './rpc.js'
+
+/** @import { ConnectionState } from './chat.js' */
+/** @import { Message } from './messages.js' */
+/** @import { Params, RpcOptions } from './rpc.js' */
+
+/**
+ * A member of a room: the name they chat under (the server's presence lists
+ * each name once, however many tabs it has open).
+ * @typedef {string} Member
+ */
+
+/**
+ * One of this page's messages on its way: shown until the transcript has it.
+ * @typedef {object} OutboxItem
+ * @property {string} clientId the same on every retry: the server delivers it once
+ * @property {string} text
+ * @property {string} name
+ * @property {number} ts when it was written: seconds since the epoch
+ * @property {'sending' | 'sent' | 'failed'} status
+ * @property {string | null} error why the server refused it
+ * @property {number | null} id the server's id, once it answered
+ * @property {number} attempt counts the sends: an old send's answer is ignored
+ */
+
+/**
+ * Someone typing in a room, shown until `until` (ms).
+ * @typedef {{ name: string, until: number }} Typist
+ */
+
+/**
+ * A room the page is in.
+ * @typedef {object} Room
+ * @property {string} name
+ * @property {Message[]} messages the server's messages, by id
+ * @property {Record<number, true>} sent ids of the messages this page sent (shown as sent)
+ * @property {OutboxItem[]} outbox this page's messages not yet seen coming back
+ * @property {Member[]} members
+ * @property {number} count how many people are in the room (a big room lists no names)
+ * @property {Typist[]} typing
+ * @property {number} unread
+ * @property {boolean} joined joined on the server over the current connection
+ * @property {boolean} hasOlder older messages may be there to load
+ * @property {boolean} loadingOlder
+ * @property {boolean} truncated a reconnect missed more than the server gave back
+ * @property {number | null} gapAfter the newest id held before that gap
+ * @property {string | null} error why the room could not be joined
+ */
+
+/**
+ * A room with people in it, in the server's list (the rooms method).
+ * @typedef {{ room: string, members: number }} DirectoryEntry
+ */
+
+/**
+ * What the page should tell the person (an error, or the server's status).
+ * @typedef {{ kind: 'error' | 'status', text: string }} Notice
+ */
+
+/**
+ * A new message in the current room, for screen readers.
+ * @typedef {{ key: number, text: string }} Announcement
+ */
+
+/**
+ * The store's reactive state.
+ * @typedef {object} ChatState
+ * @property {ConnectionState} connection
+ * @property {boolean} resuming joining the rooms again after a (re)connect
+ * @property {Room[]} rooms
+ * @property {string | null} current the room shown
+ * @property {DirectoryEntry[]} directory the rooms with people in them
+ * @property {Notice | null} notice
+ * @property {Announcement[]} announcements
+ */
+
+/**
+ * What createChatStore is told; everything has a default, and the rest goes
+ * to createRpc (and on to createChat).
+ * @typedef {Omit<RpcOptions, 'now' | 'onState' | 'onDrop' | 'onNotification' | 'onError'> & {
+ *   me?: () => string,
+ *   auth?: boolean,
+ *   rooms?: string[],
+ *   current?: string | null,
+ *   storage?: Pick<Storage, 'getItem' | 'setItem'>,
+ *   newId?: () => string,
+ *   now?: () => number,
+ * }} ChatStoreOptions
+ */
 
 export const GENERAL = 'general'
 export const ROOM_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/
@@ -28,13 +117,22 @@ export const HISTORY_PAGE = 50
 export const ANNOUNCED = 5
 export const ROOMS_KEY = 'chat.rooms'
 
-// Why a room name will not do, or null.
+/**
+ * Why a room name will not do, or null.
+ * @param {string} name
+ * @returns {string | null}
+ */
 export function roomNameError(name) {
   return ROOM_PATTERN.test(name) ? null : ROOM_RULE
 }
 
-// The rooms to be in at the start: general first, then those remembered.
+/**
+ * The rooms to be in at the start: general first, then those remembered.
+ * @param {Pick<Storage, 'getItem'>} [storage]
+ * @returns {string[]}
+ */
 export function loadRooms(storage = globalThis.localStorage) {
+  /** @type {unknown} */
   let saved = []
   try {
     saved = JSON.parse(storage.getItem(ROOMS_KEY) || '[]')
@@ -52,6 +150,10 @@ export function loadRooms(storage = globalThis.localStorage) {
   return rooms
 }
 
+/**
+ * @param {string[]} rooms
+ * @param {Pick<Storage, 'setItem'>} [storage]
+ */
 export function saveRooms(rooms, storage = globalThis.localStorage) {
   try {
     storage.setItem(ROOMS_KEY, JSON.stringify(rooms))
@@ -60,7 +162,10 @@ export function saveRooms(rooms, storage = globalThis.localStorage) {
   }
 }
 
-// A client_id for a send: the same on every retry of it.
+/**
+ * A client_id for a send: the same on every retry of it.
+ * @returns {string}
+ */
 export function newClientId() {
   if (globalThis.crypto?.randomUUID) return globalThis.crypto.randomUUID()
   const bytes = new Uint8Array(16)
@@ -68,6 +173,20 @@ export function newClientId() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
+/**
+ * Why a request failed, to be shown: the server's message (an RpcError), or
+ * the error's.
+ * @param {unknown} error
+ * @returns {string}
+ */
+function messageOf(error) {
+  return error instanceof Error ? error.message : String(error)
+}
+
+/**
+ * @param {string} name
+ * @returns {Room}
+ */
 function makeRoom(name) {
   return {
     name,
@@ -75,8 +194,7 @@ function makeRoom(name) {
     messages: [],
     // ids of the messages this page sent (shown as sent)
     sent: {},
-    // this page's messages not yet seen coming back:
-    // { clientId, text, name, ts, status: 'sending' | 'sent' | 'failed', error, id }
+    // this page's messages not yet seen coming back
     outbox: [],
     members: [],
     // how many people are in the room (a big room lists no names, only this)
@@ -96,6 +214,9 @@ function makeRoom(name) {
   }
 }
 
+/**
+ * @param {ChatStoreOptions} [options]
+ */
 export function createChatStore({
   // The name this person goes by (the guest's choice, or the login's name).
   me = () => '',
@@ -108,6 +229,7 @@ export function createChatStore({
   now = () => Date.now(),
   ...rpcOptions
 } = {}) {
+  /** @type {ChatState} */
   const state = reactive({
     // 'connecting' | 'connected' | 'reconnecting' | 'closed' (chat.js)
     connection: 'connecting',
@@ -126,8 +248,11 @@ export function createChatStore({
   let generation = 0
   let announced = 0
   // the name the rooms were joined under (guests)
+  /** @type {string | null} */
   let joinedAs = null
+  /** @type {Map<string, number>} room -> when this page last said it was typing (ms) */
   const lastTyping = new Map()
+  /** @type {Set<ReturnType<typeof setTimeout>>} */
   const typingTimers = new Set()
 
   const rpc = createRpc({
@@ -141,10 +266,16 @@ export function createChatStore({
     },
   })
 
+  /**
+   * The room of that name, if the page is in it.
+   * @param {unknown} name a name, or what the server sent as one
+   * @returns {Room | null}
+   */
   function room(name) {
     return state.rooms.find((r) => r.name === name) ?? null
   }
 
+  /** @returns {Room | null} */
   function currentRoom() {
     return room(state.current)
   }
@@ -156,14 +287,21 @@ export function createChatStore({
     )
   }
 
+  /**
+   * The params of a join: with the guest's name, without login.
+   * @param {Params} params
+   * @returns {Params}
+   */
   function guest(params) {
     return auth ? params : { ...params, name: me() }
   }
 
+  /** @param {Room} r */
   function canSend(r) {
     return state.connection === 'connected' && !state.resuming && r.joined
   }
 
+  /** @param {ConnectionState} next */
   function onState(next) {
     state.connection = next
     if (next === 'connected') resume()
@@ -198,8 +336,13 @@ export function createChatStore({
     refreshRooms()
   }
 
-  // Joins r on this connection (again: with after = the newest id held).
+  /**
+   * Joins r on this connection (again: with after = the newest id held).
+   * @param {Room} r
+   * @param {number} gen the connection's generation: a later one drops the answer
+   */
   async function joinOn(r, gen) {
+    /** @type {Params} */
     const params = { room: r.name }
     const after = newestId(r.messages)
     if (after !== null) params.after = after
@@ -208,12 +351,16 @@ export function createChatStore({
       if (gen !== generation || !state.rooms.includes(r)) return
       applyJoin(r, result)
     } catch (error) {
-      if (gen !== generation || error.lost) return
-      r.error = error.message
-      state.notice = { kind: 'error', text: `Could not join ${r.name}: ${error.message}` }
+      if (gen !== generation || error instanceof LostError) return
+      r.error = messageOf(error)
+      state.notice = { kind: 'error', text: `Could not join ${r.name}: ${r.error}` }
     }
   }
 
+  /**
+   * @param {Room} r
+   * @param {Params} result the join's: messages, members, count, truncated
+   */
   function applyJoin(r, result) {
     const incoming = toMessages(result.messages, r.name)
     const held = r.messages.length > 0
@@ -232,38 +379,60 @@ export function createChatStore({
       else r.hasOlder = incoming.length > 0
     }
     r.members = names(result.members)
-    r.count = Number.isInteger(result.count) ? result.count : r.members.length
+    r.count = isInteger(result.count) ? result.count : r.members.length
     r.joined = true
     r.error = null
     settle(r)
   }
 
-  // The oldest messages went to keep the transcript short.
+  /**
+   * The oldest messages went to keep the transcript short.
+   * @param {Message[]} before
+   * @param {Message[]} added
+   * @param {Message[]} after
+   */
   function trimmed(before, added, after) {
     return before.length + added.length > after.length
   }
 
+  /**
+   * The names in a list from the server.
+   * @param {unknown} list
+   * @returns {Member[]}
+   */
   function names(list) {
     return Array.isArray(list) ? list.filter((n) => typeof n === 'string') : []
   }
 
+  /**
+   * @param {Room} r
+   * @param {Message[]} added
+   */
   function countUnread(r, added) {
     if (r.name === state.current) return
     r.unread += added.filter((m) => m.name !== me()).length
   }
 
-  // Drops from the outbox what the transcript now shows.
+  /**
+   * Drops from the outbox what the transcript now shows.
+   * @param {Room} r
+   */
   function settle(r) {
     const held = new Set(r.messages.map((m) => m.id))
     const oldest = oldestId(r.messages)
     r.outbox = r.outbox.filter((item) => {
-      if (item.status !== 'sent') return true
+      if (item.status !== 'sent' || item.id === null) return true
       const shown = held.has(item.id) || (oldest !== null && item.id < oldest)
       if (shown) r.sent[item.id] = true
       return !shown
     })
   }
 
+  /**
+   * The server's notifications: what the params hold is checked by each.
+   * @param {string} method
+   * @param {Params} params
+   */
   function onNotification(method, params) {
     if (method === 'message') onMessage(params)
     else if (method === 'presence') onPresence(params)
@@ -271,6 +440,7 @@ export function createChatStore({
     else if (method === 'status') onStatus(params)
   }
 
+  /** @param {Params} params */
   function onMessage(params) {
     const r = room(params.room)
     const m = toMessage(params)
@@ -286,18 +456,21 @@ export function createChatStore({
     else announce(`${m.name}: ${m.text}`)
   }
 
+  /** @param {string} text */
   function announce(text) {
     state.announcements = [...state.announcements, { key: announced++, text }].slice(-ANNOUNCED)
   }
 
+  /** @param {Params} params */
   function onPresence(params) {
     const r = room(params.room)
     const listed = Array.isArray(params.members)
-    if (!r || (!listed && !Number.isInteger(params.count))) return
+    if (!r || (!listed && !isInteger(params.count))) return
     r.members = listed ? names(params.members) : []
-    r.count = Number.isInteger(params.count) ? params.count : r.members.length
+    r.count = isInteger(params.count) ? params.count : r.members.length
   }
 
+  /** @param {Params} params */
   function onTyping(params) {
     const r = room(params.room)
     const name = params.name
@@ -311,16 +484,22 @@ export function createChatStore({
     typingTimers.add(timer)
   }
 
+  /** @param {Params} params */
   function onStatus(params) {
     const parts = [params.status, params.detail].filter((p) => p != null && p !== '')
     state.notice = { kind: 'status', text: parts.map(String).join(': ') }
   }
 
-  // Sends text to the current room; it shows as sending until the server
-  // answers, and waits for the connection when there is none.
+  /**
+   * Sends text to the current room; it shows as sending until the server
+   * answers, and waits for the connection when there is none.
+   * @param {string} text
+   * @returns {boolean} whether there was a room and a text to send
+   */
   function send(text) {
     const r = currentRoom()
     if (!r || !text.trim()) return false
+    /** @type {OutboxItem} */
     const item = reactive({
       clientId: newId(),
       text,
@@ -336,36 +515,46 @@ export function createChatStore({
     return true
   }
 
+  /**
+   * @param {Room} r
+   * @param {OutboxItem} item
+   */
   async function transmit(r, item) {
     const attempt = ++item.attempt
     item.status = 'sending'
     item.error = null
+    /** @type {Params} */
     const params = { room: r.name, text: item.text, client_id: item.clientId }
     if (!auth) params.name = item.name
     try {
       const result = await rpc.request('send', params)
       if (attempt !== item.attempt) return
       item.status = 'sent'
-      item.id = Number.isSafeInteger(result.id) ? result.id : null
+      item.id = isInteger(result.id) ? result.id : null
       if (item.id === null) r.outbox = r.outbox.filter((o) => o !== item)
       else settle(r)
     } catch (error) {
       if (attempt !== item.attempt) return
-      if (error.lost) {
+      if (error instanceof LostError) {
         // No answer: sent again (same client_id) once the rooms are joined again.
         item.status = 'sending'
         if (canSend(r)) transmit(r, item)
       } else {
         item.status = 'failed'
-        item.error = error.message
+        item.error = messageOf(error)
       }
     }
   }
 
+  /**
+   * Sends a message the server refused again.
+   * @param {string} roomName
+   * @param {string} clientId
+   */
   function retry(roomName, clientId) {
     const r = room(roomName)
     const item = r?.outbox.find((o) => o.clientId === clientId)
-    if (!item || item.status !== 'failed') return
+    if (!r || !item || item.status !== 'failed') return
     item.status = 'sending'
     item.error = null
     if (canSend(r)) transmit(r, item)
@@ -380,7 +569,10 @@ export function createChatStore({
     if (rpc.notify('typing', { room: r.name })) lastTyping.set(r.name, now())
   }
 
-  // The page of messages before the oldest one held in a room.
+  /**
+   * The page of messages before the oldest one held in a room.
+   * @param {string | null} [roomName] the current room's, by default
+   */
   async function loadOlder(roomName = state.current) {
     const r = room(roomName)
     if (!r || r.loadingOlder || !r.hasOlder || !canSend(r)) return
@@ -402,15 +594,16 @@ export function createChatStore({
       r.messages = mergeMessages(r.messages, older, { trim: false }).messages
       const done = older.length < HISTORY_PAGE
       if (done) r.hasOlder = false
-      if (r.truncated && (done || older.some((m) => m.id <= r.gapAfter))) r.truncated = false
+      if (r.truncated && (done || older.some((m) => m.id <= (r.gapAfter ?? 0)))) r.truncated = false
       settle(r)
     } catch (error) {
-      if (!error.lost) state.notice = { kind: 'error', text: error.message }
+      if (!(error instanceof LostError)) state.notice = { kind: 'error', text: messageOf(error) }
     } finally {
       if (gen === generation) r.loadingOlder = false
     }
   }
 
+  /** @param {string} roomName */
   function select(roomName) {
     const r = room(roomName)
     if (!r) return
@@ -418,7 +611,11 @@ export function createChatStore({
     r.unread = 0
   }
 
-  // Joins a room by name (trimmed, lower case); resolves to null, or to why not.
+  /**
+   * Joins a room by name (trimmed, lower case); resolves to null, or to why not.
+   * @param {string} raw
+   * @returns {Promise<string | null>}
+   */
   async function join(raw) {
     const name = String(raw).trim().toLowerCase()
     const invalid = roomNameError(name)
@@ -431,7 +628,7 @@ export function createChatStore({
       return 'Not connected: join the room once the connection is back.'
     }
     state.rooms.push(makeRoom(name))
-    const r = room(name)
+    const r = state.rooms[state.rooms.length - 1]
     const gen = generation
     try {
       const result = await rpc.request('join', guest({ room: name }))
@@ -444,15 +641,16 @@ export function createChatStore({
       return null
     } catch (error) {
       // Lost: the room stays, and is joined with the others on reconnect.
-      if (error.lost) {
+      if (error instanceof LostError) {
         remember()
         return null
       }
       state.rooms = state.rooms.filter((x) => x !== r)
-      return error.message
+      return messageOf(error)
     }
   }
 
+  /** @param {string} roomName */
   async function leave(roomName) {
     const r = room(roomName)
     if (!r) return
@@ -480,7 +678,8 @@ export function createChatStore({
       const result = await rpc.request('rooms', {})
       if (!Array.isArray(result.rooms)) return
       state.directory = result.rooms.filter(
-        (r) => r && typeof r.room === 'string' && Number.isInteger(r.members),
+        /** @returns {r is DirectoryEntry} */
+        (r) => isRecord(r) && typeof r.room === 'string' && isInteger(r.members),
       )
     } catch {
       // The list stays as it was.
