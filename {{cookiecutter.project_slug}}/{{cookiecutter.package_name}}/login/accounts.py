@@ -10,10 +10,13 @@ its sessions.
 """
 
 import time
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..store.database import Database
 from ..store.tables import Account, LoginSession
 from .passwords import Hasher, needs_rehash
 from .sessions import Sessions
@@ -28,7 +31,7 @@ class NoSuchAccount(Exception):
     """there is no account with that e-mail"""
 
 
-def normal_email(email):
+def normal_email(email: str) -> str:
     """e-mail addresses compare without case and surrounding space"""
     return email.strip().lower()
 
@@ -36,14 +39,20 @@ def normal_email(email):
 class Accounts:
     """the accounts, their passwords and their sessions"""
 
-    def __init__(self, database, backoff=1.0, hasher=None, clock=time.time):
+    def __init__(
+        self,
+        database: Database,
+        backoff: float = 1.0,
+        hasher: Hasher | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.database = database
         self.throttle = Throttle(backoff)
         self.hasher = hasher or Hasher()
         self.sessions = Sessions(database, clock)
         self.clock = clock
 
-    async def add(self, email, name, password):
+    async def add(self, email: str, name: str, password: str) -> Account:
         """create an account; raises AccountExists"""
         account = Account(
             email=normal_email(email),
@@ -57,14 +66,14 @@ class Accounts:
             raise AccountExists(f'{account.email} already has an account') from error
         return account
 
-    async def remove(self, email):
+    async def remove(self, email: str) -> bool:
         """delete an account and end its sessions; True when there was one"""
         async with self.database.writing() as db:
             account_id = await self.end_sessions(db, email)
             await db.execute(delete(Account).where(Account.id == account_id))
         return account_id is not None
 
-    async def set_password(self, email, password):
+    async def set_password(self, email: str, password: str) -> None:
         """give an account a new password and end its sessions; NoSuchAccount"""
         password_hash = await self.hasher.hash(password)
         async with self.database.writing() as db:
@@ -78,7 +87,7 @@ class Accounts:
             )
 
     @staticmethod
-    async def end_sessions(db, email):
+    async def end_sessions(db: AsyncSession, email: str) -> int | None:
         """end every session of the account with email; its id, or None"""
         query = select(Account.id).where(Account.email == normal_email(email))
         account_id = await db.scalar(query)
@@ -87,12 +96,14 @@ class Accounts:
         )
         return account_id
 
-    async def everyone(self):
+    async def everyone(self) -> Sequence[Account]:
         """every account, by e-mail"""
         async with self.database.reading() as db:
             return (await db.scalars(select(Account).order_by(Account.email))).all()
 
-    async def login(self, email, password, address):
+    async def login(
+        self, email: str, password: str, address: str
+    ) -> tuple[Account, str] | None:
         """(account, session id) when the password is right, None when not;
         raises TooSoon after too many failures, passwords.Busy when too many
         logins wait, history.Unavailable while the database is away"""
@@ -119,7 +130,7 @@ class Accounts:
                 session_id = await self.sessions.start(db, account.id)
         return account, session_id
 
-    async def rehash(self, account, password):
+    async def rehash(self, account: Account, password: str) -> str | None:
         """a new hash of the right password when the stored one is of an
         older cost, else None"""
         if needs_rehash(account.password_hash, self.hasher.cost):

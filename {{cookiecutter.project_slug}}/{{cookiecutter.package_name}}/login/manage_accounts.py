@@ -11,6 +11,8 @@ import argparse
 import asyncio
 import getpass
 import sys
+from collections.abc import Callable
+from typing import TextIO
 
 from ..environment import read_env_file
 from ..protocol import MAX_NAME, name_problem
@@ -24,7 +26,9 @@ class UsageError(Exception):
     """the command cannot be done as asked; its text is shown"""
 
 
-def read_password(stream, prompt=getpass.getpass):
+def read_password(
+    stream: TextIO, prompt: Callable[[str], str] = getpass.getpass
+) -> str:
     """the new password: asked twice at a terminal, one line from a pipe"""
     if stream.isatty():
         password = prompt('Password: ')
@@ -37,7 +41,7 @@ def read_password(stream, prompt=getpass.getpass):
     return password
 
 
-async def add(accounts, args, stdin):
+async def add(accounts: Accounts, args: argparse.Namespace, stdin: TextIO) -> str:
     """add an account"""
     name = (args.name or args.email.split('@')[0]).strip()[:MAX_NAME]
     problem = name_problem(name)
@@ -50,14 +54,16 @@ async def add(accounts, args, stdin):
     return f'added {args.email} as {name}'
 
 
-async def remove(accounts, args, _stdin):
+async def remove(accounts: Accounts, args: argparse.Namespace, _stdin: TextIO) -> str:
     """remove an account"""
     if not await accounts.remove(args.email):
         raise UsageError(f'there is no account {args.email}')
     return f'removed {args.email}'
 
 
-async def new_password(accounts, args, stdin):
+async def new_password(
+    accounts: Accounts, args: argparse.Namespace, stdin: TextIO
+) -> str:
     """set an account's password"""
     try:
         await accounts.set_password(args.email, read_password(stdin))
@@ -66,13 +72,13 @@ async def new_password(accounts, args, stdin):
     return f'new password for {args.email}; its sessions are ended'
 
 
-async def listing(accounts, _args, _stdin):
+async def listing(accounts: Accounts, _args: argparse.Namespace, _stdin: TextIO) -> str:
     """every account"""
     everyone = await accounts.everyone()
     return '\n'.join(f'{one.email}\t{one.name}' for one in everyone) or 'no accounts'
 
 
-def parser():
+def parser() -> argparse.ArgumentParser:
     """the command line"""
     commands = argparse.ArgumentParser(
         prog='manage_accounts', description='manage the accounts'
@@ -93,7 +99,7 @@ def parser():
     return commands
 
 
-async def run(argv, stdin=sys.stdin):
+async def run(argv: list[str], stdin: TextIO = sys.stdin) -> int:
     """do what argv asks; returns the exit status"""
     read_env_file('.env')
     args = parser().parse_args(argv)

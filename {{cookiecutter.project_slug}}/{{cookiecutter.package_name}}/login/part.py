@@ -2,9 +2,13 @@
 
 import logging
 import secrets
+from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Final
 
-from ..part import Part
+from tornado.options import OptionParser
+
+from ..part import Part, Settings
 from .accounts import Accounts
 from .handlers import AccountSessionHandler, AccountSocket, LoginHandler, LogoutHandler
 from .passwords import Hasher, default_workers
@@ -12,10 +16,10 @@ from .sessions import SessionWatch
 
 log = logging.getLogger(__name__)
 
-TEMPLATES_DIR = Path(__file__).parent / 'templates'
+TEMPLATES_DIR: Final = Path(__file__).parent / 'templates'
 
 
-def require_secret(settings):
+def require_secret(settings: Settings) -> None:
     """a cookie secret, made up in debug mode; refuse to start without one"""
     if settings['cookie_secret']:
         return
@@ -44,7 +48,7 @@ class LoginPart(Part):
         r'/logout': LogoutHandler,
     }
 
-    def define_options(self, parser):
+    def define_options(self, parser: OptionParser) -> None:
         """the login throttle, the password checks at once, the session checks"""
         parser.define(
             'login_backoff',
@@ -66,7 +70,9 @@ class LoginPart(Part):
             help='seconds between checks that close the sockets of ended sessions',
         )
 
-    async def open(self, options, settings, resources):
+    async def open(
+        self, options: OptionParser, settings: Settings, resources: AsyncExitStack
+    ) -> None:
         """the cookie secret, the accounts in the history's database, and the
         watch that closes the sockets of ended sessions"""
         require_secret(settings)
@@ -80,4 +86,4 @@ class LoginPart(Part):
         settings['session_watch'] = watch
 
 
-LOGIN = LoginPart()
+LOGIN: Final = LoginPart()

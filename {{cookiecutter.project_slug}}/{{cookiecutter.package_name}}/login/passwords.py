@@ -18,21 +18,35 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Final, TypedDict, TypeVar, TypeVarTuple, Unpack
 
-COST = {'n': 1 << 17, 'r': 8, 'p': 1}
-KEY_BYTES = 32
-MIN_LENGTH = 8
+
+class Cost(TypedDict):
+    """scrypt's cost: n (CPU and memory), r (block size), p (parallelism)"""
+
+    n: int
+    r: int
+    p: int
+
+
+COST: Final[Cost] = {'n': 1 << 17, 'r': 8, 'p': 1}
+KEY_BYTES: Final = 32
+MIN_LENGTH: Final = 8
 # password checks that may wait for a worker before logins are refused as busy
-WAITING = 64
+WAITING: Final = 64
+
+Result = TypeVar('Result')
+Args = TypeVarTuple('Args')
 
 
-def default_workers():
+def default_workers() -> int:
     """hashes at once: half the cores, so that the chat keeps the rest"""
     return max(1, (os.cpu_count() or 2) // 2)
 
 
-def _key(password, salt, n, r, p):
+def _key(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     """the scrypt key of password"""
     return hashlib.scrypt(
         password.encode('utf-8'),
@@ -45,12 +59,12 @@ def _key(password, salt, n, r, p):
     )
 
 
-def cost_fields(cost):
+def cost_fields(cost: Cost) -> list[str]:
     """the n, r and p of cost, as a hash writes them"""
-    return [str(cost[name]) for name in ('n', 'r', 'p')]
+    return [str(cost['n']), str(cost['r']), str(cost['p'])]
 
 
-def hash_password(password, cost=None):
+def hash_password(password: str, cost: Cost | None = None) -> str:
     """a salted hash of password, for storing (at COST unless told)"""
     cost = cost or COST
     salt = secrets.token_bytes(16)
@@ -59,7 +73,7 @@ def hash_password(password, cost=None):
     return '$'.join(['scrypt', *cost_fields(cost), *encoded])
 
 
-def verify_password(password, stored):
+def verify_password(password: str, stored: str) -> bool:
     """does password match the stored hash? (constant time)"""
     try:
         scheme, n, r, p, salt, key = stored.split('$')
@@ -72,7 +86,7 @@ def verify_password(password, stored):
     return hmac.compare_digest(found, expected)
 
 
-def needs_rehash(stored, cost=None):
+def needs_rehash(stored: str, cost: Cost | None = None) -> bool:
     """was the stored hash made at another cost than today's?"""
     return stored.split('$')[1:4] != cost_fields(cost or COST)
 
@@ -84,14 +98,23 @@ class Busy(Exception):
 class Hasher:
     """hashes and checks passwords in a bounded pool of threads"""
 
-    def __init__(self, cost=None, workers=None, waiting=WAITING):
+    def __init__(
+        self,
+        cost: Cost | None = None,
+        workers: int | None = None,
+        waiting: int = WAITING,
+    ) -> None:
         self.cost = cost or COST
         workers = workers or default_workers()
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix='password')
         self.limit = workers + waiting
         self.pending = 0
 
-    async def run(self, function, *args):
+    async def run(
+        self,
+        function: Callable[[Unpack[Args]], Result],
+        *args: Unpack[Args],  # noqa: UP044 (axblack cannot parse *Args)
+    ) -> Result:
         """the result of function called with args, in the pool; Busy when too
         many wait already"""
         if self.pending >= self.limit:
@@ -103,19 +126,19 @@ class Hasher:
         finally:
             self.pending -= 1
 
-    async def hash(self, password):
+    async def hash(self, password: str) -> str:
         """a new hash of password, at this hasher's cost"""
         return await self.run(hash_password, password, self.cost)
 
-    async def verify(self, password, stored):
+    async def verify(self, password: str, stored: str) -> bool:
         """does password match stored?"""
         return await self.run(verify_password, password, stored)
 
-    async def verify_unknown(self, password):
+    async def verify_unknown(self, password: str) -> bool:
         """as long as a check, for an account that does not exist: never a match"""
         await self.hash(password)
         return False
 
-    def close(self):
+    def close(self) -> None:
         """let the threads go (a check still running finishes first)"""
         self.pool.shutdown(wait=False, cancel_futures=True)

@@ -16,36 +16,53 @@ import contextlib
 import logging
 import secrets
 import time
+from collections.abc import Callable, Collection
+from typing import Final, Protocol, cast
 
 from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..history import Unavailable
+from ..store.database import Database
 from ..store.tables import Account, LoginSession
 
 log = logging.getLogger(__name__)
 
-LIFETIME_DAYS = 14
-LIFETIME = LIFETIME_DAYS * 24 * 3600.0
+LIFETIME_DAYS: Final = 14
+LIFETIME: Final = LIFETIME_DAYS * 24 * 3600.0
 # session ids checked in one query
-CHECKED_AT_ONCE = 500
+CHECKED_AT_ONCE: Final = 500
 # the close code of a socket whose session ended (4000-4999: the application's)
-LOGGED_OUT = 4001
+LOGGED_OUT: Final = 4001
+
+
+class Watched(Protocol):
+    """an open websocket, logged in by a session (handlers.AccountSocket)"""
+
+    @property
+    def session_id(self) -> str | None:
+        """the id of its session: set once its login was let in"""
+
+    def close(self, code: int | None = None, reason: str | None = None) -> None:
+        """close the connection"""
 
 
 class Sessions:
     """the login sessions kept in the database"""
 
-    def __init__(self, database, clock=time.time):
+    def __init__(
+        self, database: Database, clock: Callable[[], float] = time.time
+    ) -> None:
         self.database = database
         self.clock = clock
 
-    async def start(self, db, account_id):
+    async def start(self, db: AsyncSession, account_id: int) -> str:
         """a new session of account_id, in db's transaction; returns its id"""
         session_id = secrets.token_urlsafe(32)
         db.add(LoginSession(id=session_id, account_id=account_id, started=self.clock()))
         return session_id
 
-    async def account(self, session_id):
+    async def account(self, session_id: str) -> Account | None:
         """the account logged in by session_id, or None when it has ended"""
         query = (
             select(Account)
@@ -59,7 +76,7 @@ class Sessions:
             async with self.database.reading() as db:
                 return await db.scalar(query)
 
-    async def end(self, session_id):
+    async def end(self, session_id: str) -> None:
         """log session_id out"""
         async with self.database.bounded('end the session'):
             async with self.database.writing() as db:
@@ -67,10 +84,10 @@ class Sessions:
                     delete(LoginSession).where(LoginSession.id == session_id)
                 )
 
-    async def alive(self, session_ids):
+    async def alive(self, session_ids: Collection[str]) -> set[str]:
         """those of session_ids that have not ended"""
         oldest = self.clock() - LIFETIME
-        alive = set()
+        alive: set[str] = set()
         ids = sorted(session_ids)
         async with self.database.bounded('check the sessions'):
             async with self.database.reading() as db:
@@ -86,30 +103,34 @@ class Sessions:
 class SessionWatch:
     """closes this process's websockets whose login session has ended"""
 
-    def __init__(self, sessions, interval=0.5):
+    def __init__(self, sessions: Sessions, interval: float = 0.5) -> None:
         self.sessions = sessions
         self.interval = interval
-        self.sockets = {}  # session id -> the open sockets logged in by it
-        self.task = None
+        # session id -> the open sockets logged in by it
+        self.sockets: dict[str, set[Watched]] = {}
+        self.task: asyncio.Task[None] | None = None
         self.failing = False  # the last check could not read the sessions
 
-    def add(self, socket):
+    def add(self, socket: Watched) -> None:
         """watch an open socket, logged in by socket.session_id"""
-        self.sockets.setdefault(socket.session_id, set()).add(socket)
+        # open: its login was let in, so it has a session
+        session_id = cast(str, socket.session_id)
+        self.sockets.setdefault(session_id, set()).add(socket)
 
-    def discard(self, socket):
+    def discard(self, socket: Watched) -> None:
         """stop watching a socket that closed"""
-        sockets = self.sockets.get(socket.session_id, set())
+        session_id = cast(str, socket.session_id)  # it was open: see add()
+        sockets = self.sockets.get(session_id, set())
         sockets.discard(socket)
         if not sockets:
-            self.sockets.pop(socket.session_id, None)
+            self.sockets.pop(session_id, None)
 
-    def ended(self, session_id):
+    def ended(self, session_id: str) -> None:
         """close the sockets of a session that ended"""
         for socket in self.sockets.pop(session_id, ()):
             socket.close(LOGGED_OUT, 'logged out')
 
-    async def check(self):
+    async def check(self) -> None:
         """close the sockets whose sessions ended since the last check"""
         if not self.sockets:
             return
@@ -124,18 +145,19 @@ class SessionWatch:
         for session_id in set(self.sockets) - alive:
             self.ended(session_id)
 
-    async def watch(self):
+    async def watch(self) -> None:
         """check every interval seconds, until cancelled"""
         while True:
             await asyncio.sleep(self.interval)
             await self.check()
 
-    def start(self):
+    def start(self) -> None:
         """start checking"""
         self.task = asyncio.create_task(self.watch())
 
-    async def stop(self):
+    async def stop(self) -> None:
         """stop checking"""
-        self.task.cancel()
+        task = cast(asyncio.Task[None], self.task)  # started before it stops
+        task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await self.task
+            await task

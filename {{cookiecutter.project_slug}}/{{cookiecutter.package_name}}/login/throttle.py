@@ -24,38 +24,46 @@ one, and once they have locked a key the rest are refused unchecked.
 
 import hashlib
 import ipaddress
+from collections.abc import Callable
+from typing import Final, TypeAlias, cast
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import ColumnElement, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..store.tables import LoginFailures
 
-FREE_TRIES = 3
-ADDRESS_FREE_TRIES = 20
-MAX_LOCK = 15 * 60.0
-WINDOW = 15 * 60.0
+FREE_TRIES: Final = 3
+ADDRESS_FREE_TRIES: Final = 20
+MAX_LOCK: Final = 15 * 60.0
+WINDOW: Final = 15 * 60.0
 # failures for which the lock is written out in SQL; past them it is MAX_LOCK
-LOCK_STEPS = 32
+LOCK_STEPS: Final = 32
 # the databases' own INSERT ... ON CONFLICT DO UPDATE, by dialect name
-UPSERT = {'sqlite': sqlite.insert, 'postgresql': postgresql.insert}
+Upsert: TypeAlias = sqlite.Insert | postgresql.Insert
+UPSERT: Final[dict[str, Callable[[type[LoginFailures]], Upsert]]] = {
+    'sqlite': sqlite.insert,
+    'postgresql': postgresql.insert,
+}
 
 
 class TooSoon(Exception):
     """too many failed logins: seconds says how long until the next try"""
 
-    def __init__(self, seconds):
+    def __init__(self, seconds: float) -> None:
         super().__init__(f'try again in {seconds:.0f} s')
         self.seconds = seconds
 
 
-def lock_seconds(failures, backoff, free_tries=FREE_TRIES):
+def lock_seconds(failures: int, backoff: float, free_tries: int = FREE_TRIES) -> float:
     """how long a key stays locked after failures failed logins in a row"""
     if failures < free_tries:
         return 0.0
-    return min(backoff * 2 ** (failures - free_tries), MAX_LOCK)
+    lock: float = backoff * 2 ** (failures - free_tries)
+    return min(lock, MAX_LOCK)
 
 
-def network(address):
+def network(address: str) -> str:
     """what counts as one client: its IPv4 address, or its IPv6 /64"""
     try:
         parsed = ipaddress.ip_address(address)
@@ -66,7 +74,7 @@ def network(address):
     return str(ipaddress.ip_network(f'{parsed}/64', strict=False))
 
 
-def key(*parts):
+def key(*parts: str) -> str:
     """the counted key of parts (kind, e-mail, network), hashed"""
     return hashlib.sha256('\0'.join(parts).encode('utf-8')).hexdigest()
 
@@ -74,10 +82,10 @@ def key(*parts):
 class Throttle:
     """counts failed logins by e-mail and address, and says who must wait"""
 
-    def __init__(self, backoff=1.0):
+    def __init__(self, backoff: float = 1.0) -> None:
         self.backoff = backoff
 
-    def keys(self, email, address):
+    def keys(self, email: str, address: str) -> list[tuple[str, int]]:
         """the keys one attempt is counted under, each with its free tries"""
         where = network(address)
         return [
@@ -85,7 +93,9 @@ class Throttle:
             (key('address', where), ADDRESS_FREE_TRIES),
         ]
 
-    def lock_after(self, failures, now, free_tries):
+    def lock_after(
+        self, failures: ColumnElement[int], now: float, free_tries: int
+    ) -> ColumnElement[float]:
         """the SQL value of locked_until once failures (SQL) are counted"""
         steps = [
             (failures == number, now + lock_seconds(number, self.backoff, free_tries))
@@ -93,13 +103,15 @@ class Throttle:
         ]
         return case((failures < free_tries, 0.0), *steps, else_=now + MAX_LOCK)
 
-    async def count(self, db, email, address, now):
+    async def count(
+        self, db: AsyncSession, email: str, address: str, now: float
+    ) -> None:
         """count one attempt under every key, in db's transaction;
         TooSoon (and nothing counted: roll db back) when a key is locked"""
         await self.prune(db, now)
         fresh = LoginFailures.since <= now - WINDOW
         failures = case((fresh, 1), else_=LoginFailures.failures + 1)
-        upsert = UPSERT[db.bind.dialect.name]
+        upsert = UPSERT[db.get_bind().dialect.name]
         keys = self.keys(email, address)
         for counted, free_tries in keys:
             counting = upsert(LoginFailures).values(
@@ -124,9 +136,12 @@ class Throttle:
                     LoginFailures.key.in_([counted for counted, _ in keys])
                 )
             )
-            raise TooSoon(max(wait - now, 1.0))
+            # a key is locked: its row is there, the latest lock is no NULL
+            raise TooSoon(max(cast(float, wait) - now, 1.0))
 
-    async def forget(self, db, email, address, now):
+    async def forget(
+        self, db: AsyncSession, email: str, address: str, now: float
+    ) -> None:
         """a right password: clear its pair's count, and take the attempt
         off its address's (people behind one address log in all day)"""
         (pair, _), (shared, free_tries) = self.keys(email, address)
@@ -142,7 +157,7 @@ class Throttle:
         )
 
     @staticmethod
-    async def prune(db, now):
+    async def prune(db: AsyncSession, now: float) -> None:
         """drop the counts that have run their time out"""
         await db.execute(
             delete(LoginFailures).where(

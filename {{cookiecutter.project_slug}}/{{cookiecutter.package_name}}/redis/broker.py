@@ -38,36 +38,55 @@ import contextlib
 import json
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import Final, TypeAlias, TypeVar, TypeVarTuple, Unpack, cast
 
 import redis.asyncio
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from redis.typing import EncodableT, FieldT
 
-from ..protocol import BadMessage, notification
-from .entries import entry_news, read_presence
+from ..broker import Receiver
+from ..protocol import BadMessage, SendKey, notification
+from .entries import (
+    Entry,
+    Fields,
+    MessageEntry,
+    News,
+    StreamEntry,
+    entry_news,
+    read_presence,
+)
 from .presence import PRESENCE_TIMEOUT, Liveness, PresenceKeys
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF = 1.0  # seconds between attempts, at most, while Redis is away
-MAX_LENGTH = 10000  # entries the stream keeps, about
-BATCH = 500  # frames appended in one round trip, entries read in one XREAD
-BLOCK = 1000  # milliseconds an XREAD waits for new entries
-GOODBYE = 1.0  # seconds a stopping process gives its last word to Redis
-BROKER_DOWN = notification(
+MAX_BACKOFF: Final = 1.0  # seconds between attempts, at most, while Redis is away
+MAX_LENGTH: Final = 10000  # entries the stream keeps, about
+BATCH: Final = 500  # frames appended in one round trip, entries read in one XREAD
+BLOCK: Final = 1000  # milliseconds an XREAD waits for new entries
+GOODBYE: Final = 1.0  # seconds a stopping process gives its last word to Redis
+BROKER_DOWN: Final = notification(
     'status',
     {
         'status': 'reconnecting',
         'detail': 'the chat lost its message broker; messages wait until it is back',
     },
 )
-BROKER_UP = notification(
+BROKER_UP: Final = notification(
     'status', {'status': 'ok', 'detail': 'the chat is back to normal'}
 )
 
 
-def is_power_of_ten(number):
+# what XREAD answers (bytes: the client does not decode what Redis answers):
+# [[the stream's key, its entries]], or none when nothing came
+ReadReply: TypeAlias = list[tuple[bytes, list[StreamEntry]]]
+Result = TypeVar('Result')
+Args = TypeVarTuple('Args')
+
+
+def is_power_of_ten(number: int) -> bool:
     """1, 10, 100, ...: when a count is worth a log line"""
     return str(number).rstrip('0') == '1'
 
@@ -76,19 +95,19 @@ class Outbox:
     """the entries waiting to go to the stream (their fields), numbered in the
     order they came"""
 
-    def __init__(self, max_queue):
-        self.queue = asyncio.Queue(max_queue)
+    def __init__(self, max_queue: int) -> None:
+        self.queue: asyncio.Queue[Entry] = asyncio.Queue(max_queue)
         self.origin = uuid.uuid4().hex  # this broker, in the entries it writes
         self.sequence = 0  # the seq of the last frame taken
 
-    def put(self, item):
+    def put(self, item: Entry) -> None:
         """queue an entry's own fields; the oldest goes when full"""
         if self.queue.full():
             self.queue.get_nowait()
             log.warning('the broker queue is full: the oldest entry was dropped')
         self.queue.put_nowait(item)
 
-    async def next_batch(self):
+    async def next_batch(self) -> list[tuple[int, Entry]]:
         """the queued entries (up to BATCH, waiting for one), each with its seq"""
         items = [await self.queue.get()]
         while len(items) < BATCH and not self.queue.empty():
@@ -97,9 +116,11 @@ class Outbox:
         self.sequence += len(items)
         return list(enumerate(items, first))
 
-    def fields(self, seq, item):
+    def fields(self, seq: int, item: Entry) -> dict[FieldT, EncodableT]:
         """the fields of the stream entry of one queued item"""
-        return {'origin': self.origin, 'seq': seq, **item}
+        # an entry's fields are all text: mypy takes a TypedDict's values for
+        # objects when it is unpacked (no cast: this runs for every message)
+        return {'origin': self.origin, 'seq': seq, **item}  # type: ignore[dict-item]
 
 
 class Cursor:
@@ -109,22 +130,22 @@ class Cursor:
     the first time, then at the 10th, the 100th, ...
     """
 
-    def __init__(self, max_text):
+    def __init__(self, max_text: int) -> None:
         self.max_text = max_text
-        self.position = None  # the id of the last entry read
+        self.position: bytes | None = None  # the id of the last entry read
         self.placed = asyncio.Event()  # set once the position is known
-        self.seen = {}  # origin: the last seq delivered
+        self.seen: dict[str, int] = {}  # origin: the last seq delivered
         self.dropped = 0
 
-    def place(self, position):
+    def place(self, position: bytes) -> None:
         """read on after the entry of id position"""
         self.position = position
         self.placed.set()
 
-    def news(self, entries):
+    def news(self, entries: list[StreamEntry]) -> list[tuple[str, News]]:
         """the (origin, news) of entries read after the position, each once
         (see entries.entry_news); moves on"""
-        found = []
+        found: list[tuple[str, News]] = []
         for entry_id, fields in entries:
             self.position = entry_id
             news = self.accepted(fields)
@@ -132,7 +153,7 @@ class Cursor:
                 found.append(news)
         return found
 
-    def accepted(self, fields):
+    def accepted(self, fields: Fields) -> tuple[str, News] | None:
         """the (origin, news) of an entry, or None for one seen before or a bad one"""
         try:
             origin, seq, news = entry_news(fields, self.max_text)
@@ -144,7 +165,7 @@ class Cursor:
         self.seen[origin] = seq
         return origin, news
 
-    def drop(self, error):
+    def drop(self, error: BadMessage) -> None:
         """count a bad entry; log the first one, the 10th, the 100th, ..."""
         self.dropped += 1
         if is_power_of_ten(self.dropped):
@@ -159,11 +180,17 @@ class Cursor:
 class RedisBroker:  # pylint: disable=too-many-instance-attributes
     """many processes: messages and presence travel through a Redis Stream"""
 
-    hub = None
+    hub: Receiver  # set by attach()
 
     def __init__(  # pylint: disable=too-many-arguments
-        self, url, key, max_queue=10000, max_text=2000, *, timeout=PRESENCE_TIMEOUT
-    ):
+        self,
+        url: str,
+        key: str,
+        max_queue: int = 10000,
+        max_text: int = 2000,
+        *,
+        timeout: float = PRESENCE_TIMEOUT,
+    ) -> None:
         """Redis at url, the stream at key; timeout: the seconds after which a
         process that stopped beating is taken for dead"""
         # one quick retry replaces a pooled connection that Redis closed
@@ -173,15 +200,16 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
         self.cursor = Cursor(max_text)
         self.keys = PresenceKeys(key, self.outbox.origin, timeout)
         self.liveness = Liveness(timeout)
-        self.shared = {}  # room -> the JSON array of the names this process has in it
+        # room -> the JSON array of the names this process has in it
+        self.shared: dict[str, str] = {}
         self.down = False
-        self.tasks = []
+        self.tasks: list[asyncio.Task[None]] = []
 
-    def attach(self, hub):
+    def attach(self, hub: Receiver) -> None:
         """deliver to this hub"""
         self.hub = hub
 
-    async def start(self, wait=5.0):
+    async def start(self, wait: float = 5.0) -> None:
         """start reading, sending and beating; wait a while for Redis, then go on anyway"""
         self.tasks = [
             asyncio.create_task(self.listen()),
@@ -193,16 +221,16 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
         except TimeoutError:
             log.error('redis is not there yet: the chat starts without it')
 
-    def publish(self, _room, text, key=None):
+    def publish(self, _room: str, text: str, key: SendKey | None = None) -> None:
         """queue an encoded message for every process (its room is in it), with
         the key of its send ((kind, who), client_id); the oldest goes when full"""
-        item = {'frame': text}
+        item: MessageEntry = {'frame': text}
         if key is not None:
             (kind, who), client_id = key
             item['sent_by'] = json.dumps([kind, who, client_id])
         self.outbox.put(item)
 
-    def share_presence(self, room, names):
+    def share_presence(self, room: str, names: list[str]) -> None:
         """this process has (only) names in room now: tell the others"""
         encoded = json.dumps(names)
         if names:
@@ -211,13 +239,13 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
             self.shared.pop(room, None)
         self.outbox.put({'kind': 'presence', 'room': room, 'names': encoded})
 
-    def share_typing(self, room, name):
+    def share_typing(self, room: str, name: str) -> None:
         """name is typing in room: tell the others (not later: while Redis is
         away it is dropped)"""
         if not self.down:
             self.outbox.put({'kind': 'typing', 'room': room, 'name': name})
 
-    async def send(self):
+    async def send(self) -> None:
         """append the queued entries to the stream in order, a batch at a time
 
         Only once the listener knows where the stream ends, so that this
@@ -228,18 +256,18 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
             batch = await self.outbox.next_batch()
             await self.keep_trying(self.append, batch)
 
-    async def append(self, batch):
+    async def append(self, batch: list[tuple[int, Entry]]) -> None:
         """add a batch of (seq, entry) to the stream, in one round trip; the
         names of a presence entry also go to this process's hash"""
         async with self.redis.pipeline(transaction=False) as pipe:
             for seq, item in batch:
-                if item.get('kind') == 'presence':
+                if 'names' in item:  # a presence entry
                     self.keys.keep(pipe, item['room'], self.shared.get(item['room']))
                 fields = self.outbox.fields(seq, item)
                 pipe.xadd(self.key, fields, maxlen=MAX_LENGTH, approximate=True)
             await pipe.execute()
 
-    async def listen(self):
+    async def listen(self) -> None:
         """deliver what the stream carries, from the end it had when this began
         (the messages it held then are kept, not delivered; and who the living
         processes had in their rooms then)"""
@@ -256,7 +284,7 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
                 elif news[0] == 'message':
                     self.hub.deliver(news[1], news[2])
 
-    def remember(self, entries):
+    def remember(self, entries: list[StreamEntry]) -> None:
         """keep, not deliver, the messages of entries said before this process
         began (a bad entry was logged by those who read it then)"""
         for _, fields in entries:
@@ -267,30 +295,30 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
             if news[0] == 'message':
                 self.hub.heard(news[3], news[4])
 
-    def hear(self, origin, news):
+    def hear(self, origin: str, news: News) -> None:
         """act on news from another process"""
-        kind = news[0]
-        if kind == 'message':
+        # news[0] each time: mypy tells the kind of news by it, not by a copy
+        if news[0] == 'message':
             _, room, frame, message, key = news
             self.hub.heard(message, key)
             self.hub.deliver(room, frame)
-        elif kind == 'presence':
+        elif news[0] == 'presence':
             self.liveness.seen(origin)
             self.hub.elsewhere(origin, news[1], news[2])
-        elif kind == 'typing':
+        elif news[0] == 'typing':
             self.hub.tell_typing(news[1], news[2])
         else:  # gone
             self.liveness.forget(origin)
             self.hub.gone(origin)
 
-    async def others(self):
+    async def others(self) -> list[tuple[str, str, list[str]]]:
         """(origin, room, names) of what the living processes have in rooms"""
-        found = []
+        found: list[tuple[str, str, list[str]]] = []
         for origin, rooms in await self.keys.others(self.redis):
-            for room, names in rooms.items():
+            for field, value in rooms.items():
                 try:
                     _, room, names = read_presence(
-                        {b'room': room, b'names': names}, None
+                        {b'room': field, b'names': value}, None
                     )
                 except BadMessage as error:
                     self.cursor.drop(error)
@@ -298,7 +326,7 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
                 found.append((origin, room, names))
         return found
 
-    async def beat(self):
+    async def beat(self) -> None:
         """every timeout / 4 s: this process lives and keeps its names; the
         people of a process that stopped beating leave"""
         await self.cursor.placed.wait()
@@ -313,18 +341,29 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
                 self.hub.gone(origin)
             await asyncio.sleep(self.liveness.timeout / 4)
 
-    async def recent(self):
+    async def recent(self) -> list[StreamEntry]:
         """the stream's last entries (all it keeps), oldest first"""
-        return (await self.redis.xrevrange(self.key, count=MAX_LENGTH))[::-1]
+        # bytes: the client does not decode what Redis answers
+        entries = cast(
+            list[StreamEntry], await self.redis.xrevrange(self.key, count=MAX_LENGTH)
+        )
+        return entries[::-1]
 
-    async def read(self):
+    async def read(self) -> list[StreamEntry]:
         """the entries after the position (waiting a while for some)"""
-        reply = await self.redis.xread(
-            {self.key: self.cursor.position}, count=BATCH, block=BLOCK
+        # the listener placed the cursor before its first read
+        position = cast(bytes, self.cursor.position)
+        reply = cast(
+            ReadReply,
+            await self.redis.xread({self.key: position}, count=BATCH, block=BLOCK),
         )
         return reply[0][1] if reply else []
 
-    async def keep_trying(self, attempt, *args):
+    async def keep_trying(
+        self,
+        attempt: Callable[[Unpack[Args]], Awaitable[Result]],
+        *args: Unpack[Args],  # noqa: UP044 (axblack cannot parse *Args)
+    ) -> Result:
         """what ``attempt(*args)`` returns, trying again with backoff while Redis is away"""
         backoff = 0.1
         while True:
@@ -338,7 +377,7 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
                 self.found()
                 return result
 
-    def found(self):
+    def found(self) -> None:
         """Redis answered: say so if it had been away"""
         if self.down:
             self.down = False
@@ -347,14 +386,14 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
             self.liveness.refresh()
             self.hub.deliver(None, BROKER_UP)
 
-    def lost(self, error):
+    def lost(self, error: RedisError | OSError) -> None:
         """Redis went away: log it once and tell the clients"""
         if not self.down:
             self.down = True
             log.error('redis went away: %s', error)
             self.hub.deliver(None, BROKER_DOWN)
 
-    async def close(self):
+    async def close(self) -> None:
         """stop reading and sending; tell the others this process is gone"""
         await self.stop_tasks()
         if self.tasks and not self.down:
@@ -362,7 +401,7 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
                 await asyncio.wait_for(self.goodbye(), GOODBYE)
         await self.redis.aclose()
 
-    async def stop_tasks(self):
+    async def stop_tasks(self) -> None:
         """stop reading, sending and beating (and wait until they have stopped)"""
         # redis-py can swallow a cancellation that comes mid-command: ask again
         while running := [task for task in self.tasks if not task.done()]:
@@ -370,7 +409,7 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
                 task.cancel()
             await asyncio.wait(running, timeout=0.1)
 
-    async def goodbye(self):
+    async def goodbye(self) -> None:
         """the last word: a gone entry on the stream, and this process's keys away"""
         gone = self.outbox.fields(self.outbox.sequence + 1, {'kind': 'gone'})
         async with self.redis.pipeline(transaction=False) as pipe:

@@ -16,12 +16,16 @@ chat raises ``BadMessage``, which the reader counts and drops.
 """
 
 import json
+from collections.abc import Callable, Mapping
+from typing import Final, Literal, NotRequired, TypeAlias, TypedDict, final
 
 from ..protocol import (
     CLIENT_ID,
     ROOM_NAME,
     BadMessage,
+    ChatMessage,
     RpcError,
+    SendKey,
     is_integer,
     message_text,
     name_param,
@@ -29,10 +33,66 @@ from ..protocol import (
     parse_frame,
 )
 
-MAX_NAMES = 10000  # names one presence entry may list
+MAX_NAMES: Final = 10000  # names one presence entry may list
+
+# What a process writes to the stream, beside the origin and seq of every
+# entry: the fields of its kind of news. (final: an entry with a names field
+# is a presence entry.)
 
 
-def entry_news(fields, max_text):
+@final
+class MessageEntry(TypedDict):
+    """a chat message: the notification, and the send it answers (if known)"""
+
+    frame: str
+    sent_by: NotRequired[str]  # JSON: [kind, who, client_id]
+
+
+@final
+class PresenceEntry(TypedDict):
+    """the names the origin has in a room now"""
+
+    kind: Literal['presence']
+    room: str
+    names: str  # JSON: an array of names, empty when nobody is left
+
+
+@final
+class TypingEntry(TypedDict):
+    """name is typing in room"""
+
+    kind: Literal['typing']
+    room: str
+    name: str
+
+
+@final
+class GoneEntry(TypedDict):
+    """the origin stops"""
+
+    kind: Literal['gone']
+
+
+Entry: TypeAlias = MessageEntry | PresenceEntry | TypingEntry | GoneEntry
+
+# What a process reads: an entry's fields, as Redis returns them (bytes), and
+# the news they hold.
+Fields: TypeAlias = Mapping[bytes, bytes]
+# (the entry's id, its fields)
+StreamEntry: TypeAlias = tuple[bytes, Fields]
+# ('message', room, frame, message, the key of its send or None)
+MessageNews: TypeAlias = tuple[
+    Literal['message'], str, str, ChatMessage, SendKey | None
+]
+# ('presence', room, names)
+PresenceNews: TypeAlias = tuple[Literal['presence'], str, list[str]]
+# ('typing', room, name)
+TypingNews: TypeAlias = tuple[Literal['typing'], str, str]
+GoneNews: TypeAlias = tuple[Literal['gone']]
+News: TypeAlias = MessageNews | PresenceNews | TypingNews | GoneNews
+
+
+def entry_news(fields: Fields, max_text: int) -> tuple[str, int, News]:
     """(origin, seq, news) of a stream entry's fields, or raise BadMessage
 
     news is ('message', room, frame, message, key), ('presence', room, names),
@@ -51,7 +111,7 @@ def entry_news(fields, max_text):
     return origin, seq, read(fields, max_text)
 
 
-def field_text(fields, key):
+def field_text(fields: Fields, key: bytes) -> str:
     """the text of the field key, or raise BadMessage"""
     try:
         return fields[key].decode('utf-8')
@@ -59,7 +119,7 @@ def field_text(fields, key):
         raise BadMessage(f'no {key.decode()} ({error!r})') from error
 
 
-def field_room(fields):
+def field_room(fields: Fields) -> str:
     """the valid room of fields, or raise BadMessage"""
     room = field_text(fields, b'room')
     if not ROOM_NAME.fullmatch(room):
@@ -67,21 +127,21 @@ def field_room(fields):
     return room
 
 
-def valid_name(name):
+def valid_name(name: object) -> str:
     """name when a browser could be in a room under it, else raise BadMessage"""
     if not isinstance(name, str) or name_problem(name) or name != name.strip():
         raise BadMessage('not a name')
     return name
 
 
-def read_message(fields, max_text):
+def read_message(fields: Fields, max_text: int) -> MessageNews:
     """the news of a message entry"""
     frame = field_text(fields, b'frame')
     room, message = checked_message(frame, max_text)
     return 'message', room, frame, message, send_key(fields)
 
 
-def send_key(fields):
+def send_key(fields: Fields) -> SendKey | None:
     """the (sender, client_id) of the send of a message entry; None for none"""
     if b'sent_by' not in fields:
         return None
@@ -98,7 +158,7 @@ def send_key(fields):
     return (kind, who), client_id
 
 
-def read_presence(fields, _max_text):
+def read_presence(fields: Fields, _max_text: int | None) -> PresenceNews:
     """the news of a presence entry"""
     room = field_room(fields)
     try:
@@ -110,17 +170,17 @@ def read_presence(fields, _max_text):
     return 'presence', room, [valid_name(name) for name in names]
 
 
-def read_typing(fields, _max_text):
+def read_typing(fields: Fields, _max_text: int | None) -> TypingNews:
     """the news of a typing entry"""
     return 'typing', field_room(fields), valid_name(field_text(fields, b'name'))
 
 
-def read_gone(_fields, _max_text):
+def read_gone(_fields: Fields, _max_text: int | None) -> GoneNews:
     """the news of a gone entry"""
     return ('gone',)
 
 
-READERS = {
+READERS: Final[dict[str, Callable[[Fields, int], News]]] = {
     'message': read_message,
     'presence': read_presence,
     'typing': read_typing,
@@ -128,7 +188,7 @@ READERS = {
 }
 
 
-def checked_message(frame, max_text):
+def checked_message(frame: str, max_text: int) -> tuple[str, ChatMessage]:
     """(room, message) of frame, a message notification as this server sends
     them, or raise BadMessage"""
     try:
@@ -147,9 +207,12 @@ def checked_message(frame, max_text):
         raise BadMessage('not a chat message: no room')
     if not is_number(message.get('ts')) or not is_integer(message.get('id')):
         raise BadMessage('not a chat message: no time or no id')
-    return room, message
+    # checked field by field above (name, text, room, ts, id): a ChatMessage,
+    # which mypy cannot tell from a dict of JSON; ignored rather than cast, as
+    # a cast would be one more call for every message read
+    return room, message  # type: ignore[return-value]
 
 
-def is_number(value):
+def is_number(value: object) -> bool:
     """an int or a float (not a bool)"""
     return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -2,19 +2,24 @@
 
 import os
 import sys
+from collections.abc import Mapping, Sequence
+from contextlib import AsyncExitStack
+from typing import Final
 
-from ..part import Part
+from tornado.options import OptionParser
+
+from ..part import Part, Settings
 from .broker import RedisBroker
 from .presence import PRESENCE_TIMEOUT
 from .processes import server_command, supervise
 
 # the module each server process runs: python -m PACKAGE.main
-MAIN_MODULE = __name__.rsplit('.', 2)[0] + '.main'
+MAIN_MODULE: Final = __name__.rsplit('.', 2)[0] + '.main'
 # another project on the same Redis uses a key of its own
-DEFAULT_KEY = '{{ cookiecutter.package_name }}:chat'
+DEFAULT_KEY: Final = '{{ cookiecutter.package_name }}:chat'
 
 
-def environ_redis_url(environ):
+def environ_redis_url(environ: Mapping[str, str]) -> str:
     """REDIS_URL from the environment, or Redis on this machine"""
     return environ.get('REDIS_URL', 'redis://localhost:6379/0')
 
@@ -22,7 +27,7 @@ def environ_redis_url(environ):
 class RedisPart(Part):
     """messages travel through Redis, so several processes chat together"""
 
-    def define_options(self, parser):
+    def define_options(self, parser: OptionParser) -> None:
         """which Redis and key, and how many processes"""
         parser.define(
             'redis_url', default=None, help='Redis for the broker (default: $REDIS_URL)'
@@ -43,7 +48,9 @@ class RedisPart(Part):
             'answering (in any machine) leave their rooms',
         )
 
-    def prepare(self, options, argv, parts):
+    def prepare(
+        self, options: OptionParser, argv: list[str], parts: Sequence[Part]
+    ) -> None:
         """with --processes N > 1, run N servers here and exit when they end"""
         if options.processes > 1:
             for part in parts:
@@ -51,7 +58,9 @@ class RedisPart(Part):
             command = server_command(MAIN_MODULE, argv)
             sys.exit(supervise(command, options.processes))
 
-    async def open(self, options, settings, resources):
+    async def open(
+        self, options: OptionParser, settings: Settings, resources: AsyncExitStack
+    ) -> None:
         """the Redis broker, which the hub starts and closes"""
         url = options.redis_url or environ_redis_url(os.environ)
         settings['broker'] = RedisBroker(
@@ -62,4 +71,4 @@ class RedisPart(Part):
         )
 
 
-REDIS = RedisPart()
+REDIS: Final = RedisPart()

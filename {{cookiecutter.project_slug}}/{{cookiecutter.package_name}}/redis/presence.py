@@ -16,33 +16,41 @@ step (NTP) to well within the timeout.
 """
 
 import time
+from collections.abc import Callable
+from typing import Final, cast
 
-PRESENCE_TIMEOUT = 20.0  # seconds without a beat after which a process is dead
+from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
+from redis.typing import EncodableT, FieldT
+
+PRESENCE_TIMEOUT: Final = 20.0  # seconds without a beat after which a process is dead
 
 
 class Liveness:
     """when each other process was last known to live, by this process's clock"""
 
-    def __init__(self, timeout, clock=time.monotonic):
+    def __init__(
+        self, timeout: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.timeout = timeout
         self.clock = clock
-        self.last = {}  # origin -> when it was last known to live
+        self.last: dict[str, float] = {}  # origin -> when it was last known to live
 
-    def seen(self, origin):
+    def seen(self, origin: str) -> None:
         """origin lives now"""
         self.last[origin] = self.clock()
 
-    def forget(self, origin):
+    def forget(self, origin: str) -> None:
         """origin said it is gone"""
         self.last.pop(origin, None)
 
-    def refresh(self):
+    def refresh(self) -> None:
         """every process known lives now (none could be seen meanwhile)"""
         now = self.clock()
         for origin in self.last:
             self.last[origin] = now
 
-    def dead(self):
+    def dead(self) -> list[str]:
         """the processes not known to live for timeout seconds; forgotten now"""
         now = self.clock()
         dead = [
@@ -56,25 +64,25 @@ class Liveness:
 class PresenceKeys:
     """the Redis keys of the processes of the chat whose stream is key"""
 
-    def __init__(self, key, origin, timeout):
+    def __init__(self, key: str, origin: str, timeout: float) -> None:
         self.key = key
         self.origin = origin
         self.timeout = timeout  # seconds without a beat after which a process is dead
         self.processes = f'{key}:processes'
         self.members = self.members_of(origin)
 
-    def members_of(self, origin):
+    def members_of(self, origin: str) -> str:
         """the hash of the names origin has in each room"""
         return f'{self.key}:members:{origin}'
 
-    def keep(self, pipe, room, names):
+    def keep(self, pipe: Pipeline, room: str, names: str | None) -> None:
         """in pipe: this process has names (a JSON array; None: nobody) in room"""
         if names is None:
             pipe.hdel(self.members, room)
         else:
             pipe.hset(self.members, room, names)
 
-    async def beat(self, redis, names):
+    async def beat(self, redis: Redis, names: dict[str, str]) -> list[str]:
         """this process lives, and has names (room -> JSON array) in rooms: the
         other living processes"""
         now = time.time()
@@ -88,24 +96,32 @@ class PresenceKeys:
         if names and not kept:
             # Redis lost them (a restart): write them again
             async with redis.pipeline(transaction=False) as pipe:
-                pipe.hset(self.members, mapping=names)
+                # a dict of str is a mapping redis-py takes, though typed with
+                # a union of keys (and a Mapping's keys are invariant)
+                pipe.hset(self.members, mapping=cast(dict[FieldT, EncodableT], names))
                 pipe.expire(self.members, int(self.timeout) + 1)
                 await pipe.execute()
         others = (origin.decode() for origin in alive)
         return [origin for origin in others if origin != self.origin]
 
-    async def others(self, redis):
+    async def others(self, redis: Redis) -> list[tuple[str, dict[bytes, bytes]]]:
         """(origin, {room: names as bytes}) of every other living process"""
         since = time.time() - self.timeout
-        alive = await redis.zrangebyscore(self.processes, since, '+inf')
+        # bytes: the client does not decode what Redis answers
+        alive = cast(
+            list[bytes], await redis.zrangebyscore(self.processes, since, '+inf')
+        )
         others = [origin.decode() for origin in alive]
         return [
-            (origin, await redis.hgetall(self.members_of(origin)))
+            (
+                origin,
+                cast(dict[bytes, bytes], await redis.hgetall(self.members_of(origin))),
+            )
             for origin in others
             if origin != self.origin
         ]
 
-    def leave(self, pipe):
+    def leave(self, pipe: Pipeline) -> None:
         """in pipe: this process stops, its keys go"""
         pipe.zrem(self.processes, self.origin)
         pipe.delete(self.members)

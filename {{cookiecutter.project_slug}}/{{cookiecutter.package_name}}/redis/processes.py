@@ -12,23 +12,26 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Sequence
+from types import FrameType
+from typing import Final
 
 log = logging.getLogger(__name__)
 
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STOP_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
 
 
-def supervise(command, processes):
+def supervise(command: Sequence[str], processes: int) -> int:
     """run processes copies of command, and stop them all on a signal;
     the exit code: 1 when one ended by itself or failed, else 0"""
-    children = {}
+    children: dict[int, subprocess.Popen[bytes]] = {}
     for _ in range(processes):
         # pylint: disable-next=consider-using-with
         child = subprocess.Popen(command)
         children[child.pid] = child
-    stopping = []
+    stopping: list[int] = []
 
-    def forward(signum, _frame):
+    def forward(signum: int, _frame: FrameType | None) -> None:
         stopping.append(signum)
         for pid in children:
             # os.kill, not Popen.send_signal: that would reap an ended child here,
@@ -41,7 +44,7 @@ def supervise(command, processes):
     log.info(
         '%d server processes on one port: %s', processes, ' '.join(map(str, children))
     )
-    codes = []
+    codes: list[int] = []
     ended_by_itself = False
     while children:
         pid, status = os.wait()
@@ -60,7 +63,7 @@ def supervise(command, processes):
     return int(ended_by_itself or any(codes))
 
 
-def server_command(module, argv):
+def server_command(module: str, argv: Sequence[str]) -> list[str]:
     """the command line of one child: this server, alone on the shared port"""
     return [
         sys.executable,

@@ -15,9 +15,18 @@ recovers by itself when the database answers again.
 import asyncio
 import contextlib
 import os
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AbstractAsyncContextManager
+from typing import Final, Self
 
+from sqlalchemy import URL
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from ..history import Unavailable
 from .{{ cookiecutter.database }} import (
@@ -28,16 +37,16 @@ from .{{ cookiecutter.database }} import (
     connect_args,
 )
 
-DEFAULT_TIMEOUT = 5.0
-RECYCLE = 600  # seconds a pooled connection is used for, then replaced
+DEFAULT_TIMEOUT: Final = 5.0
+RECYCLE: Final = 600  # seconds a pooled connection is used for, then replaced
 
 
-def url_from_environment(environ=None):
+def url_from_environment(environ: Mapping[str, str] | None = None) -> str:
     """DATABASE_URL from the environment, or the default"""
     return (os.environ if environ is None else environ).get('DATABASE_URL', DEFAULT_URL)
 
 
-def make_engine(url, timeout=None):
+def make_engine(url: str | URL, timeout: float | None = None) -> AsyncEngine:
     """an asyncio engine; with a timeout, connecting, each command and waiting
     for a pooled connection get that many seconds (without, as for a migration
     run by hand, no bound)
@@ -49,7 +58,7 @@ def make_engine(url, timeout=None):
     RECYCLE seconds are replaced when taken, before a proxy or firewall drops
     them for being idle.
     """
-    bounds = {} if timeout is None else {'pool_timeout': timeout}
+    bounds: dict[str, float] = {} if timeout is None else {'pool_timeout': timeout}
     engine = create_async_engine(
         url, pool_recycle=RECYCLE, connect_args=connect_args(timeout), **bounds
     )
@@ -58,7 +67,7 @@ def make_engine(url, timeout=None):
 
 
 @contextlib.asynccontextmanager
-async def unavailable(doing, timeout=None):
+async def unavailable(doing: str, timeout: float | None = None) -> AsyncIterator[None]:
     """``async with unavailable('do this', timeout):`` a database failure, or
     no answer within timeout seconds (None: no bound), while doing something
     comes out as Unavailable
@@ -84,31 +93,31 @@ class Database:
     # (see ``{{ cookiecutter.database }}.py``)
     returning_sorted = RETURNING_SORTED
 
-    def __init__(self, engine, timeout=DEFAULT_TIMEOUT):
+    def __init__(self, engine: AsyncEngine, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.engine = engine
         self.timeout = timeout
         self.work = async_sessionmaker(engine, expire_on_commit=False)
         self.write_rows = Writer(engine, timeout, RECYCLE)
 
     @classmethod
-    def at(cls, url, timeout=DEFAULT_TIMEOUT):
+    def at(cls, url: str | URL, timeout: float = DEFAULT_TIMEOUT) -> Self:
         """the database at url; each call bounded by timeout seconds"""
         return cls(make_engine(url, timeout), timeout)
 
-    def bounded(self, doing):
+    def bounded(self, doing: str) -> AbstractAsyncContextManager[None]:
         """``async with database.bounded('do this'):`` a failure, or no
         answer within the timeout, comes out as Unavailable"""
         return unavailable(doing, self.timeout)
 
-    def reading(self):
+    def reading(self) -> AsyncSession:
         """``async with database.reading() as db:`` a unit of work that only reads"""
         return self.work()
 
-    def writing(self):
+    def writing(self) -> AbstractAsyncContextManager[AsyncSession]:
         """``async with database.writing() as db:`` one transaction, committed at the end"""
         return self.work.begin()
 
-    async def close(self):
+    async def close(self) -> None:
         """close every pooled connection"""
         self.write_rows.close()
         await self.engine.dispose()

@@ -9,29 +9,45 @@ write fails, every caller in it gets its error.
 """
 
 import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Final, Generic, TypeAlias, TypeVar
 
-MOST = 500
+MOST: Final = 500
+
+Item = TypeVar('Item')
+Result = TypeVar('Result')
+# a caller's future, with its result (and no error) or with the error of its write
+Answer: TypeAlias = (
+    tuple['asyncio.Future[Result]', Result, None]
+    | tuple['asyncio.Future[Result]', None, Exception]
+)
 
 
-class GroupCommit:
+class GroupCommit(Generic[Item, Result]):
     """``await group.add(item)``: item written with whatever else is waiting"""
 
-    def __init__(self, write, most=MOST):
-        self.write = write  # async: a list of items -> their results, in order
+    def __init__(
+        self,
+        write: Callable[[list[Item]], Awaitable[Sequence[Result]]],
+        most: int = MOST,
+    ) -> None:
+        self.write = write  # a list of items -> their results, in order
         self.most = most
-        self.waiting = []  # (item, future) in arrival order
-        self.writer = None  # the task that writes, while there is something to write
+        # (item, future) in arrival order
+        self.waiting: list[tuple[Item, asyncio.Future[Result]]] = []
+        # the task that writes, while there is something to write
+        self.writer: asyncio.Future[None] | None = None
         self.writes = 0
 
-    async def add(self, item):
+    async def add(self, item: Item) -> Result:
         """the result of writing item, once the write that holds it is done"""
-        future = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self.waiting.append((item, future))
         if self.writer is None:
             self.writer = asyncio.ensure_future(self.drain())
         return await future
 
-    async def drain(self):
+    async def drain(self) -> None:
         """write what waits, a batch at a time, until nothing does"""
         try:
             while self.waiting:
@@ -41,9 +57,12 @@ class GroupCommit:
         finally:
             self.writer = None
 
-    async def write_batch(self, batch):
+    async def write_batch(
+        self, batch: list[tuple[Item, asyncio.Future[Result]]]
+    ) -> None:
         """one write of the batch's items; each caller gets its result or the error"""
         self.writes += 1
+        answers: list[Answer[Result]]
         try:
             results = await self.write([item for item, _ in batch])
         # whatever failed the write fails each of its callers, who are waiting for it
@@ -54,10 +73,12 @@ class GroupCommit:
                 (future, result, None)
                 for (_, future), result in zip(batch, results, strict=True)
             ]
-        for future, result, error in answers:
+        for answer in answers:
+            future = answer[0]
             if future.done():
                 continue  # its caller was cancelled and no longer waits
-            if error is None:
-                future.set_result(result)
+            # indexed, not unpacked: the error's None tells the result's type
+            if answer[2] is None:
+                future.set_result(answer[1])
             else:
-                future.set_exception(error)
+                future.set_exception(answer[2])

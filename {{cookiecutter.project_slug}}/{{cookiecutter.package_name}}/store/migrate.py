@@ -10,24 +10,29 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import Final
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from alembic.script import Script, ScriptDirectory
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..environment import read_env_file
 from .database import make_engine, unavailable, url_from_environment
 from .{{ cookiecutter.database }} import migrating
 
-MIGRATIONS = Path(__file__).parent / 'migrations'
+MIGRATIONS: Final = Path(__file__).parent / 'migrations'
 
 
 class SchemaBehind(Exception):
     """the database's schema is older than the code's"""
 
 
-def alembic_config(connection=None, script_location=MIGRATIONS):
+def alembic_config(
+    connection: Connection | None = None, script_location: str | Path = MIGRATIONS
+) -> Config:
     """an Alembic configuration that migrates through connection"""
     config = Config()
     config.set_main_option('script_location', str(script_location))
@@ -35,22 +40,22 @@ def alembic_config(connection=None, script_location=MIGRATIONS):
     return config
 
 
-def head():
+def head() -> str | None:
     """the newest revision the code knows"""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-async def current(engine):
+async def current(engine: AsyncEngine) -> str | None:
     """the revision the database is at (None when empty)"""
 
-    def read(connection):
+    def read(connection: Connection) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
     async with engine.connect() as connection:
         return await connection.run_sync(read)
 
 
-async def upgrade(engine, target='head'):
+async def upgrade(engine: AsyncEngine, target: str = 'head') -> None:
     """migrate the database up to the target revision, one process at a time"""
     async with migrating(engine) as connection:
         await connection.run_sync(
@@ -58,7 +63,7 @@ async def upgrade(engine, target='head'):
         )
 
 
-async def downgrade(engine, target):
+async def downgrade(engine: AsyncEngine, target: str) -> None:
     """migrate the database down to the target revision"""
     async with engine.begin() as connection:
         await connection.run_sync(
@@ -66,7 +71,9 @@ async def downgrade(engine, target):
         )
 
 
-async def revision(engine, message, script_location=MIGRATIONS):
+async def revision(
+    engine: AsyncEngine, message: str, script_location: str | Path = MIGRATIONS
+) -> Script | None | list[Script | None]:
     """write a new migration from the difference between tables.py and the database"""
     async with engine.connect() as connection:
         scripts = await connection.run_sync(
@@ -79,7 +86,9 @@ async def revision(engine, message, script_location=MIGRATIONS):
     return scripts
 
 
-async def ensure_schema(engine, upgrade_allowed, timeout=None):
+async def ensure_schema(
+    engine: AsyncEngine, upgrade_allowed: bool, timeout: float | None = None
+) -> None:
     """upgrade to head, or raise SchemaBehind when that is not allowed
 
     Reading the revision gets timeout seconds (None: no bound); the
@@ -100,7 +109,7 @@ async def ensure_schema(engine, upgrade_allowed, timeout=None):
         await upgrade(engine)
 
 
-async def run(argv):
+async def run(argv: list[str]) -> None:
     """the command line: upgrade, downgrade REVISION, revision MESSAGE, current"""
     read_env_file('.env')
     parser = argparse.ArgumentParser(prog='migrate', description='migrate the database')

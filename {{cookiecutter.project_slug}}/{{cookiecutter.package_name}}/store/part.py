@@ -5,21 +5,26 @@ import contextlib
 import logging
 import os
 import time
+from collections.abc import Mapping
+from contextlib import AsyncExitStack
+from typing import Final
+
+from tornado.options import OptionParser
 
 from ..history import Unavailable
-from ..part import Part
+from ..part import Part, Settings
 from .database import DEFAULT_TIMEOUT, Database, url_from_environment
 from .messages import Store
 from .migrate import SchemaBehind, ensure_schema
 
 log = logging.getLogger(__name__)
 
-MAX_RETRY_DELAY = 5.0
-PRUNE_EVERY = 3600.0  # seconds between two deletions of old messages
-DAY = 86400.0
+MAX_RETRY_DELAY: Final = 5.0
+PRUNE_EVERY: Final = 3600.0  # seconds between two deletions of old messages
+DAY: Final = 86400.0
 
 
-async def open_database(options, environ):
+async def open_database(options: OptionParser, environ: Mapping[str, str]) -> Database:
     """the database, its schema checked (or upgraded); SystemExit when unusable
 
     A database that cannot be reached is tried again, with a growing delay,
@@ -47,12 +52,12 @@ async def open_database(options, environ):
         delay = min(delay * 2, MAX_RETRY_DELAY)
 
 
-async def check_database(options, environ):
+async def check_database(options: OptionParser, environ: Mapping[str, str]) -> None:
     """check (or upgrade) the schema, as the server does, and let go of it"""
     await (await open_database(options, environ)).close()
 
 
-async def prune_forever(store, days, every):
+async def prune_forever(store: Store, days: float, every: float) -> None:
     """delete the messages older than days, now and then every `every` seconds"""
     while True:
         try:
@@ -65,7 +70,7 @@ async def prune_forever(store, days, every):
         await asyncio.sleep(every)
 
 
-async def stop(task):
+async def stop(task: asyncio.Task[None]) -> None:
     """cancel task and wait until it has ended"""
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -75,7 +80,7 @@ async def stop(task):
 class HistoryPart(Part):
     """every message is stored before it is sent; a client gets the recent ones"""
 
-    def define_options(self, parser):
+    def define_options(self, parser: OptionParser) -> None:
         """which database, how much history, whether to migrate on start"""
         parser.define(
             'database_url', default=None, help='SQLAlchemy URL (default: $DATABASE_URL)'
@@ -108,12 +113,14 @@ class HistoryPart(Part):
             help='migrate the database on start (false: refuse to start when behind)',
         )
 
-    def before_processes(self, options):
+    def before_processes(self, options: OptionParser) -> None:
         """migrate once, before the servers: started side by side, they then
         find the schema up to date (and a database that is behind stops them all)"""
         asyncio.run(check_database(options, os.environ))
 
-    async def open(self, options, settings, resources):
+    async def open(
+        self, options: OptionParser, settings: Settings, resources: AsyncExitStack
+    ) -> None:
         """the database and the history kept in it"""
         database = await open_database(options, os.environ)
         resources.push_async_callback(database.close)
@@ -127,4 +134,4 @@ class HistoryPart(Part):
             resources.push_async_callback(stop, pruning)
 
 
-HISTORY = HistoryPart()
+HISTORY: Final = HistoryPart()

@@ -8,38 +8,46 @@ import fcntl
 import os
 import sqlite3
 import time
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Final, cast
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
-DEFAULT_URL = 'sqlite+aiosqlite:///chat.db'
+from .tables import InsertMessages, MessageKey, MessageRow
+
+DEFAULT_URL: Final = 'sqlite+aiosqlite:///chat.db'
 # Asked to return a multi-row INSERT's ids in the rows' order, SQLAlchemy sends
 # one INSERT per row to SQLite. There is no need: one writer at a time, SQLite
 # numbers the rows of one INSERT upwards in their order, so the ids, sorted, are.
-RETURNING_SORTED = False
+RETURNING_SORTED: Final = False
 # writes on the event loop between two checkpoints in the writer's thread: some
 # two pages each, about SQLite's own 1 000 pages between two
-CHECKPOINT_EVERY = 500
+CHECKPOINT_EVERY: Final = 500
 
 
-def connect_args(timeout):
+def connect_args(timeout: float | None) -> dict[str, float]:
     """wait at most timeout seconds for a lock another connection holds
     (SQLite's busy timeout), then fail with "database is locked"; None:
     SQLite's default (5 s)"""
     return {} if timeout is None else {'timeout': timeout}
 
 
-def configure(engine):
+def configure(engine: Engine | AsyncEngine) -> None:
     """a database file only its owner can read (it holds password hashes), and
     SQLite's pragmas on every new connection of engine (asyncio or not)"""
-    path = engine.url.database
+    # the chat's database is a file (the URL names it), never in memory
+    path = cast(str, engine.url.database)
     sync_engine = getattr(engine, 'sync_engine', engine)
     event.listen(sync_engine, 'do_connect', lambda *_: _private_file(path))
     event.listen(sync_engine, 'connect', _pragmas)
 
 
-def _private_file(path):
+def _private_file(path: str) -> None:
     """make the database file 0600 before SQLite makes it with the umask's (0644)
 
     Its -wal and -shm files take the database's permissions. A file that is
@@ -49,13 +57,15 @@ def _private_file(path):
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
-def _no_checkpoints(dbapi_connection, _record):
+def _no_checkpoints(
+    dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry
+) -> None:
     """the event loop's connection leaves checkpoints (and their fsync) to the
     writer's thread"""
     dbapi_connection.execute('PRAGMA wal_autocheckpoint=0')
 
 
-def _pragmas(dbapi_connection, _record):
+def _pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     """write-ahead logging (synced at checkpoints, safe from crashes of the app)"""
     cursor = dbapi_connection.cursor()
     cursor.execute('PRAGMA journal_mode=WAL')
@@ -63,7 +73,13 @@ def _pragmas(dbapi_connection, _record):
     cursor.close()
 
 
-def insert_rows(connection, sql, keys, rows, deadline=None):
+def insert_rows(
+    connection: DBAPIConnection,
+    sql: str,
+    keys: Sequence[MessageKey],
+    rows: Sequence[MessageRow],
+    deadline: float | None = None,
+) -> list[int]:
     """on a driver's connection, one transaction: the INSERT sql of each row
     (its keys, in order), committed unless the deadline (time.monotonic())
     has passed; the ids it returns"""
@@ -77,12 +93,12 @@ def insert_rows(connection, sql, keys, rows, deadline=None):
     return ids
 
 
-def failure(sql, error):
+def failure(sql: str, error: sqlite3.Error) -> StatementError:
     """the SQLAlchemy error of a driver's error (as the database reports it)"""
     return DBAPIError.instance(sql, None, error, sqlite3.Error)
 
 
-def is_busy(error):
+def is_busy(error: sqlite3.Error) -> bool:
     """is error SQLite's "database is locked" (another connection writes)?"""
     return (getattr(error, 'sqlite_errorcode', None) or 0) & 0xFF == sqlite3.SQLITE_BUSY
 
@@ -108,7 +124,9 @@ class Writer:
     is told failed is not stored.
     """
 
-    def __init__(self, engine, timeout=None, recycle=-1):
+    def __init__(
+        self, engine: AsyncEngine, timeout: float | None = None, recycle: int = -1
+    ) -> None:
         url = engine.url.set(drivername='sqlite')
         # the caller's bound, less what a commit and the hand-over back may take
         self.budget = None if timeout is None else timeout * 0.75
@@ -122,12 +140,16 @@ class Writer:
         self.at_once = create_engine(url, pool_size=1, connect_args={'timeout': 0})
         configure(self.at_once)
         event.listen(self.at_once, 'connect', _no_checkpoints)
-        self.connection = None  # the event loop's, once it has written
+        # the event loop's, once it has written
+        self.connection: PoolProxiedConnection | None = None
         self.thread = ThreadPoolExecutor(1, thread_name_prefix='sqlite-writer')
-        self.compiled = {}  # statement -> (its SQL, the keys of its parameters)
+        # statement -> (its SQL, the keys of its parameters)
+        self.compiled: dict[InsertMessages, tuple[str, Sequence[MessageKey]]] = {}
         self.written = 0  # by the event loop, since the last checkpoint
 
-    async def __call__(self, statement, rows):
+    async def __call__(
+        self, statement: InsertMessages, rows: Sequence[MessageRow]
+    ) -> list[int]:
         started = time.monotonic()
         sql, keys = self.sql(statement, rows[0])
         ids = self.write_now(sql, keys, rows)
@@ -137,15 +159,21 @@ class Writer:
             self.thread, self.write, sql, keys, rows, started
         )
 
-    def sql(self, statement, row):
+    def sql(
+        self, statement: InsertMessages, row: MessageRow
+    ) -> tuple[str, Sequence[MessageKey]]:
         """(statement's SQL for rows like row, the row's keys in its order)"""
         found = self.compiled.get(statement)
         if found is None:
             compiled = statement.compile(dialect=self.engine.dialect, column_keys=row)
-            found = self.compiled[statement] = (str(compiled), compiled.positiontup)
+            # SQLite's parameters are positional: the row's keys, in their order
+            keys = cast(list[MessageKey], compiled.positiontup)
+            found = self.compiled[statement] = (str(compiled), keys)
         return found
 
-    def write_now(self, sql, keys, rows):
+    def write_now(
+        self, sql: str, keys: Sequence[MessageKey], rows: Sequence[MessageRow]
+    ) -> list[int] | None:
         """on the event loop: one transaction, or None when the lock is taken"""
         if self.connection is None:
             self.connection = self.at_once.raw_connection()
@@ -162,13 +190,19 @@ class Writer:
             self.thread.submit(self.checkpoint)
         return ids
 
-    def checkpoint(self):
+    def checkpoint(self) -> None:
         """in the writer's thread: copy what the log holds into the database
         file, as far as no reader needs it (never waiting for one)"""
         with self.engine.connect() as connection:
             connection.exec_driver_sql('PRAGMA wal_checkpoint(PASSIVE)')
 
-    def write(self, sql, keys, rows, started):
+    def write(
+        self,
+        sql: str,
+        keys: Sequence[MessageKey],
+        rows: Sequence[MessageRow],
+        started: float,
+    ) -> list[int]:
         """in the writer's thread: one transaction, unless the time is up"""
         deadline = None if self.budget is None else started + self.budget
         connection = self.engine.raw_connection()
@@ -179,7 +213,7 @@ class Writer:
         finally:
             connection.close()  # back to the pool, rolled back unless committed
 
-    def close(self):
+    def close(self) -> None:
         """wait for the write in hand, then close the thread and the connections"""
         self.thread.shutdown()
         if self.connection is not None:
@@ -189,7 +223,7 @@ class Writer:
 
 
 @contextlib.asynccontextmanager
-async def migrating(engine):
+async def migrating(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """a transaction on engine, held by one migrating process at a time
 
     Servers starting side by side (--processes, docker compose --scale) wait

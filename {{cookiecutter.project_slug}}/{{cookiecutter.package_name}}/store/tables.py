@@ -4,10 +4,13 @@ Alembic migrations in ``migrations/`` create these; a test checks that the
 two agree (autogenerate finds nothing to change).
 """
 
+from typing import Literal, TypeAlias, TypedDict
+
 from sqlalchemy import {% if cookiecutter.auth == 'password' %}ForeignKey, {% endif %}Index, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.dml import ReturningInsert
 
-from ..protocol import DEFAULT_ROOM, MAX_NAME, MAX_ROOM, chat_message
+from ..protocol import DEFAULT_ROOM, MAX_NAME, MAX_ROOM, ChatMessage, chat_message
 
 
 class Base(DeclarativeBase):
@@ -27,9 +30,24 @@ class Message(Base):
     ts: Mapped[float] = mapped_column(index=True)
     room: Mapped[str] = mapped_column(String(MAX_ROOM), server_default=DEFAULT_ROOM)
 
-    def to_message(self):
+    def to_message(self) -> ChatMessage:
         """the message as every client receives it"""
         return chat_message(self.id, self.room, self.name, self.text, self.ts)
+
+
+class MessageRow(TypedDict):
+    """the values of a new message's row, as the store inserts them"""
+
+    name: str
+    text: str
+    ts: float
+    room: str
+
+
+# the keys of a MessageRow
+MessageKey: TypeAlias = Literal['name', 'text', 'ts', 'room']
+# the store's INSERT of message rows, RETURNING the id of each
+InsertMessages: TypeAlias = ReturningInsert[int]
 {%- if cookiecutter.auth == 'password' %}
 
 

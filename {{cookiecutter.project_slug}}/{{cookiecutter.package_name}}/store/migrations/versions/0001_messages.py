@@ -9,13 +9,13 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0001'
-down_revision = None
-branch_labels = None
-depends_on = None
+revision: str = '0001'
+down_revision: str | tuple[str, ...] | None = None
+branch_labels: str | tuple[str, ...] | None = None
+depends_on: str | tuple[str, ...] | None = None
 
 
-def upgrade():
+def upgrade() -> None:
     """apply this revision"""
     op.create_table(
         'messages',
@@ -28,7 +28,7 @@ def upgrade():
     op.create_index('ix_messages_ts', 'messages', ['ts'])
 
 
-def downgrade():
+def downgrade() -> None:
     """undo this revision"""
     op.drop_index('ix_messages_ts', table_name='messages')
     op.drop_table('messages')

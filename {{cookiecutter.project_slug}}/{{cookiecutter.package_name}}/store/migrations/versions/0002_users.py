@@ -9,13 +9,13 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0002'
-down_revision = '0001'
-branch_labels = None
-depends_on = None
+revision: str = '0002'
+down_revision: str | tuple[str, ...] | None = '0001'
+branch_labels: str | tuple[str, ...] | None = None
+depends_on: str | tuple[str, ...] | None = None
 
 
-def upgrade():
+def upgrade() -> None:
     """apply this revision"""
     op.create_table(
         'users',
@@ -30,6 +30,6 @@ def upgrade():
     )
 
 
-def downgrade():
+def downgrade() -> None:
     """undo this revision"""
     op.drop_table('users')

@@ -8,17 +8,17 @@ Revises: 0002
 # pylint: disable=invalid-name,no-member
 from alembic import op
 
-revision = '0003'
-down_revision = '0002'
-branch_labels = None
-depends_on = None
+revision: str = '0003'
+down_revision: str | tuple[str, ...] | None = '0002'
+branch_labels: str | tuple[str, ...] | None = None
+depends_on: str | tuple[str, ...] | None = None
 
 
-def upgrade():
+def upgrade() -> None:
     """apply this revision"""
     op.rename_table('users', 'accounts')
 
 
-def downgrade():
+def downgrade() -> None:
     """undo this revision"""
     op.rename_table('accounts', 'users')

@@ -11,13 +11,13 @@ Revises: 0003
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
-branch_labels = None
-depends_on = None
+revision: str = '0004'
+down_revision: str | tuple[str, ...] | None = '0003'
+branch_labels: str | tuple[str, ...] | None = None
+depends_on: str | tuple[str, ...] | None = None
 
 
-def upgrade():
+def upgrade() -> None:
     """apply this revision"""
     op.create_table(
         'login_sessions',
@@ -44,7 +44,7 @@ def upgrade():
         accounts.drop_column('locked_until')
 
 
-def downgrade():
+def downgrade() -> None:
     """undo this revision"""
     with op.batch_alter_table('accounts') as accounts:
         accounts.add_column(

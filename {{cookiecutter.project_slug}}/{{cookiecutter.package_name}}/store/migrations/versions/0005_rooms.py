@@ -9,14 +9,14 @@ Revises: {{ '0004' if cookiecutter.auth == 'password' else '0001' }}
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0005'
+revision: str = '0005'
 # the revision before: the messages table's, or the accounts' when baked with login
-down_revision = '{{ '0004' if cookiecutter.auth == 'password' else '0001' }}'
-branch_labels = None
-depends_on = None
+down_revision: str | tuple[str, ...] | None = '{{ '0004' if cookiecutter.auth == 'password' else '0001' }}'
+branch_labels: str | tuple[str, ...] | None = None
+depends_on: str | tuple[str, ...] | None = None
 
 
-def upgrade():
+def upgrade() -> None:
     """apply this revision"""
     op.add_column(
         'messages',
@@ -27,7 +27,7 @@ def upgrade():
     op.create_index('ix_messages_room_id', 'messages', ['room', 'id'])
 
 
-def downgrade():
+def downgrade() -> None:
     """undo this revision"""
     op.drop_index('ix_messages_room_id', table_name='messages')
     # SQLite cannot drop a column in place: batch mode copies the table
