@@ -132,7 +132,7 @@ class Cursor:
 
     def __init__(self, max_text: int) -> None:
         self.max_text = max_text
-        self.position: bytes | None = None  # the id of the last entry read
+        self.position = b'0-0'  # the id of the last entry read (0-0: none yet)
         self.placed = asyncio.Event()  # set once the position is known
         self.seen: dict[str, int] = {}  # origin: the last seq delivered
         self.dropped = 0
@@ -351,11 +351,10 @@ class RedisBroker:  # pylint: disable=too-many-instance-attributes
 
     async def read(self) -> list[StreamEntry]:
         """the entries after the position (waiting a while for some)"""
-        # the listener placed the cursor before its first read
-        position = cast(bytes, self.cursor.position)
-        reply = cast(
-            ReadReply,
-            await self.redis.xread({self.key: position}, count=BATCH, block=BLOCK),
+        # redis-py types the answer as any of XREAD's (RESP2 or 3, with or
+        # without decoding): ignored, not cast, as this runs for every read
+        reply: ReadReply = await self.redis.xread(  # type: ignore[assignment]
+            {self.key: self.cursor.position}, count=BATCH, block=BLOCK
         )
         return reply[0][1] if reply else []
 

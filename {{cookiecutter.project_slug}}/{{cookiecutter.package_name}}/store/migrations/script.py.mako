@@ -1,9 +1,10 @@
-""" ${message}
+"""${message}
 
 Revision ID: ${up_revision}
 Revises: ${down_revision | comma,n}
 Create Date: ${create_date}
 """
+
 # Alembic names revision files and their variables; alembic.op is a proxy.
 # pylint: disable=invalid-name,no-member
 import sqlalchemy as sa
@@ -16,10 +17,10 @@ depends_on: str | tuple[str, ...] | None = ${repr(depends_on)}
 
 
 def upgrade() -> None:
-    """ apply this revision """
+    """apply this revision"""
     ${upgrades if upgrades else "pass"}
 
 
 def downgrade() -> None:
-    """ undo this revision """
+    """undo this revision"""
     ${downgrades if downgrades else "pass"}
