@@ -99,7 +99,7 @@ def condition(wanted, choices, dimensions):
     if len(wanted) == len(choices):
         return None
     simple = list(literals(dimensions))
-    candidates = [(test, text) for test, text in simple]
+    candidates = list(simple)
     for (one, first), (two, second) in itertools.combinations(simple, 2):
         candidates.append((lambda c, a=one, b=two: a(c) and b(c), f'{first} and {second}'))
         candidates.append((lambda c, a=one, b=two: a(c) or b(c), f'{first} or {second}'))
